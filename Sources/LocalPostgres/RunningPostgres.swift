@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+public import PostgresNIO
+
+/// A started ``LocalPostgres`` cluster: where to connect, and how to stop it.
+public actor RunningPostgres {
+    /// The configuration the cluster was started with.
+    public nonisolated let configuration: LocalPostgres.Configuration
+    /// The loopback port the cluster listens on.
+    public nonisolated let port: Int
+    /// The password of ``LocalPostgres/Configuration/username``.
+    public nonisolated let password: String
+    /// The process id of the postmaster, a child of this process.
+    public nonisolated let processID: pid_t
+
+    private let layout: ClusterLayout
+    private let watchdogID: pid_t
+    private let logger: Logger
+    private var stopped = false
+
+    init(
+        configuration: LocalPostgres.Configuration,
+        layout: ClusterLayout,
+        processID: pid_t,
+        watchdogID: pid_t,
+        port: Int,
+        password: String,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.layout = layout
+        self.processID = processID
+        self.watchdogID = watchdogID
+        self.port = port
+        self.password = password
+        self.logger = logger
+    }
+
+    /// The host to connect to: always the IPv4 loopback address.
+    public nonisolated var host: String { "127.0.0.1" }
+
+    /// A client configuration for `database` (by default the configured one), without TLS:
+    /// the cluster listens on loopback only.
+    public nonisolated func clientConfiguration(database: String? = nil) -> PostgresClient.Configuration {
+        PostgresClient.Configuration(
+            host: host,
+            port: port,
+            username: configuration.username,
+            password: password,
+            database: database ?? configuration.database,
+            tls: .disable
+        )
+    }
+
+    /// A `postgres://` URL for `database` (by default the configured one).
+    public nonisolated func url(database: String? = nil) -> String {
+        "postgres://\(configuration.username):\(password)@\(host):\(port)/\(database ?? configuration.database)"
+    }
+
+    /// Creates `name` if it does not exist yet, optionally as a copy of `template`.
+    ///
+    /// - Parameters:
+    ///   - name: A plain lower-case identifier (`[a-z_][a-z0-9_]*`).
+    ///   - template: A database to copy; it must have no open connections.
+    public func createDatabase(_ name: String, template: String? = nil) async throws {
+        try Self.checkIdentifier(name)
+        if let template { try Self.checkIdentifier(template) }
+        let connection = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: host,
+                port: port,
+                username: configuration.username,
+                password: password,
+                database: "postgres",
+                tls: .disable
+            ),
+            id: 1,
+            logger: logger
+        )
+        do {
+            let rows = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
+            var exists = false
+            for try await _ in rows { exists = true }
+            if !exists {
+                // Identifiers cannot be bound as parameters; both names were checked above.
+                let templateClause = template.map { " TEMPLATE \($0)" } ?? ""
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)\(templateClause)"), logger: logger)
+            }
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Stops the cluster (fast shutdown: open sessions end, committed data stays) and, if so
+    /// configured, removes its folder. Calling it again does nothing.
+    ///
+    /// - Throws: ``LocalPostgresError/stopFailed(directory:output:)`` if the server needed an
+    ///   immediate shutdown after a minute.
+    public func stop() async throws {
+        guard !stopped else { return }
+        stopped = true
+        kill(processID, SIGINT)
+        var status: Int32?
+        for _ in 0..<1200 where status == nil {
+            status = CommandRunner.exited(processID)
+            if status == nil { try? await Task.sleep(for: .milliseconds(50)) }
+        }
+        if status == nil {
+            kill(processID, SIGQUIT)
+            _ = await CommandRunner.wait(for: processID)
+        }
+        // The watchdog sees the lock file gone and ends within a second.
+        _ = await CommandRunner.wait(for: watchdogID)
+        if configuration.removeWhenStopped {
+            try? FileManager.default.removeItem(atPath: layout.directory)
+        }
+        guard status != nil else {
+            throw LocalPostgresError.stopFailed(directory: layout.dataDirectory, output: "no fast shutdown within a minute")
+        }
+        logger.info("local PostgreSQL stopped", metadata: ["directory": "\(layout.directory)"])
+    }
+
+    private static func checkIdentifier(_ name: String) throws {
+        let allowed = name.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_")
+        }
+        guard allowed, let first = name.utf8.first, !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")),
+            name.utf8.count <= 63
+        else { throw LocalPostgresError.invalidDatabaseName(name) }
+    }
+}

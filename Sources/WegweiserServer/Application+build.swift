@@ -1,0 +1,75 @@
+public import Configuration
+import EventStore
+public import Hummingbird
+import LocalPostgres
+public import Logging
+import OpenAPIHummingbird
+import PostgresNIO
+import ServiceLifecycle
+import WegweiserAPI
+
+/// The request context of every route.
+public typealias AppRequestContext = BasicRequestContext
+
+/// Builds the Wegweiser application from configuration.
+///
+/// Configuration keys (environment variable / command-line flag in brackets):
+/// - `http.host` (`HTTP_HOST`, `--http-host`): the address to listen on (default `127.0.0.1`).
+/// - `http.port` (`HTTP_PORT`, `--http-port`): the port (default 8080).
+/// - `log.level` (`LOG_LEVEL`, `--log-level`): trace, debug, info (default), notice, warning, error.
+/// - the database keys of ``DatabaseSettings``.
+///
+/// Without a database URL this starts the local cluster before it returns; the cluster is
+/// stopped when the application's services shut down. Pending migrations are applied before
+/// the server accepts requests.
+public func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+    let logger = makeLogger(label: "wegweiser", reader: reader)
+    let migrator = try Migrator.bundled()
+
+    var services: [any Service] = []
+    let clientConfiguration: PostgresClient.Configuration
+    switch try DatabaseSettings(reader: reader) {
+    case .external(let configuration):
+        clientConfiguration = configuration
+    case .local(let local, let poolSize):
+        let server = try await LocalPostgres(configuration: local).start(logger: logger)
+        services.append(LocalPostgresService(server: server))
+        var configuration = server.clientConfiguration()
+        configuration.options.maximumConnections = poolSize
+        clientConfiguration = configuration
+    }
+    let database = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+    services.append(database)
+
+    let router = try buildRouter(handler: APIHandler(database: database, migrator: migrator, logger: logger))
+    var app = Application(
+        router: router,
+        configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),
+        services: services,
+        logger: logger
+    )
+    app.beforeServerStarts {
+        try await migrator.migrate(on: database, logger: logger)
+    }
+    return app
+}
+
+/// The routes: every operation of `openapi.yaml`, behind the request-id, logging and problem
+/// middleware.
+func buildRouter(handler: APIHandler) throws -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        RequestIDMiddleware()
+        LogRequestsMiddleware(.info)
+        ProblemMiddleware()
+    }
+    try handler.registerHandlers(on: router)
+    return router
+}
+
+/// A logger at the configured `log.level`.
+public func makeLogger(label: String, reader: ConfigReader) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = reader.string(forKey: "log.level", as: Logger.Level.self, default: .info)
+    return logger
+}

@@ -1,0 +1,65 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import OpenAPIRuntime
+
+/// Turns every error into an `application/problem+json` answer: a ``Problem`` thrown by a
+/// handler as it is, a request the generated code cannot decode as 400, an unknown route as
+/// 404, anything unexpected as 500 with the details in the log only.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            var problem = Self.problem(for: error, request: request)
+            if problem.status >= 500 {
+                context.logger.error(
+                    "request failed",
+                    metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"]
+                )
+            }
+            problem.instance = RequestID.current ?? context.logger[metadataKey: "request_id"].map { "\($0)" }
+            return Self.response(for: problem)
+        }
+    }
+
+    /// The response that carries `problem`.
+    static func response(for problem: Problem) -> Response {
+        let status = HTTPResponse.Status(code: problem.status)
+        let body = problem.encoded()
+        return Response(
+            status: status,
+            headers: [.contentType: Problem.mediaType, .contentLength: String(body.count)],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+
+    static func problem(for error: any Error, request: Request) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let serverError as ServerError:
+            if let problem = serverError.underlyingError as? Problem { return problem }
+            if serverError.httpStatus.code < 500 {
+                return .status(serverError.httpStatus, detail: serverError.causeDescription)
+            }
+            if serverError.operationInput == nil {
+                // The generated code could not turn the request into the operation's input.
+                return .badRequest(
+                    "The request does not match the operation \(serverError.operationID): \(serverError.causeDescription)."
+                )
+            }
+            return .internalError()
+        case let httpError as HTTPError where httpError.status == .notFound:
+            return .notFound("No resource at \(request.method) \(request.uri.path).")
+        case let httpError as HTTPError where httpError.status == .methodNotAllowed:
+            return .methodNotAllowed("\(request.method) is not supported at \(request.uri.path).")
+        case let responseError as any HTTPResponseError where responseError.status.code < 500:
+            return .status(responseError.status, detail: (responseError as? HTTPError)?.body)
+        default:
+            return .internalError()
+        }
+    }
+}

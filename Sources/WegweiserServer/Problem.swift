@@ -1,0 +1,91 @@
+package import Foundation
+package import HTTPTypes
+
+/// An RFC 9457 problem document: the body of every 4xx and 5xx answer.
+package struct Problem: Codable, Sendable, Equatable, Error {
+    /// One invalid part of a request.
+    package struct ValidationError: Codable, Sendable, Equatable {
+        /// A JSON pointer into the request, or `#/query/NAME` / `#/header/NAME`.
+        package var pointer: String
+        /// What is wrong with it.
+        package var detail: String
+
+        /// A validation error at `pointer`.
+        package init(pointer: String, detail: String) {
+            self.pointer = pointer
+            self.detail = detail
+        }
+    }
+
+    /// A stable URI for the kind of problem.
+    package var type: String
+    /// A short summary of the kind of problem.
+    package var title: String
+    /// The HTTP status code.
+    package var status: Int
+    /// What went wrong in this occurrence.
+    package var detail: String?
+    /// The request id of this occurrence.
+    package var instance: String?
+    /// Validation errors, each pointing into the request.
+    package var errors: [ValidationError]?
+
+    /// A problem of kind `slug` (the last part of its `type`).
+    package init(slug: String, title: String, status: Int, detail: String? = nil, errors: [ValidationError]? = nil) {
+        self.type = Self.typePrefix + slug
+        self.title = title
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+    }
+
+    /// The prefix of every problem `type` Wegweiser answers with.
+    package static let typePrefix = "urn:wegweiser:problem:"
+
+    /// The media type of problem documents.
+    package static let mediaType = "application/problem+json"
+
+    /// A 400 for a request that cannot be read.
+    package static func badRequest(_ detail: String, errors: [ValidationError]? = nil) -> Problem {
+        Problem(slug: "bad-request", title: "Bad request", status: 400, detail: detail, errors: errors)
+    }
+
+    /// A 404: no such resource, or none the caller may see.
+    package static func notFound(_ detail: String) -> Problem {
+        Problem(slug: "not-found", title: "Not found", status: 404, detail: detail)
+    }
+
+    /// A 405 for a method the resource does not support.
+    package static func methodNotAllowed(_ detail: String) -> Problem {
+        Problem(slug: "method-not-allowed", title: "Method not allowed", status: 405, detail: detail)
+    }
+
+    /// A 503 from the readiness probe.
+    package static func notReady(_ detail: String) -> Problem {
+        Problem(slug: "not-ready", title: "Not ready", status: 503, detail: detail)
+    }
+
+    /// A 500: a bug. The detail never carries internals; the log does.
+    package static func internalError() -> Problem {
+        Problem(
+            slug: "internal-error",
+            title: "Internal server error",
+            status: 500,
+            detail: "The server failed to answer this request. The request id identifies it in the server log."
+        )
+    }
+
+    /// A problem for a status that has no more specific kind.
+    package static func status(_ status: HTTPResponse.Status, detail: String?) -> Problem {
+        let slug = status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-")
+        return Problem(slug: slug, title: status.reasonPhrase, status: status.code, detail: detail)
+    }
+
+    /// The JSON body of this problem.
+    package func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a struct of strings and numbers cannot fail.
+        return (try? encoder.encode(self)) ?? Data()
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Configuration
+import EventStore
+import LocalPostgres
+import Logging
+import PostgresNIO
+import WegweiserServer
+
+/// `wegweiser migrate`: applies pending migrations and exits.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending schema migrations and exit.",
+        discussion: "Refuses, naming the file, if an applied migration was edited since it was applied."
+    )
+
+    @OptionGroup var flags: ConfigurationFlags
+
+    func run() async throws {
+        let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
+        let logger = makeLogger(label: "wegweiser.migrate", reader: reader)
+        let migrator = try Migrator.bundled()
+        try await withDatabase(reader: reader, logger: logger) { client in
+            let applied = try await migrator.migrate(on: client, logger: logger)
+            let head = migrator.migrations.last.map { "\($0.version)" } ?? "none"
+            print(
+                applied.isEmpty
+                    ? "Schema is current (version \(head))." : "Applied \(applied.map(\.fileName).joined(separator: ", "))."
+            )
+        }
+    }
+}
+
+/// Runs `body` with a connection pool to the configured database, starting and stopping the
+/// local cluster around it when no database URL is configured.
+func withDatabase(
+    reader: ConfigReader,
+    logger: Logger,
+    _ body: @escaping @Sendable (PostgresClient) async throws -> Void
+) async throws {
+    var local: RunningPostgres?
+    let configuration: PostgresClient.Configuration
+    switch try DatabaseSettings(reader: reader) {
+    case .external(let external):
+        configuration = external
+    case .local(let settings, _):
+        let server = try await LocalPostgres(configuration: settings).start(logger: logger)
+        local = server
+        configuration = server.clientConfiguration()
+    }
+    let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    let outcome: Result<Void, any Error>
+    do {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            try await body(client)
+            group.cancelAll()
+        }
+        outcome = .success(())
+    } catch {
+        outcome = .failure(error)
+    }
+    try await local?.stop()
+    try outcome.get()
+}

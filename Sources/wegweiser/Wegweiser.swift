@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `wegweiser` command: runs the server and its maintenance tasks.
+@main
+struct Wegweiser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wegweiser",
+        abstract: "Case management for Integrationsmanagement, over an append-only event log.",
+        discussion: """
+            Every subcommand reads its configuration from flags (e.g. --http-port 8081), environment \
+            variables (HTTP_PORT=8081) and an optional .env file, in that order. Without --database-url / \
+            DATABASE_URL it runs on a private PostgreSQL it starts itself in .wegweiser/postgres.
+            """,
+        subcommands: [Serve.self, Migrate.self]
+    )
+}
