@@ -1,0 +1,160 @@
+import Crypto
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// Encrypts parts of payloads under one data key per subject (a person), and erases a subject
+/// by destroying its key (crypto-shredding): the events stay and the hash chain still verifies,
+/// because it covers the ciphertext, but the subject's encrypted parts cannot be read anywhere.
+///
+/// Data keys are AES-256 keys, stored in `subject_keys` wrapped (AES-GCM) by the ``MasterKey``.
+/// Values are sealed with AES-GCM; the event id and the subject are bound as associated data,
+/// so a sealed value cannot be moved to another event or subject. Keys are not cached, so an
+/// erasure takes effect at once in every process.
+public struct KeyStore: Sendable {
+    /// The database holding the wrapped keys.
+    public let client: PostgresClient
+    let master: MasterKey
+    let logger: Logger
+
+    /// A key store over `client`, wrapping keys with `master`.
+    public init(client: PostgresClient, master: MasterKey, logger: Logger) {
+        self.client = client
+        self.master = master
+        self.logger = logger
+    }
+
+    /// Encrypts `plaintext` for `subject` in the event `eventID`; creates the subject's key on
+    /// first use.
+    ///
+    /// - Throws: ``KeyStoreError/erased(subject:)`` if the subject was erased.
+    public func seal(_ plaintext: Data, subject: String, eventID: UUID) async throws -> SealedValue {
+        let key = try await dataKey(for: subject)
+        let box = try AES.GCM.seal(plaintext, using: key, authenticating: Self.associatedData(subject: subject, eventID: eventID))
+        guard let combined = box.combined else { throw KeyStoreError.invalidMasterKey("AES-GCM produced no combined form") }
+        return SealedValue(subject: subject, sealed: combined.base64EncodedString())
+    }
+
+    /// Decrypts values sealed in the event `eventID`.
+    ///
+    /// - Throws: ``KeyStoreError/erased(subject:)`` once the subject was erased,
+    ///   ``KeyStoreError/tampered(subject:)`` if the value or its binding was changed.
+    public func open(_ value: SealedValue, eventID: UUID) async throws -> Data {
+        guard let key = try await existingKeys(for: [value.subject])[value.subject] else {
+            throw KeyStoreError.erased(subject: value.subject)
+        }
+        return try Self.open(value, eventID: eventID, key: key)
+    }
+
+    /// Decrypts many values with one database round trip; a value whose subject was erased
+    /// comes back as `nil`.
+    public func open(_ values: [(value: SealedValue, eventID: UUID)]) async throws -> [Data?] {
+        let keys = try await existingKeys(for: Set(values.map(\.value.subject)))
+        return try values.map { value, eventID in
+            try keys[value.subject].map { try Self.open(value, eventID: eventID, key: $0) }
+        }
+    }
+
+    /// Destroys the subject's key. Idempotent; erasing a subject that never had a key records
+    /// the erasure so no key is made for it later.
+    public func erase(subject: String) async throws {
+        try await client.query(
+            """
+            INSERT INTO subject_keys (subject_id, wrapped_key, master_key_id, erased_at)
+            VALUES (\(subject), NULL, \(master.id), now())
+            ON CONFLICT (subject_id) DO UPDATE SET wrapped_key = NULL, erased_at = coalesce(subject_keys.erased_at, now())
+            """,
+            logger: logger
+        )
+        logger.notice("subject key erased", metadata: ["subject": "\(subject)"])
+    }
+
+    private static func open(_ value: SealedValue, eventID: UUID, key: SymmetricKey) throws -> Data {
+        do {
+            guard let combined = Data(base64Encoded: value.sealed) else { throw KeyStoreError.tampered(subject: value.subject) }
+            return try AES.GCM.open(
+                AES.GCM.SealedBox(combined: combined),
+                using: key,
+                authenticating: associatedData(subject: value.subject, eventID: eventID)
+            )
+        } catch {
+            throw KeyStoreError.tampered(subject: value.subject)
+        }
+    }
+
+    private static func associatedData(subject: String, eventID: UUID) -> Data {
+        Data("wegweiser/v1\n\(eventID.uuidString.lowercased())\n\(subject)".utf8)
+    }
+
+    /// The subject's data key, made and stored on first use.
+    private func dataKey(for subject: String) async throws -> SymmetricKey {
+        let fresh = SymmetricKey(size: .bits256)
+        let wrapped = try AES.GCM.seal(fresh.withUnsafeBytes { Data($0) }, using: master.key, authenticating: Data(subject.utf8))
+        guard let combined = wrapped.combined else { throw KeyStoreError.invalidMasterKey("AES-GCM produced no combined form") }
+        try await client.query(
+            """
+            INSERT INTO subject_keys (subject_id, wrapped_key, master_key_id) VALUES (\(subject), \(combined), \(master.id))
+            ON CONFLICT (subject_id) DO NOTHING
+            """,
+            logger: logger
+        )
+        guard let key = try await existingKeys(for: [subject])[subject] else { throw KeyStoreError.erased(subject: subject) }
+        return key
+    }
+
+    /// The unwrapped keys of those `subjects` that have one (erased subjects have none).
+    private func existingKeys(for subjects: Set<String>) async throws -> [String: SymmetricKey] {
+        guard !subjects.isEmpty else { return [:] }
+        let rows = try await client.query(
+            "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY(\(Array(subjects))) AND wrapped_key IS NOT NULL",
+            logger: logger
+        )
+        var keys: [String: SymmetricKey] = [:]
+        for try await (subject, wrapped) in rows.decode((String, Data).self) {
+            do {
+                let raw = try AES.GCM.open(
+                    AES.GCM.SealedBox(combined: wrapped),
+                    using: master.key,
+                    authenticating: Data(subject.utf8)
+                )
+                keys[subject] = SymmetricKey(data: raw)
+            } catch {
+                throw KeyStoreError.invalidMasterKey("the key of subject \(subject) was not wrapped by this master key")
+            }
+        }
+        return keys
+    }
+}
+
+/// A value encrypted under a subject's key, as it sits inside an event payload.
+public struct SealedValue: Codable, Sendable, Equatable {
+    /// Whose key encrypts it.
+    public var subject: String
+    /// Nonce, ciphertext and tag (AES-GCM combined form), base64.
+    public var sealed: String
+
+    /// A sealed value.
+    public init(subject: String, sealed: String) {
+        self.subject = subject
+        self.sealed = sealed
+    }
+}
+
+/// Why a value could not be sealed or opened.
+public enum KeyStoreError: Error, Equatable, CustomStringConvertible {
+    /// The subject was erased: its data cannot be read, and no new data is sealed for it.
+    case erased(subject: String)
+    /// The value, its event or its subject was changed after sealing.
+    case tampered(subject: String)
+    /// The master key is missing, malformed or not the one the keys were wrapped with.
+    case invalidMasterKey(String)
+
+    /// What went wrong.
+    public var description: String {
+        switch self {
+        case .erased(let subject): "the data of subject \(subject) was erased"
+        case .tampered(let subject): "a sealed value of subject \(subject) does not authenticate"
+        case .invalidMasterKey(let reason): "master key: \(reason)"
+        }
+    }
+}

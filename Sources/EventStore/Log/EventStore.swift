@@ -1,0 +1,232 @@
+import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The append-only event log on PostgreSQL: append to a stream with an expected version, read a
+/// stream, read the whole log in a safe order.
+///
+/// Generic: streams, event type names and JSON payloads; it knows nothing of the domain.
+public struct EventStore: Sendable {
+    /// The connection pool.
+    public let client: PostgresClient
+    /// How old payload versions are brought up to date on read.
+    public let upcasters: Upcasters
+    /// Rung after every append through this store, to wake subscribers and the sequencer in
+    /// this process at once (other processes learn of new events by NOTIFY or polling).
+    public let appended: Doorbell
+    let logger: Logger
+
+    /// A store over `client`.
+    public init(client: PostgresClient, upcasters: Upcasters = Upcasters(), logger: Logger) {
+        self.client = client
+        self.upcasters = upcasters
+        self.appended = Doorbell()
+        self.logger = logger
+    }
+
+    /// Appends `events` to `stream` if it is at the `expected` version, in one round trip and
+    /// one transaction of its own.
+    ///
+    /// - Returns: The new stream version and the events' global positions; for a retry of an
+    ///   append that already happened (same event ids, same content), the original result.
+    /// - Throws: ``EventStoreError/wrongExpectedVersion(stream:expected:actual:)`` (nothing was
+    ///   written), ``EventStoreError/eventIDReused(stream:)``,
+    ///   ``EventStoreError/streamBelongsElsewhere(stream:)``.
+    @discardableResult
+    public func append(
+        to stream: StreamName,
+        expecting expected: ExpectedVersion,
+        events: [NewEvent]
+    ) async throws -> AppendResult {
+        try await client.withConnection { connection in
+            try await append(to: stream, expecting: expected, events: events, on: connection)
+        }
+    }
+
+    /// Appends on `connection`, inside whatever transaction it has open, so that read models
+    /// can be written in the same transaction as the events.
+    @discardableResult
+    public func append(
+        to stream: StreamName,
+        expecting expected: ExpectedVersion,
+        events: [NewEvent],
+        on connection: PostgresConnection
+    ) async throws -> AppendResult {
+        guard !events.isEmpty else { throw EventStoreError.noEvents }
+        let statement = try AppendStatement(stream: stream, expected: expected, events: events)
+        var row: AppendStatement.Row?
+        do {
+            row = try await Self.firstRow(of: connection.execute(statement, logger: logger))
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            // A concurrent retry inserted the same event ids first: now they are there, so the
+            // append answers as a duplicate (or a conflict).
+            row = try await Self.firstRow(of: connection.execute(statement, logger: logger))
+        } catch let error as PSQLError {
+            throw Self.translate(error, stream: stream)
+        }
+        guard let (outcome, version, positions) = row else { throw EventStoreError.noEvents }
+        switch outcome {
+        case "conflict":
+            throw EventStoreError.wrongExpectedVersion(stream: stream.id, expected: expected, actual: version)
+        default:
+            appended.ring()
+            return AppendResult(streamVersion: version, positions: positions ?? [], wasDuplicate: outcome == "duplicate")
+        }
+    }
+
+    /// The events of `stream` from version `from` on, in stream order.
+    public func read(stream: String, from version: Int64 = 1) async throws -> [RecordedEvent] {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE stream_id = \(stream) AND stream_version >= \(version)
+            ORDER BY stream_version
+            """,
+            logger: logger
+        )
+        return try await decode(rows)
+    }
+
+    /// Up to `limit` events after `checkpoint`, in reading order.
+    ///
+    /// Reads only below the snapshot watermark: an event is returned once every transaction
+    /// that started writing before it has ended, so an event whose transaction commits late is
+    /// never skipped, whatever its global position.
+    public func readAll(after checkpoint: Checkpoint = .start, limit: Int = 1000) async throws -> [RecordedEvent] {
+        try await client.withConnection { try await readAll(after: checkpoint, limit: limit, on: $0) }
+    }
+
+    /// ``readAll(after:limit:)`` on `connection`.
+    public func readAll(
+        after checkpoint: Checkpoint,
+        limit: Int,
+        on connection: PostgresConnection
+    ) async throws -> [RecordedEvent] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE (transaction_id, global_position) > (\(String(checkpoint.transactionID))::xid8, \(checkpoint.position))
+              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY events.transaction_id, events.global_position
+            LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        return try await decode(rows)
+    }
+
+    /// The columns every read selects, in the order ``decode(_:)`` expects. A constant.
+    static let columns = """
+        global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_id, event_type, schema_version,
+        payload::text, metadata::text, recorded_at
+        """
+
+    private func decode(_ rows: PostgresRowSequence) async throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        let decoder = JSONDecoder()
+        for try await (position, transaction, stream, version, id, type, schemaVersion, payload, metadata, recordedAt)
+            in rows.decode(
+                (Int64, String, String, Int64, UUID, String, Int32, String, String, Date).self
+            )
+        {
+            do {
+                let upcast = try upcasters.upcast(type, version: Int(schemaVersion), payload: JSONValue(jsonText: payload))
+                events.append(
+                    RecordedEvent(
+                        globalPosition: position,
+                        streamID: stream,
+                        streamVersion: version,
+                        id: id,
+                        type: type,
+                        schemaVersion: upcast.version,
+                        payload: upcast.payload,
+                        metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)),
+                        recordedAt: recordedAt,
+                        checkpoint: Checkpoint(transactionID: UInt64(transaction) ?? 0, position: position)
+                    )
+                )
+            } catch {
+                throw EventStoreError.unreadableEvent(position: position, reason: "\(error)")
+            }
+        }
+        return events
+    }
+
+    private static func firstRow(of rows: some AsyncSequence<AppendStatement.Row, any Error>) async throws -> AppendStatement.Row?
+    {
+        for try await row in rows { return row }
+        return nil
+    }
+
+    private static func translate(_ error: PSQLError, stream: StreamName) -> any Error {
+        switch error.serverInfo?[.sqlState] {
+        case "WW001": EventStoreError.eventIDReused(stream: stream.id)
+        case "WW002": EventStoreError.streamBelongsElsewhere(stream: stream.id)
+        default: error
+        }
+    }
+}
+
+/// A stream: its id, the kind of object it records, and the tenant (district) it belongs to.
+public struct StreamName: Sendable, Hashable {
+    /// The stream id, unique in the log, e.g. `case-4f1c…`.
+    public var id: String
+    /// The kind of object, e.g. `case`.
+    public var category: String
+    /// The tenant the stream belongs to; never changes.
+    public var tenant: String
+
+    /// A stream of `category` in `tenant`.
+    public init(id: String, category: String, tenant: String) {
+        self.id = id
+        self.category = category
+        self.tenant = tenant
+    }
+}
+
+/// The call of `append_events`, prepared once per connection.
+struct AppendStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT outcome, stream_version, positions
+        FROM append_events($1, $2, $3, $4, $5, $6, $7, $8::text[]::jsonb[], $9::text[]::jsonb[])
+        """
+    typealias Row = (String, Int64, [Int64]?)
+
+    var stream: StreamName
+    var expected: Int64?
+    var ids: [UUID]
+    var types: [String]
+    var schemaVersions: [Int32]
+    var payloads: [String]
+    var metadata: [String]
+
+    init(stream: StreamName, expected: ExpectedVersion, events: [NewEvent]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        self.stream = stream
+        self.expected = expected.databaseValue
+        self.ids = events.map(\.id)
+        self.types = events.map(\.type)
+        self.schemaVersions = events.map { Int32($0.schemaVersion) }
+        self.payloads = try events.map { try $0.payload.jsonText() }
+        self.metadata = try events.map { String(decoding: try encoder.encode($0.metadata), as: UTF8.self) }
+    }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 9)
+        bindings.append(stream.id)
+        bindings.append(stream.category)
+        bindings.append(stream.tenant)
+        bindings.append(expected)
+        bindings.append(ids)
+        bindings.append(types)
+        bindings.append(schemaVersions)
+        bindings.append(payloads)
+        bindings.append(metadata)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+}

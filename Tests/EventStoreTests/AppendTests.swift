@@ -1,0 +1,133 @@
+import EventStore
+import Foundation
+import PostgresNIO
+import TestSupport
+import Testing
+
+@Suite("Appending to the event log", .postgres)
+struct AppendTests {
+    @Test("16 writers expecting the same version: exactly one wins each version, versions have no gaps")
+    func concurrentWritersOnOneStream() async throws {
+        try await Fixture.withStore { store in
+            let stream = Fixture.stream()
+            for round in 0..<5 {
+                let expected: ExpectedVersion = round == 0 ? .noStream : .exactly(Int64(round))
+                let outcomes = try await withThrowingTaskGroup(of: Result<AppendResult, EventStoreError>.self) { group in
+                    for writer in 0..<16 {
+                        group.addTask {
+                            do {
+                                return .success(
+                                    try await store.append(
+                                        to: stream,
+                                        expecting: expected,
+                                        events: [Fixture.event("r\(round) w\(writer)")]
+                                    )
+                                )
+                            } catch let error as EventStoreError {
+                                return .failure(error)
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                let winners = outcomes.compactMap { try? $0.get() }
+                #expect(winners.count == 1, "round \(round)")
+                #expect(winners.first?.streamVersion == Int64(round + 1))
+                for case .failure(let error) in outcomes {
+                    #expect(error == .wrongExpectedVersion(stream: stream.id, expected: expected, actual: Int64(round + 1)))
+                }
+            }
+            let versions = try await store.read(stream: stream.id).map(\.streamVersion)
+            #expect(versions == [1, 2, 3, 4, 5])
+        }
+    }
+
+    @Test("a conflict carries the actual version and consumes no global position")
+    func conflictBurnsNothing() async throws {
+        try await Fixture.withStore { store in
+            let stream = Fixture.stream()
+            let first = try await store.append(to: stream, expecting: .noStream, events: [Fixture.event(), Fixture.event()])
+            #expect(first.streamVersion == 2)
+            await #expect(throws: EventStoreError.wrongExpectedVersion(stream: stream.id, expected: .noStream, actual: 2)) {
+                try await store.append(to: stream, expecting: .noStream, events: [Fixture.event()])
+            }
+            await #expect(throws: EventStoreError.wrongExpectedVersion(stream: stream.id, expected: .exactly(7), actual: 2)) {
+                try await store.append(to: stream, expecting: .exactly(7), events: [Fixture.event()])
+            }
+            let other = Fixture.stream()
+            await #expect(throws: EventStoreError.wrongExpectedVersion(stream: other.id, expected: .exactly(1), actual: 0)) {
+                try await store.append(to: other, expecting: .exactly(1), events: [Fixture.event()])
+            }
+            let next = try await store.append(to: stream, expecting: .exactly(2), events: [Fixture.event()])
+            #expect(next.positions == [(first.positions.last ?? 0) + 1])
+            let any = try await store.append(to: stream, expecting: .any, events: [Fixture.event()])
+            #expect(any.streamVersion == 4)
+        }
+    }
+
+    @Test("a retried append with the same event ids returns the original result and writes nothing")
+    func idempotentRetry() async throws {
+        try await Fixture.withStore { store in
+            let stream = Fixture.stream()
+            let events = [Fixture.event("a"), Fixture.event("b")]
+            let original = try await store.append(to: stream, expecting: .noStream, events: events)
+            let retry = try await store.append(to: stream, expecting: .noStream, events: events)
+            #expect(retry.wasDuplicate)
+            #expect(!original.wasDuplicate)
+            #expect(retry.positions == original.positions)
+            #expect(retry.streamVersion == original.streamVersion)
+            #expect(try await Fixture.count("SELECT count(*) FROM events", on: store.client) == 2)
+
+            var changed = events[1]
+            changed.payload = .object(["note": .string("something else")])
+            await #expect(throws: EventStoreError.eventIDReused(stream: stream.id)) {
+                try await store.append(to: stream, expecting: .any, events: [changed])
+            }
+        }
+    }
+
+    @Test("a stream keeps its tenant")
+    func tenantIsFixed() async throws {
+        try await Fixture.withStore { store in
+            let stream = Fixture.stream(tenant: "08337")
+            try await store.append(to: stream, expecting: .noStream, events: [Fixture.event()])
+            var elsewhere = stream
+            elsewhere.tenant = "08336"
+            await #expect(throws: EventStoreError.streamBelongsElsewhere(stream: stream.id)) {
+                try await store.append(to: elsewhere, expecting: .any, events: [Fixture.event()])
+            }
+        }
+    }
+
+    @Test("UPDATE, DELETE and TRUNCATE on events fail")
+    func appendOnly() async throws {
+        try await Fixture.withStore { store in
+            try await store.append(to: Fixture.stream(), expecting: .noStream, events: [Fixture.event()])
+            for statement in [
+                "UPDATE events SET event_type = 'forged'", "DELETE FROM events", "TRUNCATE events CASCADE",
+                "UPDATE event_chain SET hash = hash", "TRUNCATE event_chain",
+            ] {
+                let error = await #expect(throws: PSQLError.self, "\(statement)") {
+                    try await store.client.query(PostgresQuery(unsafeSQL: statement))
+                }
+                #expect(error?.serverInfo?[.sqlState] == "42501", "\(statement)")
+            }
+            #expect(try await Fixture.count("SELECT count(*) FROM events", on: store.client) == 1)
+        }
+    }
+
+    @Test("an event reads back as it was appended, with metadata")
+    func readBack() async throws {
+        try await Fixture.withStore { store in
+            let stream = Fixture.stream()
+            let event = Fixture.event("hello")
+            try await store.append(to: stream, expecting: .noStream, events: [event])
+            let read = try #require(try await store.read(stream: stream.id).first)
+            #expect(read.id == event.id)
+            #expect(read.type == "test.noted")
+            #expect(read.payload == event.payload)
+            #expect(read.metadata == event.metadata)
+            #expect(read.streamVersion == 1)
+        }
+    }
+}
