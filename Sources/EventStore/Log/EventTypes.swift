@@ -143,6 +143,7 @@ public struct Checkpoint: Sendable, Hashable, Comparable, Codable {
         self.init(transactionID: transactionID, position: position)
     }
 
+    /// Reading order: by writing transaction, then by global position.
     public static func < (lhs: Checkpoint, rhs: Checkpoint) -> Bool {
         (lhs.transactionID, lhs.position) < (rhs.transactionID, rhs.position)
     }
