@@ -21,17 +21,20 @@ public typealias AppRequestContext = BasicRequestContext
 ///
 /// Without a database URL this starts the local cluster before it returns; the cluster is
 /// stopped when the application's services shut down. Pending migrations are applied before
-/// the server accepts requests.
+/// the server accepts requests. The hash-chain sequencer runs beside the server.
 public func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
     let logger = makeLogger(label: "wegweiser", reader: reader)
     let migrator = try Migrator.bundled()
 
     var services: [any Service] = []
     let clientConfiguration: PostgresClient.Configuration
+    let masterKey: MasterKey
     switch try DatabaseSettings(reader: reader) {
     case .external(let configuration):
         clientConfiguration = configuration
+        masterKey = try MasterKeySettings.masterKey(reader: reader, localDirectory: nil)
     case .local(let local, let poolSize):
+        masterKey = try MasterKeySettings.masterKey(reader: reader, localDirectory: local.directory)
         let server = try await LocalPostgres(configuration: local).start(logger: logger)
         services.append(LocalPostgresService(server: server))
         var configuration = server.clientConfiguration()
@@ -39,9 +42,18 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         clientConfiguration = configuration
     }
     let database = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+    let eventStore = EventStore(client: database, logger: logger)
     services.append(database)
+    services.append(ChainSequencer(store: eventStore))
 
-    let router = try buildRouter(handler: APIHandler(database: database, migrator: migrator, logger: logger))
+    let handler = APIHandler(
+        database: database,
+        migrator: migrator,
+        eventStore: eventStore,
+        keys: KeyStore(client: database, master: masterKey, logger: logger),
+        logger: logger
+    )
+    let router = try buildRouter(handler: handler)
     var app = Application(
         router: router,
         configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),

@@ -12,14 +12,41 @@ import Testing
 
 @Suite("Health, contract and errors over HTTP", .postgres)
 struct HealthTests {
+    /// A master key for tests: 32 bytes in base64.
+    static let testMasterKey = Data(repeating: 7, count: 32).base64EncodedString()
+
     /// The application as `wegweiser serve` builds it, on this test's own database.
     static func application(database: TestDatabase) async throws -> some ApplicationProtocol {
         let reader = ConfigReader(
             provider: InMemoryProvider(values: [
-                "database.url": .init(.string(database.url + "?sslmode=disable"), isSecret: true), "log.level": "warning",
+                "database.url": .init(.string(database.url + "?sslmode=disable"), isSecret: true),
+                "keys.master": .init(.string(Self.testMasterKey), isSecret: true),
+                "log.level": "warning",
             ])
         )
         return try await buildApplication(reader: reader)
+    }
+
+    /// A handler over `client`, for routes served without the application's start-up.
+    static func handler(_ client: PostgresClient) throws -> APIHandler {
+        let logger = Logger(label: "test")
+        return APIHandler(
+            database: client,
+            migrator: try .bundled(),
+            eventStore: EventStore(client: client, logger: logger),
+            keys: KeyStore(client: client, master: .random(), logger: logger),
+            logger: logger
+        )
+    }
+
+    @Test("with an external database and no master key the server refuses to start, saying what to set")
+    func masterKeyRequired() async throws {
+        let database = try await TestPostgres.shared.database(migrated: false)
+        let reader = ConfigReader(
+            provider: InMemoryProvider(values: ["database.url": .init(.string(database.url), isSecret: true)])
+        )
+        let error = await #expect(throws: KeyStoreError.self) { try await buildApplication(reader: reader) }
+        #expect(error?.description.contains("KEYS_MASTER_FILE") == true)
     }
 
     @Test("liveness answers 200 and echoes the caller's request id")
@@ -54,7 +81,7 @@ struct HealthTests {
     func notReadyWhilePending() async throws {
         let database = try await TestPostgres.shared.database(migrated: false)
         let client = PostgresClient(configuration: database.configuration)
-        let handler = APIHandler(database: client, migrator: try .bundled(), logger: Logger(label: "test"))
+        let handler = try Self.handler(client)
         let app = Application(router: try buildRouter(handler: handler), services: [client])
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in
@@ -80,7 +107,7 @@ struct HealthTests {
             tls: .disable
         )
         let client = PostgresClient(configuration: configuration)
-        let handler = APIHandler(database: client, migrator: try .bundled(), logger: Logger(label: "test"))
+        let handler = try Self.handler(client)
         let app = Application(router: try buildRouter(handler: handler), services: [client])
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in

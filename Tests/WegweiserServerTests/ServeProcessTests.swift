@@ -27,6 +27,16 @@ struct ServeProcessTests {
         #expect(!Self.answers(port: first.httpPort), "HTTP port closed")
         #expect(first.child.output.contains("initialising local PostgreSQL cluster"))
 
+        #expect(FileManager.default.fileExists(atPath: root + "/master.key"), "the embedded default made a master key")
+        let verify = try ChildProcess.start(
+            ServerProcess.executable,
+            ["verify", "--postgres-directory", directory],
+            environment: ["DATABASE_URL": nil],
+            outputFile: root + "/verify.log"
+        )
+        #expect(try await verify.wait(timeout: .seconds(60)) == 0)
+        #expect(verify.output.contains("Intact"))
+
         let second = try await ServerProcess.start(directory: directory)
         #expect(!second.child.output.contains("initialising local PostgreSQL cluster"), "the data folder was reused")
         second.child.send(SIGTERM)

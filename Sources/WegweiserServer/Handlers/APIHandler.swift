@@ -10,6 +10,10 @@ struct APIHandler: APIProtocol {
     let database: PostgresClient
     /// The migrations this build carries, to tell whether the schema is current.
     let migrator: Migrator
+    /// The event log.
+    let eventStore: EventStore
+    /// The per-person keys that encrypt personal data in events.
+    let keys: KeyStore
     /// The logger for work outside a request.
     let logger: Logger
 }
