@@ -95,12 +95,12 @@ public struct LocalPostgres: Sendable {
         }
         try await layout.waitUntilNotRunning()
 
-        let (processID, port) = try await startServer(binaries: binaries, runner: runner, layout: layout, logger: logger)
+        let (server, port) = try await startServer(binaries: binaries, runner: runner, layout: layout, logger: logger)
         let running = RunningPostgres(
             configuration: configuration,
             layout: layout,
-            processID: processID,
-            watchdogID: try Watchdog.launch(layout: layout, removeWhenOwnerDies: configuration.removeWhenStopped),
+            server: server,
+            watchdog: try Watchdog.launch(layout: layout, removeWhenOwnerDies: configuration.removeWhenStopped),
             port: port,
             password: password,
             logger: logger
@@ -125,7 +125,7 @@ public struct LocalPostgres: Sendable {
         runner: CommandRunner,
         layout: ClusterLayout,
         logger: Logger
-    ) async throws -> (processID: pid_t, port: Int) {
+    ) async throws -> (server: ChildProcess, port: Int) {
         var lastFailure = ""
         for _ in 0..<3 {
             let port = try FreePort.find()
@@ -136,16 +136,16 @@ public struct LocalPostgres: Sendable {
                 settings += ["fsync=off", "synchronous_commit=off", "full_page_writes=off"]
             }
             let arguments = ["-D", layout.dataDirectory, "-p", "\(port)"] + settings.flatMap { ["-c", $0] }
-            let pid = try runner.spawn(binaries.postgres, arguments, outputFile: layout.logFile, newSession: true)
+            let server = try runner.spawn(binaries.postgres, arguments, outputFile: layout.logFile, newSession: true)
             for _ in 0..<1200 {
-                if layout.isReady(pid) { return (pid, port) }
-                if CommandRunner.exited(pid) != nil { break }
+                if layout.isReady(server.pid) { return (server, port) }
+                if server.exitStatus() != nil { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            if CommandRunner.exited(pid) == nil {
+            if server.exitStatus() == nil {
                 // Still not ready after a minute: stop it hard and report.
-                kill(pid, SIGQUIT)
-                _ = await CommandRunner.wait(for: pid)
+                server.send(SIGQUIT)
+                _ = await server.wait()
             }
             lastFailure = layout.logTail()
             guard lastFailure.contains("could not bind") || lastFailure.contains("already in use") else { break }

@@ -10,31 +10,33 @@ public actor RunningPostgres {
     public nonisolated let port: Int
     /// The password of ``LocalPostgres/Configuration/username``.
     public nonisolated let password: String
-    /// The process id of the postmaster, a child of this process.
-    public nonisolated let processID: pid_t
-
+    /// The postmaster, a child of this process.
+    private let server: ChildProcess
+    private let watchdog: ChildProcess
     private let layout: ClusterLayout
-    private let watchdogID: pid_t
     private let logger: Logger
     private var stopped = false
 
     init(
         configuration: LocalPostgres.Configuration,
         layout: ClusterLayout,
-        processID: pid_t,
-        watchdogID: pid_t,
+        server: ChildProcess,
+        watchdog: ChildProcess,
         port: Int,
         password: String,
         logger: Logger
     ) {
         self.configuration = configuration
         self.layout = layout
-        self.processID = processID
-        self.watchdogID = watchdogID
+        self.server = server
+        self.watchdog = watchdog
         self.port = port
         self.password = password
         self.logger = logger
     }
+
+    /// The process id of the postmaster.
+    public nonisolated var processID: pid_t { server.pid }
 
     /// The host to connect to: always the IPv4 loopback address.
     public nonisolated var host: String { "127.0.0.1" }
@@ -101,18 +103,14 @@ public actor RunningPostgres {
     public func stop() async throws {
         guard !stopped else { return }
         stopped = true
-        kill(processID, SIGINT)
-        var status: Int32?
-        for _ in 0..<1200 where status == nil {
-            status = CommandRunner.exited(processID)
-            if status == nil { try? await Task.sleep(for: .milliseconds(50)) }
-        }
+        server.send(SIGINT)
+        let status = try? await server.wait(timeout: .seconds(60))
         if status == nil {
-            kill(processID, SIGQUIT)
-            _ = await CommandRunner.wait(for: processID)
+            server.send(SIGQUIT)
+            _ = await server.wait()
         }
         // The watchdog sees the lock file gone and ends within a second.
-        _ = await CommandRunner.wait(for: watchdogID)
+        _ = await watchdog.wait()
         if configuration.removeWhenStopped {
             try? FileManager.default.removeItem(atPath: layout.directory)
         }

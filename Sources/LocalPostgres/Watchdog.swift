@@ -18,7 +18,7 @@ enum Watchdog {
         """#
 
     /// Starts the watchdog for the cluster in `layout` and returns its process id.
-    static func launch(layout: ClusterLayout, removeWhenOwnerDies: Bool) throws -> pid_t {
+    static func launch(layout: ClusterLayout, removeWhenOwnerDies: Bool) throws -> ChildProcess {
         try CommandRunner(user: nil).spawn(
             "/bin/sh",
             [

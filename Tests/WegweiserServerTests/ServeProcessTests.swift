@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import TestSupport
 import Testing
 
@@ -28,9 +29,8 @@ struct ServeProcessTests {
         #expect(first.child.output.contains("initialising local PostgreSQL cluster"))
 
         #expect(FileManager.default.fileExists(atPath: root + "/master.key"), "the embedded default made a master key")
-        let verify = try ChildProcess.start(
-            ServerProcess.executable,
-            ["verify", "--postgres-directory", directory],
+        let verify = try ChildProcess.spawn(
+            [ServerProcess.executable, "verify", "--postgres-directory", directory],
             environment: ["DATABASE_URL": nil],
             outputFile: root + "/verify.log"
         )
@@ -111,11 +111,11 @@ struct ServerProcess {
     static func start(directory: String) async throws -> ServerProcess {
         try #require(FileManager.default.isExecutableFile(atPath: executable), "the wegweiser executable is built with the tests")
         let port = Int.random(in: 20000..<30000)
-        let child = try ChildProcess.start(
-            executable,
-            ["serve", "--http-port", "\(port)", "--postgres-directory", directory],
+        let child = try ChildProcess.spawn(
+            [executable, "serve", "--http-port", "\(port)", "--postgres-directory", directory],
             environment: ["DATABASE_URL": nil],
-            outputFile: URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("serve.log").path
+            outputFile: URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("serve-\(port).log")
+                .path
         )
         let server = ServerProcess(child: child, httpPort: port)
         for _ in 0..<900 {
