@@ -13,7 +13,8 @@ let package = Package(
     name: "wegweiser",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "wegweiser", targets: ["wegweiser"])
+        .executable(name: "wegweiser", targets: ["wegweiser"]),
+        .executable(name: "wegweiser-benchmark", targets: ["WegweiserBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -97,6 +98,15 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "WegweiserBenchmark",
+            dependencies: [
+                "EventStore", "LocalPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

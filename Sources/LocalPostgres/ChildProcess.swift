@@ -36,10 +36,22 @@ public struct ChildProcess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        if newSession {
-            // POSIX_SPAWN_SETSID (glibc, a GNU extension Swift does not import).
-            posix_spawnattr_setflags(&attributes, 0x80)
+        // The child starts with no blocked signals and default dispositions: otherwise it
+        // inherits the spawning thread's mask and our ignored SIGPIPE, and e.g. pgbench never
+        // sees the SIGALRM that ends its run.
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGCHLD, SIGUSR1, SIGUSR2] {
+            sigaddset(&defaults, signal)
         }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        // POSIX_SPAWN_SETSID is a glibc extension Swift does not import.
+        let setSession: Int32 = 0x80
+        let flags = Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF) | (newSession ? setSession : 0)
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         let argv = command.map { strdup($0) } + [nil]
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }

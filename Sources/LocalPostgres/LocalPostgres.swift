@@ -99,6 +99,7 @@ public struct LocalPostgres: Sendable {
         let running = RunningPostgres(
             configuration: configuration,
             layout: layout,
+            binaryDirectory: binaries.directory,
             server: server,
             watchdog: try Watchdog.launch(layout: layout, removeWhenOwnerDies: configuration.removeWhenStopped),
             port: port,

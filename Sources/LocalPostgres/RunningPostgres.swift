@@ -10,6 +10,9 @@ public actor RunningPostgres {
     public nonisolated let port: Int
     /// The password of ``LocalPostgres/Configuration/username``.
     public nonisolated let password: String
+    /// The folder of the PostgreSQL programs the cluster runs with (`pgbench` and
+    /// `psql` sit there too).
+    public nonisolated let binaryDirectory: String
     /// The postmaster, a child of this process.
     private let server: ChildProcess
     private let watchdog: ChildProcess
@@ -20,6 +23,7 @@ public actor RunningPostgres {
     init(
         configuration: LocalPostgres.Configuration,
         layout: ClusterLayout,
+        binaryDirectory: String,
         server: ChildProcess,
         watchdog: ChildProcess,
         port: Int,
@@ -28,6 +32,7 @@ public actor RunningPostgres {
     ) {
         self.configuration = configuration
         self.layout = layout
+        self.binaryDirectory = binaryDirectory
         self.server = server
         self.watchdog = watchdog
         self.port = port

@@ -1,0 +1,250 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import LocalPostgres
+import Logging
+import PostgresNIO
+
+/// Appends per second of one event per transaction through the EventStore API, side by side in
+/// one run with the practical limit (pgbench inserting the same row into an equivalent bare
+/// table) and with the Python `eventsourcing` library's PostgreSQL recorder, all on one
+/// throwaway PostgreSQL cluster with default durability (fsync and synchronous commit on).
+@main
+struct AppendBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wegweiser-benchmark",
+        abstract: "Measure event appends per second against pgbench and the Python eventsourcing library."
+    )
+
+    @Option(help: "Seconds each measurement runs.")
+    var seconds = 10
+
+    @Option(help: "Comma-separated numbers of concurrent writers.")
+    var writers = "1,8,16"
+
+    @Option(help: "The Python peer script (needs `pip install eventsourcing[postgres]`).")
+    var peerScript = "Deploy/benchmarks/eventsourcing_append.py"
+
+    @Option(help: "The Python interpreter for the peer, found on PATH.")
+    var python = "python3"
+
+    func run() async throws {
+        let writerCounts = writers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        var logger = Logger(label: "benchmark")
+        logger.logLevel = .warning
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-bench-\(UUID().uuidString.prefix(8))")
+            .path
+        let cluster = try await LocalPostgres(
+            configuration: .init(directory: directory, durable: true, removeWhenStopped: true, maxConnections: 100)
+        ).start(logger: logger)
+        do {
+            try await measure(on: cluster, writerCounts: writerCounts, logger: logger)
+        } catch {
+            try await cluster.stop()
+            throw error
+        }
+        try await cluster.stop()
+    }
+
+    private func measure(on cluster: RunningPostgres, writerCounts: [Int], logger: Logger) async throws {
+        try await cluster.createDatabase("bench_wegweiser")
+        try await cluster.createDatabase("bench_raw")
+        try await cluster.createDatabase("bench_eventsourcing")
+        let workload = Workload()
+        let wegweiser = WegweiserWriters(cluster: cluster, workload: workload, logger: logger)
+        let raw = try await PgbenchWriters(cluster: cluster, workload: workload, logger: logger)
+        let peer = PythonPeerWriters(cluster: cluster, workload: workload, python: python, script: peerScript)
+
+        print("Appends per second, one event per transaction, fsync and synchronous_commit on, \(seconds) s each.")
+        print("Payload \(workload.payload.utf8.count) bytes of JSON; PostgreSQL \(cluster.binaryDirectory).")
+        print("")
+        let header = ["writers", "wegweiser", "raw insert (pgbench)", "eventsourcing (Python)", "wegweiser/raw", "wegweiser/eventsourcing"]
+        print(header.joined(separator: " | "))
+        print(header.map { String(repeating: "-", count: $0.count) }.joined(separator: " | "))
+        for count in writerCounts {
+            let ours = try await wegweiser.rate(writers: count, seconds: seconds)
+            let limit = try await raw.rate(writers: count, seconds: seconds)
+            let theirs = try await peer.rate(writers: count, seconds: seconds)
+            let row = [
+                "\(count)", String(format: "%.0f", ours), String(format: "%.0f", limit), theirs.map { String(format: "%.0f", $0) } ?? "n/a",
+                String(format: "%.0f %%", 100 * ours / limit), theirs.map { String(format: "%.1f×", ours / $0) } ?? "n/a",
+            ]
+            print(zip(row, header).map { $0.padding(toLength: max($1.count, $0.count), withPad: " ", startingAt: 0) }.joined(separator: " | "))
+        }
+    }
+}
+
+/// What every contender appends: one event of realistic size per transaction.
+struct Workload: Sendable {
+    let type = "consultation.recorded"
+    let payload: String
+    let metadata = #"{"actor":"staff-0042","correlation_id":"c-1","organisation":"org-7","request_id":"r-1","role":"case_worker"}"#
+
+    init() {
+        let note = Data((0..<180).map { UInt8($0 % 251) }).base64EncodedString()
+        payload = """
+            {"case_id":"6f1c1a52-93c1-4d4b-9d57-0c1e2f3a4b5c","date":"2026-11-20","duration_minutes":45,\
+            "interpreter":"ar","note":{"sealed":"\(note)","subject":"client-6f1c1a52"},"place":"home_visit",\
+            "referrals":[{"partner":"jobcenter"}],"topics":["work","housing","language"]}
+            """
+    }
+}
+
+/// Writers that append through ``EventStore``, each holding one connection and appending to a
+/// stream of its own with an exact expected version.
+struct WegweiserWriters {
+    let cluster: RunningPostgres
+    let workload: Workload
+    let logger: Logger
+
+    func rate(writers: Int, seconds: Int) async throws -> Double {
+        var configuration = cluster.clientConfiguration(database: "bench_wegweiser")
+        configuration.options.maximumConnections = writers + 2
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            group.addTask {
+                await client.run()
+                return 0
+            }
+            try await Migrator.bundled().migrate(on: client, logger: logger)
+            let store = EventStore(client: client, logger: logger)
+            let payload = try JSONValue(jsonText: workload.payload)
+            let metadata = try JSONDecoder().decode(EventMetadata.self, from: Data(workload.metadata.utf8))
+            let start = ContinuousClock.now
+            let deadline = start + .seconds(seconds)
+            var appends = 0
+            try await withThrowingTaskGroup(of: Int.self) { writersGroup in
+                for _ in 0..<writers {
+                    writersGroup.addTask {
+                        try await client.withConnection { connection in
+                            let stream = StreamName(id: "bench-\(UUID().uuidString.lowercased())", category: "bench", tenant: "08337")
+                            var version: Int64 = 0
+                            while ContinuousClock.now < deadline {
+                                let event = NewEvent(id: UUID(), type: workload.type, payload: payload, metadata: metadata)
+                                let expected: ExpectedVersion = version == 0 ? .noStream : .exactly(version)
+                                version = try await store.append(to: stream, expecting: expected, events: [event], on: connection).streamVersion
+                            }
+                            return Int(version)
+                        }
+                    }
+                }
+                for try await count in writersGroup { appends += count }
+            }
+            let elapsed = ContinuousClock.now - start
+            group.cancelAll()
+            return Double(appends) / elapsed.seconds
+        }
+    }
+}
+
+/// pgbench inserting the same row into a table shaped like `events` (same columns, keys and
+/// indexes) without streams, function or checks: the practical limit of this machine.
+struct PgbenchWriters {
+    let cluster: RunningPostgres
+    let script: String
+
+    init(cluster: RunningPostgres, workload: Workload, logger: Logger) async throws {
+        self.cluster = cluster
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: cluster.host,
+                port: cluster.port,
+                username: cluster.configuration.username,
+                password: cluster.password,
+                database: "bench_raw",
+                tls: .disable
+            ),
+            id: 1,
+            logger: logger
+        )
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS bare_events (
+                global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                stream_id text NOT NULL, stream_version bigint NOT NULL, event_id uuid NOT NULL UNIQUE,
+                event_type text NOT NULL, schema_version integer NOT NULL, payload jsonb NOT NULL,
+                metadata jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (stream_id, stream_version)
+            )
+            """,
+            logger: logger
+        )
+        try await connection.query(
+            "CREATE INDEX IF NOT EXISTS bare_events_in_commit_order ON bare_events (transaction_id, global_position)",
+            logger: logger
+        )
+        try await connection.close()
+        script = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-bench-\(UUID().uuidString).sql").path
+        let insert = """
+            INSERT INTO bare_events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
+            VALUES ('raw-' || gen_random_uuid(), 1, gen_random_uuid(), '\(workload.type)', 1, '\(workload.payload)', '\(workload.metadata)');
+
+            """
+        try insert.write(toFile: script, atomically: true, encoding: .utf8)
+    }
+
+    func rate(writers: Int, seconds: Int) async throws -> Double {
+        let output = try await runTool(
+            [
+                cluster.binaryDirectory + "/pgbench", "-h", cluster.host, "-p", "\(cluster.port)", "-U", cluster.configuration.username,
+                "-n", "-M", "prepared", "-c", "\(writers)", "-j", "\(writers)", "-T", "\(seconds)", "-f", script, "bench_raw",
+            ],
+            environment: ["PGPASSWORD": cluster.password]
+        )
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+            let tps = Double(line.dropFirst(6).prefix { $0 != " " })
+        else { throw ValidationError("pgbench printed no tps:\n\(output)") }
+        return tps
+    }
+}
+
+/// The Python `eventsourcing` library's `PostgresApplicationRecorder`, one process per writer,
+/// each appending to an aggregate of its own.
+struct PythonPeerWriters {
+    let cluster: RunningPostgres
+    let workload: Workload
+    let python: String
+    let script: String
+
+    /// The peer's rate, or `nil` (with a note) if Python or the library is missing.
+    func rate(writers: Int, seconds: Int) async throws -> Double? {
+        let payloadFile = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-bench-\(UUID().uuidString).json").path
+        try workload.payload.write(toFile: payloadFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: payloadFile) }
+        let output = try await runTool(
+            [
+                "/usr/bin/env", python, script, "--host", cluster.host, "--port", "\(cluster.port)", "--user", cluster.configuration.username,
+                "--dbname", "bench_eventsourcing", "--writers", "\(writers)", "--seconds", "\(seconds)", "--payload-file", payloadFile,
+                "--topic", workload.type,
+            ],
+            environment: ["PGPASSWORD": cluster.password],
+            check: false
+        )
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("appends_per_second=") }),
+            let rate = Double(line.dropFirst("appends_per_second=".count))
+        else {
+            FileHandle.standardError.write(Data("eventsourcing peer did not run:\n\(output)\n".utf8))
+            return nil
+        }
+        return rate
+    }
+}
+
+/// Runs a tool to completion and returns its output.
+func runTool(_ command: [String], environment: [String: String?], check: Bool = true) async throws -> String {
+    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-bench-\(UUID().uuidString).log").path
+    defer { try? FileManager.default.removeItem(atPath: outputFile) }
+    let child = try ChildProcess.spawn(command, environment: environment, outputFile: outputFile)
+    let status = await child.wait()
+    if check && status != 0 { throw ValidationError("\(command[0]) failed (\(status)):\n\(child.output)") }
+    return child.output
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
