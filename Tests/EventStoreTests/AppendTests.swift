@@ -86,6 +86,24 @@ struct AppendTests {
         }
     }
 
+    @Test("concurrent retries of one append: one writes, the others get the same result back")
+    func concurrentRetries() async throws {
+        try await Fixture.withStore { store in
+            let stream = Fixture.stream()
+            let events = [Fixture.event("a"), Fixture.event("b")]
+            let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await store.append(to: stream, expecting: .any, events: events) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { !$0.wasDuplicate }.count == 1)
+            #expect(Set(results.map(\.positions)).count == 1)
+            #expect(Set(results.map(\.streamVersion)) == [2])
+            #expect(try await Fixture.count("SELECT count(*) FROM events", on: store.client) == 2)
+        }
+    }
+
     @Test("a stream keeps its tenant")
     func tenantIsFixed() async throws {
         try await Fixture.withStore { store in

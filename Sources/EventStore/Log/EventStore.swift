@@ -53,25 +53,37 @@ public struct EventStore: Sendable {
         on connection: PostgresConnection
     ) async throws -> AppendResult {
         guard !events.isEmpty else { throw EventStoreError.noEvents }
-        let statement = try AppendStatement(stream: stream, expected: expected, events: events)
-        var row: AppendStatement.Row?
-        do {
-            row = try await Self.firstRow(of: connection.execute(statement, logger: logger))
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            // A concurrent retry inserted the same event ids first: now they are there, so the
-            // append answers as a duplicate (or a conflict).
-            row = try await Self.firstRow(of: connection.execute(statement, logger: logger))
-        } catch let error as PSQLError {
-            throw Self.translate(error, stream: stream)
+        let encoded = try EncodedEvents(events)
+        let statement = AppendStatement(stream: stream, expected: expected.databaseValue, events: encoded)
+        // Expecting any version, a stream created by someone else between our look and our
+        // insert is simply appended to on the next attempt.
+        var actual: Int64 = 0
+        for _ in 0..<3 {
+            do {
+                if let (version, positions) = try await Self.firstRow(connection.execute(statement, logger: logger)),
+                    let version
+                {
+                    appended.ring()
+                    return AppendResult(streamVersion: version, positions: positions ?? [], wasDuplicate: false)
+                }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                // The same event ids arrived first by another way: the diagnosis tells.
+            }
+            let diagnosis = AppendDiagnosis(stream: stream, events: encoded)
+            guard let (version, owned, existing, matching, lastVersion, positions) = try await Self.firstRow(
+                connection.execute(diagnosis, logger: logger)
+            ) else { break }
+            if existing > 0 {
+                guard existing == events.count, matching == events.count, let lastVersion else {
+                    throw EventStoreError.eventIDReused(stream: stream.id)
+                }
+                return AppendResult(streamVersion: lastVersion, positions: positions ?? [], wasDuplicate: true)
+            }
+            if owned == false { throw EventStoreError.streamBelongsElsewhere(stream: stream.id) }
+            actual = version ?? 0
+            if expected != .any { break }
         }
-        guard let (outcome, version, positions) = row else { throw EventStoreError.noEvents }
-        switch outcome {
-        case "conflict":
-            throw EventStoreError.wrongExpectedVersion(stream: stream.id, expected: expected, actual: version)
-        default:
-            appended.ring()
-            return AppendResult(streamVersion: version, positions: positions ?? [], wasDuplicate: outcome == "duplicate")
-        }
+        throw EventStoreError.wrongExpectedVersion(stream: stream.id, expected: expected, actual: actual)
     }
 
     /// The events of `stream` from version `from` on, in stream order.
@@ -152,18 +164,9 @@ public struct EventStore: Sendable {
         return events
     }
 
-    private static func firstRow(of rows: some AsyncSequence<AppendStatement.Row, any Error>) async throws -> AppendStatement.Row?
-    {
+    private static func firstRow<Row>(_ rows: some AsyncSequence<Row, any Error>) async throws -> Row? {
         for try await row in rows { return row }
         return nil
-    }
-
-    private static func translate(_ error: PSQLError, stream: StreamName) -> any Error {
-        switch error.serverInfo?[.sqlState] {
-        case "WW001": EventStoreError.eventIDReused(stream: stream.id)
-        case "WW002": EventStoreError.streamBelongsElsewhere(stream: stream.id)
-        default: error
-        }
     }
 }
 
@@ -181,52 +184,5 @@ public struct StreamName: Sendable, Hashable {
         self.id = id
         self.category = category
         self.tenant = tenant
-    }
-}
-
-/// The call of `append_events`, prepared once per connection.
-struct AppendStatement: PostgresPreparedStatement {
-    static let sql = """
-        SELECT outcome, stream_version, positions
-        FROM append_events($1, $2, $3, $4, $5, $6, $7, $8::text[]::jsonb[], $9::text[]::jsonb[])
-        """
-    typealias Row = (String, Int64, [Int64]?)
-
-    var stream: StreamName
-    var expected: Int64?
-    var ids: [UUID]
-    var types: [String]
-    var schemaVersions: [Int32]
-    var payloads: [String]
-    var metadata: [String]
-
-    init(stream: StreamName, expected: ExpectedVersion, events: [NewEvent]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        self.stream = stream
-        self.expected = expected.databaseValue
-        self.ids = events.map(\.id)
-        self.types = events.map(\.type)
-        self.schemaVersions = events.map { Int32($0.schemaVersion) }
-        self.payloads = try events.map { try $0.payload.jsonText() }
-        self.metadata = try events.map { String(decoding: try encoder.encode($0.metadata), as: UTF8.self) }
-    }
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 9)
-        bindings.append(stream.id)
-        bindings.append(stream.category)
-        bindings.append(stream.tenant)
-        bindings.append(expected)
-        bindings.append(ids)
-        bindings.append(types)
-        bindings.append(schemaVersions)
-        bindings.append(payloads)
-        bindings.append(metadata)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Row.self)
     }
 }
