@@ -102,13 +102,11 @@ struct EncodedEvents: Sendable {
     var payloads: [String]
     var metadata: [String]
 
-    init(_ events: [NewEvent]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+    init(_ events: [NewEvent]) {
         ids = events.map(\.id)
         types = events.map(\.type)
         schemaVersions = events.map { Int32($0.schemaVersion) }
-        payloads = try events.map { try $0.payload.jsonText() }
-        metadata = try events.map { String(decoding: try encoder.encode($0.metadata), as: UTF8.self) }
+        payloads = events.map { $0.payload.jsonText() }
+        metadata = events.map { $0.metadata.json.jsonText() }
     }
 }

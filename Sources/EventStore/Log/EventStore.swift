@@ -53,7 +53,7 @@ public struct EventStore: Sendable {
         on connection: PostgresConnection
     ) async throws -> AppendResult {
         guard !events.isEmpty else { throw EventStoreError.noEvents }
-        let encoded = try EncodedEvents(events)
+        let encoded = EncodedEvents(events)
         let statement = AppendStatement(stream: stream, expected: expected.databaseValue, events: encoded)
         // Expecting any version, a stream created by someone else between our look and our
         // insert is simply appended to on the next attempt.

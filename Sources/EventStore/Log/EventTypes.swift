@@ -51,6 +51,17 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         self.requestID = requestID
     }
 
+    /// The metadata as the JSON object stored in `events.metadata`.
+    var json: JSONValue {
+        let members: [(CodingKeys, String?)] = [
+            (.actor, actor), (.role, role), (.organisation, organisation), (.correlationID, correlationID),
+            (.causationID, causationID), (.requestID, requestID),
+        ]
+        return .object(
+            Dictionary(uniqueKeysWithValues: members.compactMap { key, value in value.map { (key.rawValue, .string($0)) } })
+        )
+    }
+
     enum CodingKeys: String, CodingKey {
         case actor, role, organisation
         case correlationID = "correlation_id"
