@@ -9,7 +9,6 @@ import PostgresNIO
 /// one run with the practical limit (pgbench inserting the same row into an equivalent bare
 /// table) and with the Python `eventsourcing` library's PostgreSQL recorder, all on one
 /// throwaway PostgreSQL cluster with default durability (fsync and synchronous commit on).
-@main
 struct AppendBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wegweiser-benchmark",
@@ -32,8 +31,10 @@ struct AppendBenchmark: AsyncParsableCommand {
         let writerCounts = writers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         var logger = Logger(label: "benchmark")
         logger.logLevel = .warning
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-bench-\(UUID().uuidString.prefix(8))")
-            .path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wegweiser-bench-\(UUID().uuidString.prefix(8))"
+        )
+        .path
         let cluster = try await LocalPostgres(
             configuration: .init(directory: directory, durable: true, removeWhenStopped: true, maxConnections: 100)
         ).start(logger: logger)
@@ -55,10 +56,21 @@ struct AppendBenchmark: AsyncParsableCommand {
         let raw = try await PgbenchWriters(cluster: cluster, workload: workload, logger: logger)
         let peer = PythonPeerWriters(cluster: cluster, workload: workload, python: python, script: peerScript)
 
+        // Warm up both PostgreSQL-side contenders once and give every database statistics, as a
+        // running system has them; the Python peer creates its table on first use.
+        let warmUp = writerCounts.max() ?? 1
+        _ = try await wegweiser.rate(writers: warmUp, seconds: 2)
+        _ = try await raw.rate(writers: warmUp, seconds: 2)
+        for database in ["bench_wegweiser", "bench_raw"] {
+            try await cluster.analyze(database: database, logger: logger)
+        }
+
         print("Appends per second, one event per transaction, fsync and synchronous_commit on, \(seconds) s each.")
         print("Payload \(workload.payload.utf8.count) bytes of JSON; PostgreSQL \(cluster.binaryDirectory).")
         print("")
-        let header = ["writers", "wegweiser", "raw insert (pgbench)", "eventsourcing (Python)", "wegweiser/raw", "wegweiser/eventsourcing"]
+        let header = [
+            "writers", "wegweiser", "raw insert (pgbench)", "eventsourcing (Python)", "wegweiser/raw", "wegweiser/eventsourcing",
+        ]
         print(header.joined(separator: " | "))
         print(header.map { String(repeating: "-", count: $0.count) }.joined(separator: " | "))
         for count in writerCounts {
@@ -66,11 +78,36 @@ struct AppendBenchmark: AsyncParsableCommand {
             let limit = try await raw.rate(writers: count, seconds: seconds)
             let theirs = try await peer.rate(writers: count, seconds: seconds)
             let row = [
-                "\(count)", String(format: "%.0f", ours), String(format: "%.0f", limit), theirs.map { String(format: "%.0f", $0) } ?? "n/a",
+                "\(count)", String(format: "%.0f", ours), String(format: "%.0f", limit),
+                theirs.map { String(format: "%.0f", $0) } ?? "n/a",
                 String(format: "%.0f %%", 100 * ours / limit), theirs.map { String(format: "%.1f×", ours / $0) } ?? "n/a",
             ]
-            print(zip(row, header).map { $0.padding(toLength: max($1.count, $0.count), withPad: " ", startingAt: 0) }.joined(separator: " | "))
+            print(
+                zip(row, header).map { $0.padding(toLength: max($1.count, $0.count), withPad: " ", startingAt: 0) }.joined(
+                    separator: " | "
+                )
+            )
         }
+    }
+}
+
+extension RunningPostgres {
+    /// Runs `ANALYZE` on `database`.
+    func analyze(database: String, logger: Logger) async throws {
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: host,
+                port: port,
+                username: configuration.username,
+                password: password,
+                database: database,
+                tls: .disable
+            ),
+            id: 1,
+            logger: logger
+        )
+        try await connection.query("ANALYZE", logger: logger)
+        try await connection.close()
     }
 }
 
@@ -78,7 +115,8 @@ struct AppendBenchmark: AsyncParsableCommand {
 struct Workload: Sendable {
     let type = "consultation.recorded"
     let payload: String
-    let metadata = #"{"actor":"staff-0042","correlation_id":"c-1","organisation":"org-7","request_id":"r-1","role":"case_worker"}"#
+    let metadata =
+        #"{"actor":"staff-0042","correlation_id":"c-1","organisation":"org-7","request_id":"r-1","role":"case_worker"}"#
 
     init() {
         let note = Data((0..<180).map { UInt8($0 % 251) }).base64EncodedString()
@@ -117,12 +155,17 @@ struct WegweiserWriters {
                 for _ in 0..<writers {
                     writersGroup.addTask {
                         try await client.withConnection { connection in
-                            let stream = StreamName(id: "bench-\(UUID().uuidString.lowercased())", category: "bench", tenant: "08337")
+                            let stream = StreamName(
+                                id: "bench-\(UUID().uuidString.lowercased())",
+                                category: "bench",
+                                tenant: "08337"
+                            )
                             var version: Int64 = 0
                             while ContinuousClock.now < deadline {
                                 let event = NewEvent(id: UUID(), type: workload.type, payload: payload, metadata: metadata)
                                 let expected: ExpectedVersion = version == 0 ? .noStream : .exactly(version)
-                                version = try await store.append(to: stream, expecting: expected, events: [event], on: connection).streamVersion
+                                version = try await store.append(to: stream, expecting: expected, events: [event], on: connection)
+                                    .streamVersion
                             }
                             return Int(version)
                         }
@@ -187,7 +230,8 @@ struct PgbenchWriters {
     func rate(writers: Int, seconds: Int) async throws -> Double {
         let output = try await runTool(
             [
-                cluster.binaryDirectory + "/pgbench", "-h", cluster.host, "-p", "\(cluster.port)", "-U", cluster.configuration.username,
+                cluster.binaryDirectory + "/pgbench", "-h", cluster.host, "-p", "\(cluster.port)", "-U",
+                cluster.configuration.username,
                 "-n", "-M", "prepared", "-c", "\(writers)", "-j", "\(writers)", "-T", "\(seconds)", "-f", script, "bench_raw",
             ],
             environment: ["PGPASSWORD": cluster.password]
@@ -209,13 +253,17 @@ struct PythonPeerWriters {
 
     /// The peer's rate, or `nil` (with a note) if Python or the library is missing.
     func rate(writers: Int, seconds: Int) async throws -> Double? {
-        let payloadFile = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-bench-\(UUID().uuidString).json").path
+        let payloadFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wegweiser-bench-\(UUID().uuidString).json"
+        ).path
         try workload.payload.write(toFile: payloadFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: payloadFile) }
         let output = try await runTool(
             [
-                "/usr/bin/env", python, script, "--host", cluster.host, "--port", "\(cluster.port)", "--user", cluster.configuration.username,
-                "--dbname", "bench_eventsourcing", "--writers", "\(writers)", "--seconds", "\(seconds)", "--payload-file", payloadFile,
+                "/usr/bin/env", python, script, "--host", cluster.host, "--port", "\(cluster.port)", "--user",
+                cluster.configuration.username,
+                "--dbname", "bench_eventsourcing", "--writers", "\(writers)", "--seconds", "\(seconds)", "--payload-file",
+                payloadFile,
                 "--topic", workload.type,
             ],
             environment: ["PGPASSWORD": cluster.password],
@@ -233,7 +281,8 @@ struct PythonPeerWriters {
 
 /// Runs a tool to completion and returns its output.
 func runTool(_ command: [String], environment: [String: String?], check: Bool = true) async throws -> String {
-    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-bench-\(UUID().uuidString).log").path
+    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-bench-\(UUID().uuidString).log")
+        .path
     defer { try? FileManager.default.removeItem(atPath: outputFile) }
     let child = try ChildProcess.spawn(command, environment: environment, outputFile: outputFile)
     let status = await child.wait()

@@ -70,9 +70,11 @@ public struct EventStore: Sendable {
                 // The same event ids arrived first by another way: the diagnosis tells.
             }
             let diagnosis = AppendDiagnosis(stream: stream, events: encoded)
-            guard let (version, owned, existing, matching, lastVersion, positions) = try await Self.firstRow(
-                connection.execute(diagnosis, logger: logger)
-            ) else { break }
+            guard
+                let (version, owned, existing, matching, lastVersion, positions) = try await Self.firstRow(
+                    connection.execute(diagnosis, logger: logger)
+                )
+            else { break }
             if existing > 0 {
                 guard existing == events.count, matching == events.count, let lastVersion else {
                     throw EventStoreError.eventIDReused(stream: stream.id)
