@@ -218,7 +218,8 @@ struct PgbenchWriters {
             logger: logger
         )
         try await connection.close()
-        script = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-bench-\(UUID().uuidString).sql").path
+        // Inside the cluster's folder, which is removed with the cluster.
+        script = cluster.configuration.directory + "/pgbench-insert.sql"
         let insert = """
             INSERT INTO bare_events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
             VALUES ('raw-' || gen_random_uuid(), 1, gen_random_uuid(), '\(workload.type)', 1, '\(workload.payload)', '\(workload.metadata)');

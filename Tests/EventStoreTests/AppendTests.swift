@@ -117,13 +117,14 @@ struct AppendTests {
         }
     }
 
-    @Test("UPDATE, DELETE and TRUNCATE on events fail")
+    @Test("UPDATE, DELETE and TRUNCATE on events fail, and streams are never removed")
     func appendOnly() async throws {
         try await Fixture.withStore { store in
             try await store.append(to: Fixture.stream(), expecting: .noStream, events: [Fixture.event()])
             for statement in [
                 "UPDATE events SET event_type = 'forged'", "DELETE FROM events", "TRUNCATE events CASCADE",
                 "UPDATE event_chain SET hash = hash", "TRUNCATE event_chain",
+                "DELETE FROM streams", "TRUNCATE streams",
             ] {
                 let error = await #expect(throws: PSQLError.self, "\(statement)") {
                     try await store.client.query(PostgresQuery(unsafeSQL: statement))
