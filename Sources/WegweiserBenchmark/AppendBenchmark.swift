@@ -21,6 +21,9 @@ struct AppendBenchmark: AsyncParsableCommand {
     @Option(help: "Comma-separated numbers of concurrent writers.")
     var writers = "1,8,16"
 
+    @Option(help: "Streams each writer appends to, picking one at random per append (1: the same stream every time).")
+    var streamsPerWriter = 1
+
     @Option(help: "The Python peer script (needs `pip install eventsourcing[postgres]`).")
     var peerScript = "Deploy/benchmarks/eventsourcing_append.py"
 
@@ -52,7 +55,7 @@ struct AppendBenchmark: AsyncParsableCommand {
         try await cluster.createDatabase("bench_raw")
         try await cluster.createDatabase("bench_eventsourcing")
         let workload = Workload()
-        let wegweiser = WegweiserWriters(cluster: cluster, workload: workload, logger: logger)
+        let wegweiser = WegweiserWriters(cluster: cluster, workload: workload, streamsPerWriter: streamsPerWriter, logger: logger)
         let raw = try await PgbenchWriters(cluster: cluster, workload: workload, logger: logger)
         let peer = PythonPeerWriters(cluster: cluster, workload: workload, python: python, script: peerScript)
 
@@ -66,7 +69,10 @@ struct AppendBenchmark: AsyncParsableCommand {
         }
 
         print("Appends per second, one event per transaction, fsync and synchronous_commit on, \(seconds) s each.")
-        print("Payload \(workload.payload.utf8.count) bytes of JSON; PostgreSQL \(cluster.binaryDirectory).")
+        print(
+            "Payload \(workload.payload.utf8.count) bytes of JSON; each Wegweiser writer appends to \(streamsPerWriter) stream(s) "
+                + "of its own with an exact expected version; PostgreSQL \(cluster.binaryDirectory)."
+        )
         print("")
         let header = [
             "writers", "wegweiser", "raw insert (pgbench)", "eventsourcing (Python)", "wegweiser/raw", "wegweiser/eventsourcing",
@@ -133,6 +139,7 @@ struct Workload: Sendable {
 struct WegweiserWriters {
     let cluster: RunningPostgres
     let workload: Workload
+    let streamsPerWriter: Int
     let logger: Logger
 
     func rate(writers: Int, seconds: Int) async throws -> Double {
