@@ -17,7 +17,7 @@ public actor RunningPostgres {
     private let server: ChildProcess
     private let watchdog: ChildProcess
     private let layout: ClusterLayout
-    private let logger: Logger
+    private nonisolated let logger: Logger
     private var stopped = false
 
     init(
@@ -72,19 +72,7 @@ public actor RunningPostgres {
     public func createDatabase(_ name: String, template: String? = nil) async throws {
         try Self.checkIdentifier(name)
         if let template { try Self.checkIdentifier(template) }
-        let connection = try await PostgresConnection.connect(
-            configuration: PostgresConnection.Configuration(
-                host: host,
-                port: port,
-                username: configuration.username,
-                password: password,
-                database: "postgres",
-                tls: .disable
-            ),
-            id: 1,
-            logger: logger
-        )
-        do {
+        try await withConnection(database: "postgres") { connection in
             let rows = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
             var exists = false
             for try await _ in rows { exists = true }
@@ -93,7 +81,32 @@ public actor RunningPostgres {
                 let templateClause = template.map { " TEMPLATE \($0)" } ?? ""
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)\(templateClause)"), logger: logger)
             }
+        }
+    }
+
+    /// Runs `body` on one new connection to `database` (by default the configured one) and
+    /// closes the connection afterwards.
+    @discardableResult
+    public nonisolated func withConnection<Result: Sendable>(
+        database: String? = nil,
+        _ body: @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: host,
+                port: port,
+                username: configuration.username,
+                password: password,
+                database: database ?? configuration.database,
+                tls: .disable
+            ),
+            id: 1,
+            logger: logger
+        )
+        do {
+            let result = try await body(connection)
             try await connection.close()
+            return result
         } catch {
             try? await connection.close()
             throw error

@@ -100,20 +100,7 @@ struct AppendBenchmark: AsyncParsableCommand {
 extension RunningPostgres {
     /// Runs `ANALYZE` on `database`.
     func analyze(database: String, logger: Logger) async throws {
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: host,
-                port: port,
-                username: configuration.username,
-                password: password,
-                database: database,
-                tls: .disable
-            ),
-            id: 1,
-            logger: logger
-        )
-        try await connection.query("ANALYZE", logger: logger)
-        try await connection.close()
+        try await withConnection(database: database) { try await $0.query("ANALYZE", logger: logger) }
     }
 }
 
@@ -195,36 +182,25 @@ struct PgbenchWriters {
 
     init(cluster: RunningPostgres, workload: Workload, logger: Logger) async throws {
         self.cluster = cluster
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: cluster.host,
-                port: cluster.port,
-                username: cluster.configuration.username,
-                password: cluster.password,
-                database: "bench_raw",
-                tls: .disable
-            ),
-            id: 1,
-            logger: logger
-        )
-        try await connection.query(
-            """
-            CREATE TABLE IF NOT EXISTS bare_events (
-                global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
-                stream_id text NOT NULL, stream_version bigint NOT NULL, event_id uuid NOT NULL UNIQUE,
-                event_type text NOT NULL, schema_version integer NOT NULL, payload jsonb NOT NULL,
-                metadata jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(),
-                UNIQUE (stream_id, stream_version)
+        try await cluster.withConnection(database: "bench_raw") { connection in
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS bare_events (
+                    global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                    stream_id text NOT NULL, stream_version bigint NOT NULL, event_id uuid NOT NULL UNIQUE,
+                    event_type text NOT NULL, schema_version integer NOT NULL, payload jsonb NOT NULL,
+                    metadata jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(),
+                    UNIQUE (stream_id, stream_version)
+                )
+                """,
+                logger: logger
             )
-            """,
-            logger: logger
-        )
-        try await connection.query(
-            "CREATE INDEX IF NOT EXISTS bare_events_in_commit_order ON bare_events (transaction_id, global_position)",
-            logger: logger
-        )
-        try await connection.close()
+            try await connection.query(
+                "CREATE INDEX IF NOT EXISTS bare_events_in_commit_order ON bare_events (transaction_id, global_position)",
+                logger: logger
+            )
+        }
         // Inside the cluster's folder, which is removed with the cluster.
         script = cluster.configuration.directory + "/pgbench-insert.sql"
         let insert = """

@@ -86,44 +86,22 @@ struct LocalPostgresTests {
     }
 
     static func execute(_ sql: String, on server: RunningPostgres) async throws {
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: server.host,
-                port: server.port,
-                username: server.configuration.username,
-                password: server.password,
-                database: server.configuration.database,
-                tls: .disable
-            ),
-            id: 1,
-            logger: Logger(label: "test")
-        )
-        for statement in sql.split(separator: ";") {
-            try await connection.query(PostgresQuery(unsafeSQL: String(statement)), logger: Logger(label: "test"))
+        try await server.withConnection { connection in
+            for statement in sql.split(separator: ";") {
+                try await connection.query(PostgresQuery(unsafeSQL: String(statement)), logger: Logger(label: "test"))
+            }
         }
-        try await connection.close()
     }
 
     static func notes(on server: RunningPostgres) async throws -> [String] {
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: server.host,
-                port: server.port,
-                username: server.configuration.username,
-                password: server.password,
-                database: server.configuration.database,
-                tls: .disable
-            ),
-            id: 1,
-            logger: Logger(label: "test")
-        )
-        var notes: [String] = []
-        for try await note in try await connection.query("SELECT note FROM kept", logger: Logger(label: "test")).decode(
-            String.self
-        ) {
-            notes.append(note)
+        try await server.withConnection { connection in
+            var notes: [String] = []
+            for try await note in try await connection.query("SELECT note FROM kept", logger: Logger(label: "test")).decode(
+                String.self
+            ) {
+                notes.append(note)
+            }
+            return notes
         }
-        try await connection.close()
-        return notes
     }
 }
