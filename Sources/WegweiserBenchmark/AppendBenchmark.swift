@@ -179,6 +179,8 @@ struct WegweiserWriters {
 struct PgbenchWriters {
     let cluster: RunningPostgres
     let script: String
+    let payload: String
+    let metadata: String
 
     init(cluster: RunningPostgres, workload: Workload, logger: Logger) async throws {
         self.cluster = cluster
@@ -201,11 +203,16 @@ struct PgbenchWriters {
                 logger: logger
             )
         }
-        // Inside the cluster's folder, which is removed with the cluster.
+        // Inside the cluster's folder, which is removed with the cluster. Payload and metadata
+        // go in as parameters (pgbench -D variables become bind parameters with -M prepared),
+        // as every real event's do: a literal would be parsed once when the statement is
+        // prepared, an advantage no event store has.
         script = cluster.configuration.directory + "/pgbench-insert.sql"
+        payload = workload.payload
+        metadata = workload.metadata
         let insert = """
             INSERT INTO bare_events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
-            VALUES ('raw-' || gen_random_uuid(), 1, gen_random_uuid(), '\(workload.type)', 1, '\(workload.payload)', '\(workload.metadata)');
+            VALUES ('raw-' || gen_random_uuid(), 1, gen_random_uuid(), '\(workload.type)', 1, :payload, :metadata);
 
             """
         try insert.write(toFile: script, atomically: true, encoding: .utf8)
@@ -216,7 +223,8 @@ struct PgbenchWriters {
             [
                 cluster.binaryDirectory + "/pgbench", "-h", cluster.host, "-p", "\(cluster.port)", "-U",
                 cluster.configuration.username,
-                "-n", "-M", "prepared", "-c", "\(writers)", "-j", "\(writers)", "-T", "\(seconds)", "-f", script, "bench_raw",
+                "-n", "-M", "prepared", "-c", "\(writers)", "-j", "\(writers)", "-T", "\(seconds)", "-f", script,
+                "-D", "payload=\(payload)", "-D", "metadata=\(metadata)", "bench_raw",
             ],
             environment: ["PGPASSWORD": cluster.password]
         )
