@@ -1,7 +1,6 @@
 public import Configuration
 import EventStore
 public import Hummingbird
-import LocalPostgres
 public import Logging
 import OpenAPIHummingbird
 import PostgresNIO
@@ -26,21 +25,10 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let logger = makeLogger(label: "wegweiser", reader: reader)
     let migrator = try Migrator.bundled()
 
-    var services: [any Service] = []
-    let clientConfiguration: PostgresClient.Configuration
-    let masterKey: MasterKey
-    switch try DatabaseSettings(reader: reader) {
-    case .external(let configuration):
-        clientConfiguration = configuration
-        masterKey = try MasterKeySettings.masterKey(reader: reader, localDirectory: nil)
-    case .local(let local, let poolSize):
-        masterKey = try MasterKeySettings.masterKey(reader: reader, localDirectory: local.directory)
-        let server = try await LocalPostgres(configuration: local).start(logger: logger)
-        services.append(LocalPostgresService(server: server))
-        var configuration = server.clientConfiguration()
-        configuration.options.maximumConnections = poolSize
-        clientConfiguration = configuration
-    }
+    let settings = try DatabaseSettings(reader: reader)
+    let masterKey = try MasterKeySettings.masterKey(reader: reader, localDirectory: settings.localDirectory)
+    let (clientConfiguration, local) = try await settings.start(logger: logger)
+    var services: [any Service] = local.map { [LocalPostgresService(server: $0)] } ?? []
     let database = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
     let eventStore = EventStore(client: database, logger: logger)
     services.append(database)

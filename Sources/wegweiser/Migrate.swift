@@ -1,7 +1,6 @@
 import ArgumentParser
 import Configuration
 import EventStore
-import LocalPostgres
 import Logging
 import PostgresNIO
 import WegweiserServer
@@ -37,16 +36,7 @@ func withDatabase(
     logger: Logger,
     _ body: @escaping @Sendable (PostgresClient) async throws -> Void
 ) async throws {
-    var local: RunningPostgres?
-    let configuration: PostgresClient.Configuration
-    switch try DatabaseSettings(reader: reader) {
-    case .external(let external):
-        configuration = external
-    case .local(let settings, _):
-        let server = try await LocalPostgres(configuration: settings).start(logger: logger)
-        local = server
-        configuration = server.clientConfiguration()
-    }
+    let (configuration, local) = try await DatabaseSettings(reader: reader).start(logger: logger)
     let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     let outcome: Result<Void, any Error>
     do {

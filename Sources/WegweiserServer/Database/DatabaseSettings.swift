@@ -1,6 +1,7 @@
 public import Configuration
 import Foundation
 public import LocalPostgres
+public import Logging
 import NIOSSL
 public import PostgresNIO
 
@@ -37,6 +38,30 @@ public enum DatabaseSettings: Sendable {
                 systemUser: reader.string(forKey: "postgres.system.user", default: "postgres")
             )
             self = .local(local, poolSize: poolSize)
+        }
+    }
+}
+
+extension DatabaseSettings {
+    /// The local cluster's folder, or `nil` with an external database.
+    public var localDirectory: String? {
+        guard case .local(let configuration, _) = self else { return nil }
+        return configuration.directory
+    }
+
+    /// How to connect, after starting the local cluster if that is the configured database.
+    ///
+    /// - Returns: The client configuration, and the started local cluster (to stop at the end)
+    ///   or `nil` with an external database.
+    public func start(logger: Logger) async throws -> (configuration: PostgresClient.Configuration, local: RunningPostgres?) {
+        switch self {
+        case .external(let configuration):
+            return (configuration, nil)
+        case .local(let local, let poolSize):
+            let server = try await LocalPostgres(configuration: local).start(logger: logger)
+            var configuration = server.clientConfiguration()
+            configuration.options.maximumConnections = poolSize
+            return (configuration, server)
         }
     }
 }
