@@ -62,7 +62,11 @@ let package = Package(
         ),
         .target(
             name: "Projections",
-            dependencies: ["Casework", "EventStore"],
+            dependencies: [
+                "Casework", "EventStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -86,6 +90,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             resources: [.embedInCode("openapi.yaml")],
             swiftSettings: strictSettings
@@ -128,8 +134,10 @@ let package = Package(
         .testTarget(
             name: "WegweiserServerTests",
             dependencies: [
-                "WegweiserServer", "TestSupport",
+                "WegweiserServer", "TestSupport", "Casework", "Projections",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),

@@ -1,9 +1,11 @@
 public import Configuration
 import EventStore
+import Foundation
 public import Hummingbird
 public import Logging
 import OpenAPIHummingbird
 import PostgresNIO
+import Projections
 import ServiceLifecycle
 import WegweiserAPI
 
@@ -16,17 +18,25 @@ public typealias AppRequestContext = BasicRequestContext
 /// - `http.host` (`HTTP_HOST`, `--http-host`): the address to listen on (default `127.0.0.1`).
 /// - `http.port` (`HTTP_PORT`, `--http-port`): the port (default 8080).
 /// - `log.level` (`LOG_LEVEL`, `--log-level`): trace, debug, info (default), notice, warning, error.
-/// - the database keys of ``DatabaseSettings``.
+/// - `demo.data` (`DEMO_DATA`): load the demo districts, organisations, teams and staff at start.
+/// - the database keys of ``DatabaseSettings``, the key settings of ``MasterKeySettings`` and
+///   the token settings of `AuthSettings` (`auth.…`).
 ///
 /// Without a database URL this starts the local cluster before it returns; the cluster is
 /// stopped when the application's services shut down. Pending migrations are applied before
 /// the server accepts requests. The hash-chain sequencer runs beside the server.
 public func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+    try await buildApplication(reader: reader, now: { Date() })
+}
+
+/// ``buildApplication(reader:)`` with the clock requests are judged by (tests move it).
+func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date) async throws -> some ApplicationProtocol {
     let logger = makeLogger(label: "wegweiser", reader: reader)
     let migrator = try Migrator.bundled()
 
     let settings = try DatabaseSettings(reader: reader)
     let masterKey = try MasterKeySettings.masterKey(reader: reader, localDirectory: settings.localDirectory)
+    let auth = try AuthSettings(reader: reader, localDirectory: settings.localDirectory)
     let (clientConfiguration, local) = try await settings.start(logger: logger)
     var services: [any Service] = local.map { [LocalPostgresService(server: $0)] } ?? []
     let database = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
@@ -39,31 +49,41 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         migrator: migrator,
         eventStore: eventStore,
         keys: KeyStore(client: database, master: masterKey, logger: logger),
+        developmentSigner: auth.developmentSigner,
+        now: now,
         logger: logger
     )
-    let router = try buildRouter(handler: handler)
+    let authentication = AuthenticationMiddleware(
+        authenticator: try await auth.authenticator(directory: handler.directory, logger: logger),
+        now: now,
+        logger: logger
+    )
+    let router = try buildRouter(handler: handler, authentication: authentication)
     var app = Application(
         router: router,
         configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),
         services: services,
         logger: logger
     )
+    let loadDemoData = reader.bool(forKey: "demo.data", default: false)
     app.beforeServerStarts {
         try await migrator.migrate(on: database, logger: logger)
+        if loadDemoData { try await DemoData.load(using: handler) }
     }
     return app
 }
 
 /// The routes: every operation of `openapi.yaml`, behind the request-id, logging and problem
-/// middleware.
-func buildRouter(handler: APIHandler) throws -> Router<AppRequestContext> {
+/// middleware, each authenticated and checked against the access policy unless it is public.
+func buildRouter(handler: APIHandler, authentication: AuthenticationMiddleware) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
         LogRequestsMiddleware(.info)
         ProblemMiddleware()
+        RawHeaderMiddleware()
     }
-    try handler.registerHandlers(on: router)
+    try handler.registerHandlers(on: router, middlewares: [authentication])
     return router
 }
 

@@ -29,6 +29,12 @@ package struct Problem: Codable, Sendable, Equatable, Error {
     package var instance: String?
     /// Validation errors, each pointing into the request.
     package var errors: [ValidationError]?
+    /// The `WWW-Authenticate` challenge of a 401; not part of the body.
+    package var challenge: String?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, instance, errors
+    }
 
     /// A problem of kind `slug` (the last part of its `type`).
     package init(slug: String, title: String, status: Int, detail: String? = nil, errors: [ValidationError]? = nil) {
@@ -48,6 +54,47 @@ package struct Problem: Codable, Sendable, Equatable, Error {
     /// A 400 for a request that cannot be read.
     package static func badRequest(_ detail: String, errors: [ValidationError]? = nil) -> Problem {
         Problem(slug: "bad-request", title: "Bad request", status: 400, detail: detail, errors: errors)
+    }
+
+    /// A 401: no token, or one that is not valid. `tokenSent` adds `error="invalid_token"` to
+    /// the challenge (RFC 6750 §3.1: a request without credentials gets no error code).
+    package static func unauthorized(_ detail: String, tokenSent: Bool = true) -> Problem {
+        var problem = Problem(
+            slug: tokenSent ? "invalid-token" : "missing-token",
+            title: tokenSent ? "Invalid token" : "Missing token",
+            status: 401,
+            detail: detail
+        )
+        problem.challenge =
+            tokenSent
+            ? #"Bearer realm="wegweiser", error="invalid_token", error_description="\#(detail.replacingOccurrences(of: "\"", with: "'"))""#
+            : #"Bearer realm="wegweiser""#
+        return problem
+    }
+
+    /// A 403: the caller is known but may not do this.
+    package static func forbidden(_ detail: String) -> Problem {
+        Problem(slug: "forbidden", title: "Forbidden", status: 403, detail: detail)
+    }
+
+    /// A 409: the object's state does not allow the change, or it changed meanwhile.
+    package static func conflict(_ detail: String) -> Problem {
+        Problem(slug: "conflict", title: "Conflict", status: 409, detail: detail)
+    }
+
+    /// A 412: `If-Match` does not match the current version.
+    package static func preconditionFailed(current version: Int64) -> Problem {
+        Problem(
+            slug: "precondition-failed",
+            title: "Precondition failed",
+            status: 412,
+            detail: "The object is at version \(version) (ETag \"\(version)\"); read it again before changing it."
+        )
+    }
+
+    /// A 422: the request breaks a rule of the domain.
+    package static func unprocessable(_ detail: String, errors: [ValidationError]? = nil) -> Problem {
+        Problem(slug: "unprocessable", title: "Unprocessable content", status: 422, detail: detail, errors: errors)
     }
 
     /// A 404: no such resource, or none the caller may see.

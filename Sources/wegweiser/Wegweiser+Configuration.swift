@@ -4,12 +4,13 @@ import SystemPackage
 
 extension ConfigReader {
     /// Wegweiser's configuration: command-line flags first, then environment variables, then
-    /// an optional `.env` file in the working directory.
-    static func wegweiser(arguments: [String]) async throws -> ConfigReader {
+    /// an optional `.env` file in the working directory, then the subcommand's `defaults`.
+    static func wegweiser(arguments: [String], defaults: [AbsoluteConfigKey: ConfigValue] = [:]) async throws -> ConfigReader {
         ConfigReader(providers: [
             CommandLineArgumentsProvider(arguments: ["wegweiser"] + arguments),
             EnvironmentVariablesProvider(),
             try await EnvironmentVariablesProvider(environmentFilePath: FilePath(".env"), allowMissing: true),
+            InMemoryProvider(values: defaults),
         ])
     }
 }

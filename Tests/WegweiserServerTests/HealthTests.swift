@@ -12,19 +12,9 @@ import Testing
 
 @Suite("Health, contract and errors over HTTP", .postgres)
 struct HealthTests {
-    /// A master key for tests: 32 bytes in base64.
-    static let testMasterKey = Data(repeating: 7, count: 32).base64EncodedString()
-
     /// The application as `wegweiser serve` builds it, on this test's own database.
     static func application(database: TestDatabase) async throws -> some ApplicationProtocol {
-        let reader = ConfigReader(
-            provider: InMemoryProvider(values: [
-                "database.url": .init(.string(database.url + "?sslmode=disable"), isSecret: true),
-                "keys.master": .init(.string(Self.testMasterKey), isSecret: true),
-                "log.level": "warning",
-            ])
-        )
-        return try await buildApplication(reader: reader)
+        try await buildApplication(reader: TestApp.reader(database: database, extra: ["demo.data": false]))
     }
 
     /// A handler over `client`, for routes served without the application's start-up.
@@ -82,7 +72,10 @@ struct HealthTests {
         let database = try await TestPostgres.shared.database(migrated: false)
         let client = PostgresClient(configuration: database.configuration)
         let handler = try Self.handler(client)
-        let app = Application(router: try buildRouter(handler: handler), services: [client])
+        let app = Application(
+            router: try buildRouter(handler: handler, authentication: TestApp.authentication(client: client)),
+            services: [client]
+        )
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -108,7 +101,10 @@ struct HealthTests {
         )
         let client = PostgresClient(configuration: configuration)
         let handler = try Self.handler(client)
-        let app = Application(router: try buildRouter(handler: handler), services: [client])
+        let app = Application(
+            router: try buildRouter(handler: handler, authentication: TestApp.authentication(client: client)),
+            services: [client]
+        )
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)

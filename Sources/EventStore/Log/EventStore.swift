@@ -90,7 +90,12 @@ public struct EventStore: Sendable {
 
     /// The events of `stream` from version `from` on, in stream order.
     public func read(stream: String, from version: Int64 = 1) async throws -> [RecordedEvent] {
-        let rows = try await client.query(
+        try await client.withConnection { try await read(stream: stream, from: version, on: $0) }
+    }
+
+    /// ``read(stream:from:)`` on `connection`, inside whatever transaction it has open.
+    public func read(stream: String, from version: Int64 = 1, on connection: PostgresConnection) async throws -> [RecordedEvent] {
+        let rows = try await connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM events
             WHERE stream_id = \(stream) AND stream_version >= \(version)

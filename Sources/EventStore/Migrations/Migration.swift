@@ -45,6 +45,7 @@ public struct Migration: Sendable, Equatable {
     /// file name. Add a line for each new migration; a test checks that this list and the
     /// folder agree.
     static let schemaFiles: [(String, [UInt8])] = [
-        ("0001_event_store.sql", PackageResources._001_event_store_sql)
+        ("0001_event_store.sql", PackageResources._001_event_store_sql),
+        ("0002_directory_and_access_log.sql", PackageResources._002_directory_and_access_log_sql),
     ]
 }

@@ -1,6 +1,8 @@
 import EventStore
+import Foundation
 import Logging
 import PostgresNIO
+import Projections
 import WegweiserAPI
 
 /// Implements the operations of `openapi.yaml`: maps generated request types to domain calls
@@ -14,6 +16,35 @@ struct APIHandler: APIProtocol {
     let eventStore: EventStore
     /// The per-person keys that encrypt personal data in events.
     let keys: KeyStore
+    /// The organisation structure's read model.
+    let directory: Directory
+    /// Every read of personal data.
+    let accessLog: AccessLog
+    /// The development signer, when switched on: its keys are served as a JWKS.
+    let developmentSigner: DevelopmentSigner?
+    /// The time of a request; a test moves it.
+    let now: @Sendable () -> Date
     /// The logger for work outside a request.
     let logger: Logger
+
+    /// A handler over `database`.
+    init(
+        database: PostgresClient,
+        migrator: Migrator,
+        eventStore: EventStore,
+        keys: KeyStore,
+        developmentSigner: DevelopmentSigner? = nil,
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger
+    ) {
+        self.database = database
+        self.migrator = migrator
+        self.eventStore = eventStore
+        self.keys = keys
+        self.directory = Directory(client: database, logger: logger)
+        self.accessLog = AccessLog(client: database, logger: logger)
+        self.developmentSigner = developmentSigner
+        self.now = now
+        self.logger = logger
+    }
 }

@@ -29,11 +29,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func response(for problem: Problem) -> Response {
         let status = HTTPResponse.Status(code: problem.status)
         let body = problem.encoded()
-        return Response(
-            status: status,
-            headers: [.contentType: Problem.mediaType, .contentLength: String(body.count)],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
-        )
+        var headers: HTTPFields = [.contentType: Problem.mediaType, .contentLength: String(body.count)]
+        if let challenge = problem.challenge { headers[.wwwAuthenticate] = challenge }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     static func problem(for error: any Error, request: Request) -> Problem {

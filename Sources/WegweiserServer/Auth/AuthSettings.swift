@@ -1,0 +1,118 @@
+public import Configuration
+import Foundation
+import Logging
+import Projections
+
+/// How tokens are checked.
+///
+/// Configuration keys (environment variable in brackets):
+/// - `auth.jwks.url` (`AUTH_JWKS_URL`) or `auth.jwks.file` (`AUTH_JWKS_FILE`): the identity
+///   provider's keys, e.g. Keycloak's `…/realms/NAME/protocol/openid-connect/certs`.
+/// - `auth.issuer` (`AUTH_ISSUER`) and `auth.audience` (`AUTH_AUDIENCE`): required with a JWKS.
+/// - `auth.claims.roles` (default `realm_access.roles`) and `auth.claims.district` (default
+///   `district`; empty for none): dotted claim paths.
+/// - `auth.jwks.refetch.seconds` (default 30): the least time between two fetches caused by
+///   unknown key ids.
+/// - `auth.development.signer` (default false): sign and accept local development tokens
+///   (`wegweiser token`) instead of a JWKS. Refused with an external database unless
+///   `auth.development.external.database` is also true.
+/// - `auth.development.key.file` (default `development-signing-key.pem` next to the embedded
+///   cluster's folder): the development signer's key.
+struct AuthSettings: Sendable {
+    /// Where the keys come from.
+    var source: KeySet.Source
+    /// The expected issuer.
+    var issuer: String
+    /// The expected audience.
+    var audience: String
+    /// The roles claim path.
+    var rolesClaim: [String]
+    /// The district claim path; empty for none.
+    var districtClaim: [String]
+    /// The least time between refetches.
+    var refetchInterval: Duration
+    /// The development signer, if switched on.
+    var developmentSigner: DevelopmentSigner?
+
+    /// Reads the settings.
+    ///
+    /// - Parameter localDirectory: The embedded cluster's folder, or `nil` with an external database.
+    /// - Throws: ``AuthConfigurationError`` saying what to set.
+    init(reader: ConfigReader, localDirectory: String?) throws {
+        rolesClaim = Self.path(reader.string(forKey: "auth.claims.roles", default: "realm_access.roles"))
+        districtClaim = Self.path(reader.string(forKey: "auth.claims.district", default: "district"))
+        refetchInterval = .seconds(reader.int(forKey: "auth.jwks.refetch.seconds", default: 30))
+        let url = reader.string(forKey: "auth.jwks.url").flatMap { $0.isEmpty ? nil : URL(string: $0) }
+        let file = reader.string(forKey: "auth.jwks.file").flatMap { $0.isEmpty ? nil : $0 }
+        let development = reader.bool(forKey: "auth.development.signer", default: false)
+
+        if url != nil || file != nil {
+            guard !development else {
+                throw AuthConfigurationError("set either a JWKS (auth.jwks.url / auth.jwks.file) or auth.development.signer, not both")
+            }
+            guard let issuer = reader.string(forKey: "auth.issuer"), !issuer.isEmpty,
+                let audience = reader.string(forKey: "auth.audience"), !audience.isEmpty
+            else { throw AuthConfigurationError("with a JWKS, set AUTH_ISSUER and AUTH_AUDIENCE to what the tokens carry") }
+            source = url.map { .url($0) } ?? .file(file ?? "")
+            (self.issuer, self.audience, developmentSigner) = (issuer, audience, nil)
+            return
+        }
+        guard development else {
+            throw AuthConfigurationError(
+                "no way to check tokens: set AUTH_JWKS_URL (or AUTH_JWKS_FILE) with AUTH_ISSUER and AUTH_AUDIENCE for your "
+                    + "identity provider, or for local development run `wegweiser demo` (or set AUTH_DEVELOPMENT_SIGNER=true)"
+            )
+        }
+        if localDirectory == nil, !reader.bool(forKey: "auth.development.external.database", default: false) {
+            throw AuthConfigurationError(
+                "the development signer lets anyone with shell access mint tokens; it is refused with an external database "
+                    + "unless AUTH_DEVELOPMENT_EXTERNAL_DATABASE=true says that this is really wanted"
+            )
+        }
+        let signer = try DevelopmentSigner.loadOrCreate(file: Self.developmentKeyFile(reader: reader, localDirectory: localDirectory))
+        source = .fixed(signer.verificationKeys)
+        (issuer, audience, developmentSigner) = (DevelopmentSigner.issuer, DevelopmentSigner.audience, signer)
+    }
+
+    /// Where the development signer's key is.
+    static func developmentKeyFile(reader: ConfigReader, localDirectory: String?) -> String {
+        if let file = reader.string(forKey: "auth.development.key.file"), !file.isEmpty { return file }
+        let base = URL(fileURLWithPath: localDirectory ?? DatabaseSettings.defaultLocalDirectory).standardizedFileURL
+        return base.deletingLastPathComponent().appendingPathComponent("development-signing-key.pem").path
+    }
+
+    /// `a.b.c` as `["a", "b", "c"]`.
+    static func path(_ dotted: String) -> [String] {
+        dotted.split(separator: ".").map(String.init)
+    }
+
+    /// The authenticator these settings describe, with its keys loaded (a JWKS URL that does
+    /// not answer yet is tried again on the first token).
+    func authenticator(directory: Directory, logger: Logger) async throws -> Authenticator {
+        let keys = KeySet(source: source, minimumRefetchInterval: refetchInterval, logger: logger)
+        switch source {
+        case .file: try await keys.load()
+        case .url:
+            do { try await keys.load() } catch {
+                logger.warning("the JWKS URL does not answer yet; trying again on the first token", metadata: ["error": "\(error)"])
+            }
+        case .fixed: break
+        }
+        let verifier = TokenVerifier(
+            keys: keys,
+            issuer: issuer,
+            audience: audience,
+            rolesClaim: rolesClaim,
+            districtClaim: districtClaim
+        )
+        return Authenticator(verifier: verifier, directory: directory)
+    }
+}
+
+/// Why the authentication settings cannot be used.
+public struct AuthConfigurationError: Error, CustomStringConvertible {
+    /// What to set.
+    public let description: String
+
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The keys tokens are checked with, cached by key id, from a JWKS file or URL (or fixed, for
+/// the development signer).
+///
+/// A token with a key id the cache does not know makes the set fetch the JWKS again, at most
+/// once per `minimumRefetchInterval`, so a key the identity provider has just rotated in works
+/// at once while a flood of made-up key ids cannot make us hammer the provider.
+actor KeySet {
+    /// Where the keys come from.
+    enum Source: Sendable {
+        /// A JWKS file, read again on an unknown key id.
+        case file(String)
+        /// A JWKS URL, fetched again on an unknown key id.
+        case url(URL)
+        /// Keys that never change.
+        case fixed([String: VerificationKey])
+    }
+
+    let source: Source
+    let minimumRefetchInterval: Duration
+    let logger: Logger
+    private var keys: [String: VerificationKey] = [:]
+    private var lastFetch: ContinuousClock.Instant?
+
+    /// How often the source was read; for tests of the rate limit.
+    private(set) var fetchCount = 0
+
+    /// A key set over `source`; call ``load()`` before use.
+    init(source: Source, minimumRefetchInterval: Duration = .seconds(30), logger: Logger) {
+        self.source = source
+        self.minimumRefetchInterval = minimumRefetchInterval
+        self.logger = logger
+        if case .fixed(let keys) = source { self.keys = keys }
+    }
+
+    /// Reads the source now.
+    ///
+    /// - Throws: If it cannot be read or holds no usable key.
+    func load() async throws {
+        lastFetch = .now
+        fetchCount += 1
+        let data: Data
+        switch source {
+        case .fixed:
+            return
+        case .file(let path):
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw JWKSError(description: "cannot read the JWKS file \(path)")
+            }
+            data = contents
+        case .url(let url):
+            var request = URLRequest(url: url, timeoutInterval: 5)
+            request.setValue("application/json", forHTTPHeaderField: "Accept")
+            let (body, response) = try await URLSession.shared.data(for: request)
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+                throw JWKSError(description: "the JWKS URL \(url) did not answer 200")
+            }
+            data = body
+        }
+        let loaded = try JSONWebKeySet.keys(from: data)
+        guard !loaded.isEmpty else { throw JWKSError(description: "the JWKS holds no RS256 or ES256 signing key with a kid") }
+        keys = loaded
+        logger.info("token keys loaded", metadata: ["kids": "\(loaded.keys.sorted())"])
+    }
+
+    /// The key with id `kid`, fetching the set again if it is unknown and the last fetch is
+    /// long enough ago; `nil` if there is none.
+    func key(for kid: String) async -> VerificationKey? {
+        if let key = keys[kid] { return key }
+        if case .fixed = source { return nil }
+        if let lastFetch, ContinuousClock.now - lastFetch < minimumRefetchInterval { return nil }
+        do {
+            try await load()
+        } catch {
+            logger.warning("token keys could not be fetched again", metadata: ["error": "\(error)"])
+        }
+        return keys[kid]
+    }
+}

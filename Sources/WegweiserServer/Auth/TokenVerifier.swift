@@ -1,0 +1,80 @@
+import Foundation
+
+/// Checks bearer tokens: a compact JWS signed RS256 or ES256 by a key of the key set, for our
+/// issuer and audience, inside its validity window.
+struct TokenVerifier: Sendable {
+    /// What a verified token says.
+    struct Claims: Sendable, Equatable {
+        /// `sub`: the staff member's sign-in subject.
+        var subject: String
+        /// The roles at the configured claim path.
+        var roles: [String]
+        /// The district at the configured claim path, if any.
+        var district: String?
+    }
+
+    /// The keys.
+    let keys: KeySet
+    /// The expected `iss`.
+    let issuer: String
+    /// The audience that must be in `aud`.
+    let audience: String
+    /// Where the roles are, e.g. `["realm_access", "roles"]`.
+    let rolesClaim: [String]
+    /// Where the district is, e.g. `["district"]`.
+    let districtClaim: [String]
+    /// Clock skew tolerated on `exp` and `nbf`.
+    var leeway: TimeInterval = 30
+
+    /// The claims of `token` if it is valid at `now`.
+    ///
+    /// - Throws: A 401 ``Problem`` saying what is wrong.
+    func verify(_ token: String, now: Date) async throws -> Claims {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let payloadData = Base64URL.decode(parts[1]),
+            let signature = Base64URL.decode(parts[2]),
+            let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
+            let claims = try? JSONSerialization.jsonObject(with: payloadData) as? [String: Any]
+        else { throw Problem.unauthorized("The token is not a signed JWT.") }
+
+        guard let algorithm = header["alg"] as? String, ["RS256", "ES256"].contains(algorithm) else {
+            throw Problem.unauthorized("The token's algorithm is not accepted; only RS256 and ES256 are.")
+        }
+        guard header["crit"] == nil else { throw Problem.unauthorized("The token has critical header extensions.") }
+        guard let keyID = header["kid"] as? String else { throw Problem.unauthorized("The token names no key (kid).") }
+        guard let key = await keys.key(for: keyID) else {
+            throw Problem.unauthorized("The token is signed with an unknown key.")
+        }
+        guard key.algorithm == algorithm,
+            key.isValidSignature(signature, for: Data((parts[0] + "." + parts[1]).utf8))
+        else { throw Problem.unauthorized("The token's signature is not valid.") }
+
+        guard let expiry = Self.time(claims["exp"]) else { throw Problem.unauthorized("The token has no expiry (exp).") }
+        guard now.timeIntervalSince1970 < expiry + leeway else { throw Problem.unauthorized("The token has expired.") }
+        if let notBefore = Self.time(claims["nbf"]), now.timeIntervalSince1970 + leeway < notBefore {
+            throw Problem.unauthorized("The token is not valid yet (nbf).")
+        }
+        guard claims["iss"] as? String == issuer else { throw Problem.unauthorized("The token is from another issuer.") }
+        let audiences = (claims["aud"] as? [String]) ?? [claims["aud"] as? String].compactMap { $0 }
+        guard audiences.contains(audience) else { throw Problem.unauthorized("The token is for another audience.") }
+        guard let subject = claims["sub"] as? String, !subject.isEmpty else {
+            throw Problem.unauthorized("The token names no subject (sub).")
+        }
+        let roles = Self.value(at: rolesClaim, in: claims)
+        return Claims(
+            subject: subject,
+            roles: (roles as? [String]) ?? [roles as? String].compactMap { $0 },
+            district: districtClaim.isEmpty ? nil : Self.value(at: districtClaim, in: claims) as? String
+        )
+    }
+
+    private static func time(_ value: Any?) -> TimeInterval? {
+        (value as? NSNumber).map(\.doubleValue)
+    }
+
+    private static func value(at path: [String], in object: [String: Any]) -> Any? {
+        var current: Any? = object
+        for key in path { current = (current as? [String: Any])?[key] }
+        return current
+    }
+}

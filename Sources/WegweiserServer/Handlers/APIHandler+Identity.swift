@@ -1,0 +1,70 @@
+import Casework
+import Foundation
+import OpenAPIRuntime
+import Projections
+import WegweiserAPI
+
+extension APIHandler {
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
+        let principal = try Principal.required()
+        guard let me = try await directory.find(.staffMember, id: principal.staffID.uuidString, as: StaffMember.Record.self) else {
+            throw Problem.forbidden("No active staff member signs in as this token's subject.")
+        }
+        let time = now()
+        let grants = try await directory.list(
+            .substitution,
+            as: Substitution.Record.self,
+            districtID: principal.districtID,
+            where: [[.field(["grant", "substitute_id"], equals: principal.staffID.uuidString)]],
+            limit: 1000
+        )
+        let held = grants.map(\.state).filter { $0.isActive(at: time) }
+        return .ok(.init(body: .json(.init(staffMember: .init(me.state), substitutions: held.map { .init($0, now: time) }))))
+    }
+
+    func getDevelopmentJWKS(_ input: Operations.GetDevelopmentJWKS.Input) async throws -> Operations.GetDevelopmentJWKS.Output {
+        guard let developmentSigner else {
+            throw Problem.notFound("The development signer is off; tokens come from the identity provider.")
+        }
+        let document = try JSONWebKeySet.document(developmentSigner.verificationKeys)
+        return .ok(.init(body: .json(try JSONDecoder().decode(Components.Schemas.Jwks.self, from: document))))
+    }
+
+    func listAccessLog(_ input: Operations.ListAccessLog.Input) async throws -> Operations.ListAccessLog.Output {
+        let principal = try Principal.required()
+        let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
+        guard let after = Int64(page.after ?? "0") else {
+            throw Problem.badRequest("cursor is not one this server gave out.", errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")])
+        }
+        let entries = try await accessLog.entries(
+            districtID: principal.districtID,
+            person: input.query.person,
+            staffMemberID: try input.query.staffMemberId.map { try Input.uuid($0, at: "#/query/staff_member_id") },
+            after: after,
+            limit: page.limit + 1
+        )
+        let (items, next) = Input.paged(entries, limit: page.limit) { String($0.position) }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: items.map { entry in
+                            .init(
+                                position: entry.position,
+                                accessedAt: entry.accessedAt,
+                                staffMemberId: entry.staffMemberID.apiString,
+                                role: .init(rawValue: entry.role) ?? .caseWorker,
+                                organisationId: entry.organisationID.apiString,
+                                person: entry.person,
+                                resource: entry.resource,
+                                purpose: entry.purpose,
+                                requestId: entry.requestID
+                            )
+                        },
+                        nextCursor: next
+                    )
+                )
+            )
+        )
+    }
+}

@@ -1,0 +1,161 @@
+import Casework
+import Foundation
+import Projections
+import WegweiserAPI
+
+extension APIHandler {
+    func listStaffMembers(_ input: Operations.ListStaffMembers.Input) async throws -> Operations.ListStaffMembers.Output {
+        let principal = try Principal.required()
+        let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
+        var conditions = AccessPolicy.staffScope(principal)
+        if let team = input.query.teamId {
+            conditions.append([.field(["profile", "team_id"], equals: try Input.uuid(team, at: "#/query/team_id").uuidString)])
+        }
+        let entries = try await directory.list(
+            .staffMember,
+            as: StaffMember.Record.self,
+            districtID: AccessPolicy.districtScope(principal, requested: input.query.districtId),
+            where: conditions,
+            after: page.after,
+            limit: page.limit + 1
+        )
+        let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
+        try await logReads(of: items.map(\.state), by: principal, resource: "GET /staff-members")
+        return .ok(.init(body: .json(.init(items: items.map { .init($0.state) }, nextCursor: next))))
+    }
+
+    func createStaffMember(_ input: Operations.CreateStaffMember.Input) async throws -> Operations.CreateStaffMember.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let principal = try Principal.required()
+        let organisation = try await managedOrganisation(body.organisationId, principal)
+        let id = UUID()
+        let profile = StaffMember.Profile(
+            id: id,
+            districtID: organisation.districtID,
+            organisationID: organisation.state.id,
+            teamID: try await team(body.teamId, districtID: organisation.districtID),
+            name: body.name,
+            role: StaffRole(body.role),
+            fullTimeEquivalent: body.fullTimeEquivalent,
+            activeFrom: try Input.date(body.activeFrom, at: "/active_from"),
+            activeUntil: try body.activeUntil.map { try Input.date($0, at: "/active_until") },
+            subject: body.subject
+        )
+        try await requireUnusedSubject(body.subject, except: nil)
+        let (state, version) = try await execute(
+            StaffMember.self,
+            kind: .staffMember,
+            id: id.uuidString,
+            districtID: organisation.districtID,
+            command: .appoint(profile)
+        )
+        guard let staff = state else { throw Problem.internalError() }
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
+    }
+
+    func getStaffMember(_ input: Operations.GetStaffMember.Input) async throws -> Operations.GetStaffMember.Output {
+        let principal = try Principal.required()
+        let entry = try await visibleStaffMember(input.path.staffMemberId, managing: false)
+        try await logReads(of: [entry.state], by: principal, resource: "GET /staff-members/\(input.path.staffMemberId)")
+        return .ok(.init(headers: .init(eTag: Self.etag(entry.version)), body: .json(.init(entry.state))))
+    }
+
+    func replaceStaffMember(_ input: Operations.ReplaceStaffMember.Input) async throws -> Operations.ReplaceStaffMember.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let principal = try Principal.required()
+        let entry = try await visibleStaffMember(input.path.staffMemberId, managing: true)
+        let organisation = try await managedOrganisation(body.organisationId, principal)
+        guard organisation.districtID == entry.districtID else {
+            throw Problem.unprocessable(
+                "A staff member stays in their district.",
+                errors: [.init(pointer: "/organisation_id", detail: "an organisation of another district")]
+            )
+        }
+        try await requireUnusedSubject(body.subject, except: entry.state.profile.id)
+        let changes = StaffMember.Changes(
+            organisationID: organisation.state.id,
+            teamID: .some(try await team(body.teamId, districtID: entry.districtID)),
+            name: body.name,
+            role: StaffRole(body.role),
+            fullTimeEquivalent: body.fullTimeEquivalent,
+            activeFrom: try Input.date(body.activeFrom, at: "/active_from"),
+            activeUntil: .some(try body.activeUntil.map { try Input.date($0, at: "/active_until") }),
+            subject: body.subject
+        )
+        let (state, version) = try await execute(
+            StaffMember.self,
+            kind: .staffMember,
+            id: entry.id,
+            districtID: entry.districtID,
+            command: .change(changes),
+            ifMatch: input.headers.ifMatch
+        )
+        guard let staff = state else { throw Problem.internalError() }
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
+    }
+
+    func deactivateStaffMember(
+        _ input: Operations.DeactivateStaffMember.Input
+    ) async throws -> Operations.DeactivateStaffMember.Output {
+        let entry = try await visibleStaffMember(input.path.staffMemberId, managing: true)
+        let lastDay = try input.query.lastDay.map { try Input.date($0, at: "#/query/last_day") } ?? CalendarDate(now())
+        let (state, version) = try await execute(
+            StaffMember.self,
+            kind: .staffMember,
+            id: entry.id,
+            districtID: entry.districtID,
+            command: .deactivate(lastDay: lastDay),
+            ifMatch: input.headers.ifMatch
+        )
+        guard let staff = state else { throw Problem.internalError() }
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
+    }
+
+    /// The staff member `id` if the caller sees them (and, with `managing`, may change them);
+    /// else 404.
+    private func visibleStaffMember(_ id: String, managing: Bool) async throws -> Directory.Entry<StaffMember.Record> {
+        let principal = try Principal.required()
+        let id = try Input.uuid(id, at: "#/path/staff_member_id")
+        return try await visible(.staffMember, id: id.uuidString, as: StaffMember.Record.self) {
+            managing ? AccessPolicy.mayManage(district: $0.profile.districtID, principal) : AccessPolicy.maySee($0, principal)
+        }
+    }
+
+    /// The team a request body names: an active team of the district.
+    private func team(_ id: String?, districtID: String) async throws -> UUID? {
+        guard let id else { return nil }
+        let team = try Input.uuid(id, at: "/team_id")
+        _ = try await referenced(.team, id: team.uuidString, as: Team.Record.self, districtID: districtID, at: "/team_id") {
+            $0.active
+        }
+        return team
+    }
+
+    /// 409 if another active staff member signs in as `subject`.
+    private func requireUnusedSubject(_ subject: String, except id: UUID?) async throws {
+        let holders = try await directory.list(
+            .staffMember,
+            as: StaffMember.Record.self,
+            where: [[.field(["profile", "subject"], equals: subject)], [.field(["active"], equals: "true")]],
+            limit: 2
+        )
+        if holders.contains(where: { $0.state.profile.id != id }) {
+            throw Problem.conflict("Another active staff member already signs in with this subject.")
+        }
+    }
+
+    /// Writes the reads of staff records to the access log; a staff member reading their own
+    /// record is not logged.
+    private func logReads(of staff: [StaffMember.Record], by principal: Principal, resource: String) async throws {
+        let persons = staff.map(\.profile.id).filter { $0 != principal.staffID }.map { "staff_member:\($0.apiString)" }
+        try await accessLog.record(principal, persons: persons, resource: resource)
+    }
+}
+
+extension StaffRole {
+    /// The domain form of a wire role.
+    init(_ role: Components.Schemas.Role) {
+        // The spec's enum lists every StaffRole; a test keeps them equal.
+        self = StaffRole(rawValue: role.rawValue) ?? .caseWorker
+    }
+}

@@ -1,0 +1,149 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import TestSupport
+import Testing
+
+@testable import WegweiserServer
+
+@Suite("Authentication: bearer tokens checked against the identity provider's keys", .postgres)
+struct AuthenticationTests {
+    let provider = TestIdentityProvider.shared
+    let worker = DemoData.people.first { $0.subject == "demo-worker-a" }!
+
+    @Test("a valid RS256 or ES256 token signs in as the staff member its subject names")
+    func validTokens() async throws {
+        let app = try await TestApp.make()
+        let claims = provider.claims(subject: worker.subject, role: "case_worker")
+        let tokens = try ["RS256", "ES256"].map { ($0, try provider.token(claims, algorithm: $0)) }
+        try await app.test(.router) { client in
+            for (algorithm, token) in tokens {
+                let response = try await client.send(.get, "/me", token: token)
+                #expect(response.status == .ok, "\(algorithm)")
+                #expect((response.json["staff_member"] as? [String: Any])?["subject"] as? String == worker.subject)
+            }
+        }
+    }
+
+    @Test("every broken token answers 401 invalid_token with a problem body; no token answers 401 too")
+    func invalidTokens() async throws {
+        let app = try await TestApp.make()
+        let now = Date()
+        let valid = provider.claims(subject: worker.subject, role: "case_worker", now: now)
+        func with(_ key: String, _ value: Any) -> [String: Any] {
+            var claims = valid
+            claims[key] = value
+            return claims
+        }
+        let header = { (json: String) in Base64URL.encode(Data(json.utf8)) }
+        let payload = Base64URL.encode(try JSONSerialization.data(withJSONObject: valid))
+        let validToken = try provider.token(valid)
+        // HS256 keyed with the RSA public key as the verifier would know it (a classic confusion attack).
+        let hsInput = header(#"{"alg":"HS256","kid":"rsa-1","typ":"JWT"}"#) + "." + payload
+        let hsSignature = HMAC<SHA256>.authenticationCode(
+            for: Data(hsInput.utf8),
+            using: SymmetricKey(data: provider.rsa.publicKey.derRepresentation)
+        )
+        var tampered = validToken.split(separator: ".").map(String.init)
+        tampered[1] = Base64URL.encode(try JSONSerialization.data(withJSONObject: with("sub", "demo-admin")))
+
+        let cases: [(String, String?)] = [
+            ("expired", try provider.token(with("exp", Int(now.timeIntervalSince1970) - 3600))),
+            ("not yet valid", try provider.token(with("nbf", Int(now.timeIntervalSince1970) + 3600))),
+            ("wrong issuer", try provider.token(with("iss", "https://evil.example.org/realms/wegweiser"))),
+            ("wrong audience", try provider.token(with("aud", "another-api"))),
+            ("alg none", header(#"{"alg":"none","typ":"JWT"}"#) + "." + payload + "."),
+            ("HS256 with the public key", hsInput + "." + Base64URL.encode(Data(hsSignature))),
+            ("unknown kid", try provider.token(valid, kid: "rsa-unknown")),
+            ("tampered signature", tampered.joined(separator: ".")),
+            ("RS256 header on the EC key", try provider.token(valid, algorithm: "RS256", kid: "ec-1")),
+            ("not a JWT", "abc"),
+            ("missing token", nil),
+        ]
+        try await app.test(.router) { client in
+            #expect(try await client.send(.get, "/me", token: validToken).status == .ok)
+            for (name, token) in cases {
+                let response = try await client.send(.get, "/me", token: token)
+                #expect(response.status == .unauthorized, "\(name)")
+                #expect(response.headers[.contentType]?.hasPrefix("application/problem+json") == true, "\(name)")
+                let challenge = response.headers[.wwwAuthenticate] ?? ""
+                #expect(challenge.hasPrefix("Bearer realm=\"wegweiser\""), "\(name)")
+                #expect(challenge.contains("error=\"invalid_token\"") == (token != nil), "\(name): \(challenge)")
+                #expect(response.json["status"] as? Int == 401, "\(name)")
+            }
+        }
+    }
+
+    @Test("a valid token of someone who is no active staff member, or without the recorded role, gets 403")
+    func knownButNotAllowed() async throws {
+        let app = try await TestApp.make()
+        try await app.test(.router) { client in
+            let stranger = try provider.token(provider.claims(subject: "nobody", role: "case_worker"))
+            #expect(try await client.send(.get, "/me", token: stranger).status == .forbidden)
+            let wrongRole = try provider.token(provider.claims(subject: worker.subject, role: "admin"))
+            #expect(try await client.send(.get, "/me", token: wrongRole).status == .forbidden)
+            let otherDistrict = try provider.token(provider.claims(subject: worker.subject, role: "case_worker", district: "08416"))
+            #expect(try await client.send(.get, "/me", token: otherDistrict).status == .forbidden)
+        }
+    }
+
+    @Test("an unknown kid makes the key set read the JWKS again, at most once per interval")
+    func keyRotation() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("jwks-\(UUID().uuidString).json").path
+        let first = P256.Signing.PrivateKey()
+        let second = P256.Signing.PrivateKey()
+        try JSONWebKeySet.document(["k1": .es256(first.publicKey)]).write(to: URL(fileURLWithPath: file))
+        let keys = KeySet(source: .file(file), minimumRefetchInterval: .seconds(3600), logger: Logger(label: "test"))
+        try await keys.load()
+        #expect(await keys.key(for: "k1") != nil)
+        #expect(await keys.fetchCount == 1)
+
+        // Rotated in after the first load, and the last fetch was just now: not fetched yet.
+        try JSONWebKeySet.document(["k1": .es256(first.publicKey), "k2": .es256(second.publicKey)])
+            .write(to: URL(fileURLWithPath: file))
+        for _ in 0..<5 { #expect(await keys.key(for: "made-up") == nil) }
+        #expect(await keys.fetchCount == 1, "no refetch within the interval")
+
+        let eager = KeySet(source: .file(file), minimumRefetchInterval: .zero, logger: Logger(label: "test"))
+        try JSONWebKeySet.document(["k1": .es256(first.publicKey)]).write(to: URL(fileURLWithPath: file))
+        try await eager.load()
+        try JSONWebKeySet.document(["k1": .es256(first.publicKey), "k2": .es256(second.publicKey)])
+            .write(to: URL(fileURLWithPath: file))
+        #expect(await eager.key(for: "k2") != nil, "a rotated-in key is found by refetching")
+        #expect(await eager.fetchCount == 2)
+    }
+
+    @Test("the development signer is refused with an external database unless a second switch allows it")
+    func developmentSignerGuard() async throws {
+        let database = try await TestPostgres.shared.database(migrated: false)
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("dev-\(UUID().uuidString).pem").path
+        let refused = TestApp.reader(
+            database: database,
+            extra: ["auth.jwks.file": "", "auth.development.signer": true, "auth.development.key.file": .init(.string(keyFile), isSecret: false)]
+        )
+        let error = await #expect(throws: AuthConfigurationError.self) { try await buildApplication(reader: refused) }
+        #expect(error?.description.contains("AUTH_DEVELOPMENT_EXTERNAL_DATABASE") == true)
+
+        let none = TestApp.reader(database: database, extra: ["auth.jwks.file": ""])
+        let missing = await #expect(throws: AuthConfigurationError.self) { try await buildApplication(reader: none) }
+        #expect(missing?.description.contains("AUTH_JWKS_URL") == true)
+
+        let allowed = TestApp.reader(
+            database: database,
+            extra: [
+                "auth.jwks.file": "", "auth.development.signer": true, "auth.development.external.database": true,
+                "auth.development.key.file": .init(.string(keyFile), isSecret: false),
+            ]
+        )
+        let app = try await buildApplication(reader: allowed)
+        let token = try developmentToken(reader: allowed, subject: "demo-lead", role: "team_lead", district: "08337", lifetime: 60)
+        try await app.test(.router) { client in
+            #expect(try await client.send(.get, "/me", token: token).status == .ok)
+            let jwks = try await client.send(.get, "/.well-known/jwks.json", token: nil)
+            #expect(jwks.status == .ok)
+            #expect((jwks.json["keys"] as? [[String: Any]])?.first?["alg"] as? String == "ES256")
+        }
+    }
+}

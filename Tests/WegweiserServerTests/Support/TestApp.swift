@@ -1,0 +1,88 @@
+import Configuration
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Projections
+import TestSupport
+import Testing
+
+@testable import WegweiserServer
+
+/// The application as `wegweiser serve` builds it, on a test's own database, checking tokens
+/// against ``TestIdentityProvider``, with the demo data and a clock the test moves.
+enum TestApp {
+    /// A master key for tests: 32 bytes in base64.
+    static let masterKey = Data(repeating: 7, count: 32).base64EncodedString()
+
+    /// The configuration of a test application on `database`.
+    static func reader(database: TestDatabase, extra: [AbsoluteConfigKey: ConfigValue] = [:]) -> ConfigReader {
+        var values: [AbsoluteConfigKey: ConfigValue] = [
+            "database.url": .init(.string(database.url + "?sslmode=disable"), isSecret: true),
+            "keys.master": .init(.string(masterKey), isSecret: true),
+            "auth.jwks.file": .init(.string(TestIdentityProvider.shared.jwksFile), isSecret: false),
+            "auth.issuer": .init(.string(TestIdentityProvider.issuer), isSecret: false),
+            "auth.audience": .init(.string(TestIdentityProvider.audience), isSecret: false),
+            "demo.data": true,
+            "log.level": "warning",
+        ]
+        values.merge(extra) { $1 }
+        return ConfigReader(provider: InMemoryProvider(values: values))
+    }
+
+    /// A built application on a fresh migrated database.
+    static func make(clock: TestClock = TestClock()) async throws -> some ApplicationProtocol {
+        let database = try await TestPostgres.shared.database(migrated: false)
+        return try await buildApplication(reader: reader(database: database), now: { clock.now })
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends `method uri` with `token` (if any) and a JSON `body` (if any).
+    func send(
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        token: String?,
+        body: [String: Any]? = nil,
+        headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var buffer: ByteBuffer?
+        if let body {
+            headers[.contentType] = "application/json"
+            buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
+        }
+        return try await execute(uri: uri, method: method, headers: headers, body: buffer)
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object.
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]) ?? [:]
+    }
+}
+
+extension TestApp {
+    /// The authentication of a router built by hand over `client`, trusting the test identity
+    /// provider's keys.
+    static func authentication(client: PostgresClient) -> AuthenticationMiddleware {
+        let logger = Logger(label: "test")
+        let provider = TestIdentityProvider.shared
+        let keys = KeySet(source: .fixed(["rsa-1": .rs256(provider.rsa.publicKey), "ec-1": .es256(provider.ec.publicKey)]), logger: logger)
+        let verifier = TokenVerifier(
+            keys: keys,
+            issuer: TestIdentityProvider.issuer,
+            audience: TestIdentityProvider.audience,
+            rolesClaim: ["realm_access", "roles"],
+            districtClaim: ["district"]
+        )
+        return AuthenticationMiddleware(
+            authenticator: Authenticator(verifier: verifier, directory: Directory(client: client, logger: logger)),
+            now: { Date() },
+            logger: logger
+        )
+    }
+}

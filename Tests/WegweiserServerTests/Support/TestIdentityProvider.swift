@@ -1,0 +1,75 @@
+import Crypto
+import CryptoExtras
+import Foundation
+import Synchronization
+
+@testable import WegweiserServer
+
+/// A stand-in for the district's identity provider: an RS256 and an ES256 key, published as a
+/// JWKS file, and tokens signed with them, valid or broken in every way a test needs.
+final class TestIdentityProvider: Sendable {
+    static let issuer = "https://login.example.org/realms/wegweiser"
+    static let audience = "wegweiser-api"
+
+    /// Generating an RSA key takes a while; the tests share one.
+    static let shared = TestIdentityProvider()
+
+    let rsa: _RSA.Signing.PrivateKey
+    let ec = P256.Signing.PrivateKey()
+    /// The JWKS file the server reads.
+    let jwksFile: String
+
+    init() {
+        // A test helper; 2048-bit key generation does not fail.
+        rsa = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
+        jwksFile = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-jwks-\(UUID().uuidString).json").path
+        try! publish(["rsa-1": .rs256(rsa.publicKey), "ec-1": .es256(ec.publicKey)])
+    }
+
+    /// Writes `keys` as the JWKS file.
+    func publish(_ keys: [String: VerificationKey]) throws {
+        try JSONWebKeySet.document(keys).write(to: URL(fileURLWithPath: jwksFile))
+    }
+
+    /// Standard claims for `subject` with `role` in `district`, valid for an hour from `now`.
+    func claims(subject: String, role: String, district: String = "08337", now: Date = Date()) -> [String: Any] {
+        [
+            "iss": Self.issuer, "aud": [Self.audience, "account"], "sub": subject,
+            "iat": Int(now.timeIntervalSince1970), "nbf": Int(now.timeIntervalSince1970) - 5,
+            "exp": Int(now.timeIntervalSince1970) + 3600,
+            "realm_access": ["roles": [role, "offline_access"]], "district": district,
+        ]
+    }
+
+    /// A token over `claims`, signed with the RSA key (RS256) or the EC key (ES256) under `kid`.
+    func token(_ claims: [String: Any], algorithm: String = "RS256", kid: String? = nil) throws -> String {
+        switch algorithm {
+        case "ES256":
+            return try CompactJWS.sign(claims: claims, keyID: kid ?? "ec-1", algorithm: "ES256") {
+                try ec.signature(for: $0).rawRepresentation
+            }
+        default:
+            return try CompactJWS.sign(claims: claims, keyID: kid ?? "rsa-1", algorithm: "RS256") {
+                try rsa.signature(for: $0, padding: .insecurePKCS1v1_5).rawRepresentation
+            }
+        }
+    }
+
+    /// A token for a demo staff member.
+    func token(for person: DemoData.Person, now: Date = Date()) throws -> String {
+        try token(claims(subject: person.subject, role: person.role.rawValue, district: person.district, now: now))
+    }
+}
+
+/// A clock the tests move.
+final class TestClock: Sendable {
+    private let current = Mutex(Date())
+
+    /// The time now.
+    var now: Date { current.withLock { $0 } }
+
+    /// Moves the clock on by `interval`.
+    func advance(by interval: TimeInterval) {
+        current.withLock { $0 = $0.addingTimeInterval(interval) }
+    }
+}
