@@ -48,10 +48,16 @@ enum DemoData {
         ("Team Tübingen", "Landratsamt Tübingen", nil),
     ]
 
-    /// The demo staff: one for every role in Waldshut, two more case workers, and one case
-    /// worker in Tübingen.
+    /// The demo staff: one for every role in Waldshut, two more case workers, and an
+    /// administrator and a case worker in Tübingen.
     static let people: [Person] = [
-        Person(subject: "demo-operator", name: "Olga Operator", role: .operator, district: "08337", organisation: "Landratsamt Waldshut"),
+        Person(
+            subject: "demo-operator",
+            name: "Olga Operator",
+            role: .operator,
+            district: "08337",
+            organisation: "Landratsamt Waldshut"
+        ),
         Person(subject: "demo-admin", name: "Adam Admin", role: .admin, district: "08337", organisation: "Landratsamt Waldshut"),
         Person(
             subject: "demo-lead",
@@ -92,7 +98,13 @@ enum DemoData {
             district: "08337",
             organisation: "Landratsamt Waldshut"
         ),
-        Person(subject: "demo-auditor", name: "Paul Prüfer", role: .auditor, district: "08337", organisation: "Landratsamt Waldshut"),
+        Person(
+            subject: "demo-auditor",
+            name: "Paul Prüfer",
+            role: .auditor,
+            district: "08337",
+            organisation: "Landratsamt Waldshut"
+        ),
         Person(
             subject: "demo-dpo",
             name: "Dana Datenschutz",
@@ -106,6 +118,13 @@ enum DemoData {
             role: .jobcenter,
             district: "08337",
             organisation: "Jobcenter Landkreis Waldshut"
+        ),
+        Person(
+            subject: "demo-tuebingen-admin",
+            name: "Tom Tübingen",
+            role: .admin,
+            district: "08416",
+            organisation: "Landratsamt Tübingen"
         ),
         Person(
             subject: "demo-tuebingen-worker",
@@ -122,10 +141,12 @@ enum DemoData {
         var bytes = Array(SHA256.hash(data: Data("wegweiser-demo:\(name)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50  // version 5 layout (name-based)
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        return UUID(uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-        ))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            )
+        )
     }
 
     /// Loads the demo data unless it is there already.
@@ -161,7 +182,13 @@ enum DemoData {
                 kind: .team,
                 id: id.uuidString,
                 districtID: district,
-                command: .form(id: id, districtID: district, organisationID: Self.id("organisation:\(organisation)"), name: name, leadID: nil),
+                command: .form(
+                    id: id,
+                    districtID: district,
+                    organisationID: Self.id("organisation:\(organisation)"),
+                    name: name,
+                    leadID: nil
+                ),
                 metadata: metadata
             )
         }

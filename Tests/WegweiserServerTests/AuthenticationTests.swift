@@ -84,7 +84,9 @@ struct AuthenticationTests {
             #expect(try await client.send(.get, "/me", token: stranger).status == .forbidden)
             let wrongRole = try provider.token(provider.claims(subject: worker.subject, role: "admin"))
             #expect(try await client.send(.get, "/me", token: wrongRole).status == .forbidden)
-            let otherDistrict = try provider.token(provider.claims(subject: worker.subject, role: "case_worker", district: "08416"))
+            let otherDistrict = try provider.token(
+                provider.claims(subject: worker.subject, role: "case_worker", district: "08416")
+            )
             #expect(try await client.send(.get, "/me", token: otherDistrict).status == .forbidden)
         }
     }
@@ -121,7 +123,10 @@ struct AuthenticationTests {
         let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("dev-\(UUID().uuidString).pem").path
         let refused = TestApp.reader(
             database: database,
-            extra: ["auth.jwks.file": "", "auth.development.signer": true, "auth.development.key.file": .init(.string(keyFile), isSecret: false)]
+            extra: [
+                "auth.jwks.file": "", "auth.development.signer": true,
+                "auth.development.key.file": .init(.string(keyFile), isSecret: false),
+            ]
         )
         let error = await #expect(throws: AuthConfigurationError.self) { try await buildApplication(reader: refused) }
         #expect(error?.description.contains("AUTH_DEVELOPMENT_EXTERNAL_DATABASE") == true)
@@ -138,7 +143,13 @@ struct AuthenticationTests {
             ]
         )
         let app = try await buildApplication(reader: allowed)
-        let token = try developmentToken(reader: allowed, subject: "demo-lead", role: "team_lead", district: "08337", lifetime: 60)
+        let token = try developmentToken(
+            reader: allowed,
+            subject: "demo-lead",
+            role: "team_lead",
+            district: "08337",
+            lifetime: 60
+        )
         try await app.test(.router) { client in
             #expect(try await client.send(.get, "/me", token: token).status == .ok)
             let jwks = try await client.send(.get, "/.well-known/jwks.json", token: nil)

@@ -7,11 +7,48 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// `wegweiser serve` as an installer runs it: the built executable, on its embedded
-/// PostgreSQL, stopped with Ctrl-C (SIGINT) or killed outright.
-@Suite("wegweiser serve as a process")
+/// `wegweiser demo` and `serve` as an installer runs them: the built executable, on its
+/// embedded PostgreSQL, stopped with Ctrl-C (SIGINT) or killed outright.
+@Suite("wegweiser demo and serve as processes")
 struct ServeProcessTests {
-    @Test("serve reaches ready; SIGINT stops it and its PostgreSQL; a second start keeps the data")
+    @Test("the quick start: demo reaches ready, `wegweiser token` gives a token that /me accepts")
+    func quickStart() async throws {
+        let root = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let directory = root + "/postgres"
+        let server = try await ServerProcess.start(directory: directory)
+        let token = try ChildProcess.spawn(
+            [
+                ServerProcess.executable, "token", "--role", "case_worker", "--staff", "demo-worker-a", "--postgres-directory",
+                directory,
+            ],
+            environment: ["DATABASE_URL": nil],
+            outputFile: root + "/token.log"
+        )
+        #expect(try await token.wait(timeout: .seconds(30)) == 0)
+        let bearer = token.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(await server.status("/me", token: bearer) == 200)
+        #expect(await server.status("/me", token: nil) == 401)
+        #expect(await server.status("/staff-members", token: bearer) == 200)
+        server.child.send(SIGINT)
+        #expect(try await server.child.wait(timeout: .seconds(60)) == 0)
+    }
+
+    @Test("serve without a way to check tokens refuses to start and says what to set")
+    func serveNeedsTokenConfiguration() async throws {
+        let root = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let child = try ChildProcess.spawn(
+            [ServerProcess.executable, "serve", "--postgres-directory", root + "/postgres"],
+            environment: ["DATABASE_URL": nil],
+            outputFile: root + "/serve.log"
+        )
+        #expect(try await child.wait(timeout: .seconds(60)) != 0)
+        #expect(child.output.contains("AUTH_JWKS_URL"))
+        #expect(child.output.contains("wegweiser demo"))
+    }
+
+    @Test("demo reaches ready; SIGINT stops it and its PostgreSQL; a second start keeps the data")
     func serveStopRestart() async throws {
         let root = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -106,13 +143,13 @@ struct ServerProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wegweiser").path
     }
 
-    /// Starts `wegweiser serve` on a free HTTP port with its cluster in `directory` and waits
+    /// Starts `wegweiser demo` on a free HTTP port with its cluster in `directory` and waits
     /// until `/health/ready` answers 200 (at most 90 s).
     static func start(directory: String) async throws -> ServerProcess {
         try #require(FileManager.default.isExecutableFile(atPath: executable), "the wegweiser executable is built with the tests")
         let port = Int.random(in: 20000..<30000)
         let child = try ChildProcess.spawn(
-            [executable, "serve", "--http-port", "\(port)", "--postgres-directory", directory],
+            [executable, "demo", "--http-port", "\(port)", "--postgres-directory", directory],
             environment: ["DATABASE_URL": nil],
             outputFile: URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("serve-\(port).log")
                 .path
@@ -129,8 +166,14 @@ struct ServerProcess {
 
     /// The status of `GET /health/ready`, or `nil` while nothing answers.
     func readiness() async -> Int? {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)/health/ready")!)
+        await status("/health/ready", token: nil)
+    }
+
+    /// The status of `GET path` with `token`, or `nil` while nothing answers.
+    func status(_ path: String, token: String?) async -> Int? {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
         request.timeoutInterval = 5
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         guard let (_, response) = try? await URLSession.shared.data(for: request) else { return nil }
         return (response as? HTTPURLResponse)?.statusCode
     }

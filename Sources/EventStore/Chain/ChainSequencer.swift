@@ -35,12 +35,20 @@ public struct ChainSequencer: Service {
                     if try await sealNextBatch() == batchSize { continue }
                 } catch is CancellationError {
                     return
+                } catch let error as PostgresTransactionError where Self.isSchemaMissing(error) {
+                    // Started beside the migrations: nothing to seal until they have run.
+                    store.logger.debug("hash chain waits for the schema")
                 } catch {
                     store.logger.error("sealing the hash chain failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
                 await store.appended.wait(after: generation, timeout: pollInterval)
             }
         }
+    }
+
+    /// Whether `error` says the log's tables do not exist yet (SQLSTATE 42P01).
+    static func isSchemaMissing(_ error: PostgresTransactionError) -> Bool {
+        (error.closureError as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
     }
 
     /// Seals the next batch of events below the watermark and returns how many it sealed (0 if

@@ -1,4 +1,4 @@
-public import Configuration
+import Configuration
 import Foundation
 import Logging
 import Projections
@@ -48,7 +48,9 @@ struct AuthSettings: Sendable {
 
         if url != nil || file != nil {
             guard !development else {
-                throw AuthConfigurationError("set either a JWKS (auth.jwks.url / auth.jwks.file) or auth.development.signer, not both")
+                throw AuthConfigurationError(
+                    "set either a JWKS (auth.jwks.url / auth.jwks.file) or auth.development.signer, not both"
+                )
             }
             guard let issuer = reader.string(forKey: "auth.issuer"), !issuer.isEmpty,
                 let audience = reader.string(forKey: "auth.audience"), !audience.isEmpty
@@ -69,7 +71,9 @@ struct AuthSettings: Sendable {
                     + "unless AUTH_DEVELOPMENT_EXTERNAL_DATABASE=true says that this is really wanted"
             )
         }
-        let signer = try DevelopmentSigner.loadOrCreate(file: Self.developmentKeyFile(reader: reader, localDirectory: localDirectory))
+        let signer = try DevelopmentSigner.loadOrCreate(
+            file: Self.developmentKeyFile(reader: reader, localDirectory: localDirectory)
+        )
         source = .fixed(signer.verificationKeys)
         (issuer, audience, developmentSigner) = (DevelopmentSigner.issuer, DevelopmentSigner.audience, signer)
     }
@@ -94,7 +98,10 @@ struct AuthSettings: Sendable {
         case .file: try await keys.load()
         case .url:
             do { try await keys.load() } catch {
-                logger.warning("the JWKS URL does not answer yet; trying again on the first token", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "the JWKS URL does not answer yet; trying again on the first token",
+                    metadata: ["error": "\(error)"]
+                )
             }
         case .fixed: break
         }

@@ -114,7 +114,10 @@ public func developmentToken(
             "\(role) is no role; use one of \(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))"
         )
     }
-    let file = AuthSettings.developmentKeyFile(reader: reader, localDirectory: try DatabaseSettings(reader: reader).localDirectory)
+    let file = AuthSettings.developmentKeyFile(
+        reader: reader,
+        localDirectory: try DatabaseSettings(reader: reader).localDirectory
+    )
     guard FileManager.default.fileExists(atPath: file) else {
         throw AuthConfigurationError("no development signing key at \(file): start `wegweiser demo` once first")
     }

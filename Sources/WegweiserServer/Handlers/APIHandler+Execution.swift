@@ -30,7 +30,8 @@ extension APIHandler {
                 let recorded = try await eventStore.read(stream: stream.id, on: connection)
                 let version = recorded.last?.streamVersion ?? 0
                 if let expected, expected != version {
-                    throw version == 0 ? Problem.notFound("No such \(kind.rawValue).") : Problem.preconditionFailed(current: version)
+                    throw version == 0
+                        ? Problem.notFound("No such \(kind.rawValue).") : Problem.preconditionFailed(current: version)
                 }
                 let state = D.fold(try recorded.map { try D.Event(typeName: $0.type, payload: Data($0.payload.jsonText().utf8)) })
                 let events: [D.Event]

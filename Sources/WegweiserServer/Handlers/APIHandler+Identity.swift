@@ -7,7 +7,8 @@ import WegweiserAPI
 extension APIHandler {
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let principal = try Principal.required()
-        guard let me = try await directory.find(.staffMember, id: principal.staffID.uuidString, as: StaffMember.Record.self) else {
+        guard let me = try await directory.find(.staffMember, id: principal.staffID.uuidString, as: StaffMember.Record.self)
+        else {
             throw Problem.forbidden("No active staff member signs in as this token's subject.")
         }
         let time = now()
@@ -34,7 +35,10 @@ extension APIHandler {
         let principal = try Principal.required()
         let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
         guard let after = Int64(page.after ?? "0") else {
-            throw Problem.badRequest("cursor is not one this server gave out.", errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")])
+            throw Problem.badRequest(
+                "cursor is not one this server gave out.",
+                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")]
+            )
         }
         let entries = try await accessLog.entries(
             districtID: principal.districtID,

@@ -19,7 +19,10 @@ enum Input {
     /// - Throws: 400 pointing at `pointer`.
     static func date(_ text: String, at pointer: String) throws -> CalendarDate {
         guard let date = CalendarDate(text) else {
-            throw Problem.badRequest("\(pointer) is not a date.", errors: [.init(pointer: pointer, detail: "not a YYYY-MM-DD date")])
+            throw Problem.badRequest(
+                "\(pointer) is not a date.",
+                errors: [.init(pointer: pointer, detail: "not a YYYY-MM-DD date")]
+            )
         }
         return date
     }
@@ -30,7 +33,10 @@ enum Input {
     static func page(cursor: String?, limit: Int32?) throws -> (after: String?, limit: Int) {
         let limit = Int(limit ?? 50)
         guard (1...200).contains(limit) else {
-            throw Problem.badRequest("limit must be 1 to 200.", errors: [.init(pointer: "#/query/limit", detail: "must be 1 to 200")])
+            throw Problem.badRequest(
+                "limit must be 1 to 200.",
+                errors: [.init(pointer: "#/query/limit", detail: "must be 1 to 200")]
+            )
         }
         guard let cursor else { return (nil, limit) }
         guard let data = Base64URL.decode(cursor), let after = String(data: data, encoding: .utf8) else {

@@ -45,7 +45,8 @@ extension APIHandler {
         return .ok(.init(headers: .init(eTag: Self.etag(entry.version)), body: .json(.init(entry.state))))
     }
 
-    func replaceOrganisation(_ input: Operations.ReplaceOrganisation.Input) async throws -> Operations.ReplaceOrganisation.Output {
+    func replaceOrganisation(_ input: Operations.ReplaceOrganisation.Input) async throws -> Operations.ReplaceOrganisation.Output
+    {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let entry = try await visibleOrganisation(input.path.organisationId, managing: true)
         let (state, version) = try await execute(
@@ -81,7 +82,9 @@ extension APIHandler {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/organisation_id")
         return try await visible(.organisation, id: id.uuidString, as: Organisation.Record.self) {
-            managing ? AccessPolicy.mayManage(district: $0.districtID, principal) : AccessPolicy.maySee(district: $0.districtID, principal)
+            managing
+                ? AccessPolicy.mayManage(district: $0.districtID, principal)
+                : AccessPolicy.maySee(district: $0.districtID, principal)
         }
     }
 }

@@ -87,7 +87,8 @@ extension APIHandler {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/substitution_id")
         return try await visible(.substitution, id: id.uuidString, as: Substitution.Record.self) {
-            AccessPolicy.maySee($0, principal) && (!revoking || AccessPolicy.mayGrantSubstitution(team: $0.grant.teamID, principal))
+            AccessPolicy.maySee($0, principal)
+                && (!revoking || AccessPolicy.mayGrantSubstitution(team: $0.grant.teamID, principal))
         }
     }
 }

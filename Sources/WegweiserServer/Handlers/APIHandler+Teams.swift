@@ -87,7 +87,9 @@ extension APIHandler {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/team_id")
         return try await visible(.team, id: id.uuidString, as: Team.Record.self) {
-            managing ? AccessPolicy.mayManage(district: $0.districtID, principal) : AccessPolicy.maySee(district: $0.districtID, principal)
+            managing
+                ? AccessPolicy.mayManage(district: $0.districtID, principal)
+                : AccessPolicy.maySee(district: $0.districtID, principal)
         }
     }
 

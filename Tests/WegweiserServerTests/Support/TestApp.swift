@@ -71,7 +71,10 @@ extension TestApp {
     static func authentication(client: PostgresClient) -> AuthenticationMiddleware {
         let logger = Logger(label: "test")
         let provider = TestIdentityProvider.shared
-        let keys = KeySet(source: .fixed(["rsa-1": .rs256(provider.rsa.publicKey), "ec-1": .es256(provider.ec.publicKey)]), logger: logger)
+        let keys = KeySet(
+            source: .fixed(["rsa-1": .rs256(provider.rsa.publicKey), "ec-1": .es256(provider.ec.publicKey)]),
+            logger: logger
+        )
         let verifier = TokenVerifier(
             keys: keys,
             issuer: TestIdentityProvider.issuer,

@@ -1,0 +1,274 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+@testable import WegweiserServer
+
+/// Role × operation × tenant: every operation, called by a staff member of every role and
+/// tenant, is allowed, forbidden (403), hidden (404: out of scope, exactly like a missing
+/// object) or refused (422: a referenced object outside the caller's district).
+///
+/// To extend it, add a ``MatrixRow`` per new operation to ``AccessMatrixTests/rows``; the
+/// coverage test fails until every operation of the access policy has one.
+@Suite("Access matrix: role × operation × tenant", .postgres)
+struct AccessMatrixTests {
+    @Test("every operation of the access policy has a row in the matrix")
+    func coverage() {
+        let covered = Set(Self.rows.map(\.operation))
+        #expect(Set(AccessPolicy.operations.keys).subtracting(covered).isEmpty)
+    }
+
+    @Test("each caller gets exactly the expected answer for each operation")
+    func matrix() async throws {
+        let app = try await TestApp.make()
+        try await app.test(.router) { client in
+            let context = try await MatrixContext.prepare(client)
+            var mismatches: [String] = []
+            for row in Self.rows {
+                for caller in Caller.allCases {
+                    let response = try await row.call(context, caller)
+                    let outcome = Outcome(response.status)
+                    if outcome != row.expected(caller) {
+                        mismatches.append(
+                            "\(row.operation) by \(caller): \(response.status.code), expected \(row.expected(caller)) "
+                                + String(buffer: response.body).prefix(200)
+                        )
+                    }
+                }
+            }
+            #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+        }
+    }
+
+    static let structureReaders = Set(Caller.allCases).subtracting([.jobcenter])
+    static let inWaldshut: Set<Caller> = Set(Caller.allCases).subtracting([.workerTuebingen, .adminTuebingen])
+
+    static let rows: [MatrixRow] = [
+        MatrixRow("getMe", allowed: Set(Caller.allCases)) { try await $0.call(.get, "/me", as: $1) },
+
+        MatrixRow("listDistricts", allowed: structureReaders) { try await $0.call(.get, "/districts", as: $1) },
+        MatrixRow("getDistrict", allowed: structureReaders.intersection(inWaldshut), hidden: [.workerTuebingen, .adminTuebingen])
+        {
+            try await $0.call(.get, "/districts/08337", as: $1)
+        },
+        MatrixRow("createDistrict", allowed: [.operator]) { context, caller in
+            try await context.call(.post, "/districts", as: caller, body: ["id": context.freshDistrictKey(), "name": "Neu"])
+        },
+        MatrixRow("replaceDistrict", allowed: [.operator]) {
+            try await $0.call(.put, "/districts/08337", as: $1, body: ["name": "Landkreis Waldshut (Demo)"])
+        },
+        MatrixRow("deactivateDistrict", allowed: [.operator]) { context, caller in
+            try await context.call(.delete, "/districts/\(try await context.freshDistrict())", as: caller)
+        },
+
+        MatrixRow("listOrganisations", allowed: structureReaders) { try await $0.call(.get, "/organisations", as: $1) },
+        MatrixRow(
+            "getOrganisation",
+            allowed: structureReaders.intersection(inWaldshut),
+            hidden: [.workerTuebingen, .adminTuebingen]
+        ) { try await $0.call(.get, "/organisations/\($0.organisationA)", as: $1) },
+        MatrixRow("createOrganisation", allowed: [.admin, .adminTuebingen, .operator]) {
+            try await $0.call(.post, "/organisations", as: $1, body: ["name": "AWO", "kind": "welfare_organisation"])
+        },
+        MatrixRow("replaceOrganisation", allowed: [.admin, .operator], hidden: [.adminTuebingen]) { context, caller in
+            let id = try await context.freshOrganisation()
+            return try await context.call(.put, "/organisations/\(id)", as: caller, body: ["name": "AWO 2", "kind": "other"])
+        },
+        MatrixRow("deactivateOrganisation", allowed: [.admin, .operator], hidden: [.adminTuebingen]) { context, caller in
+            try await context.call(.delete, "/organisations/\(try await context.freshOrganisation())", as: caller)
+        },
+
+        MatrixRow("listTeams", allowed: structureReaders) { try await $0.call(.get, "/teams", as: $1) },
+        MatrixRow("getTeam", allowed: structureReaders.intersection(inWaldshut), hidden: [.workerTuebingen, .adminTuebingen]) {
+            try await $0.call(.get, "/teams/\($0.teamNord)", as: $1)
+        },
+        MatrixRow("createTeam", allowed: [.admin, .operator], refused: [.adminTuebingen]) {
+            try await $0.call(.post, "/teams", as: $1, body: ["organisation_id": $0.organisationA, "name": "Team Süd"])
+        },
+        MatrixRow("replaceTeam", allowed: [.admin, .operator], hidden: [.adminTuebingen]) { context, caller in
+            let id = try await context.freshTeam()
+            return try await context.call(.put, "/teams/\(id)", as: caller, body: ["name": "Team Ost"])
+        },
+        MatrixRow("deactivateTeam", allowed: [.admin, .operator], hidden: [.adminTuebingen]) { context, caller in
+            try await context.call(.delete, "/teams/\(try await context.freshTeam())", as: caller)
+        },
+
+        MatrixRow("listStaffMembers", allowed: Set(Caller.allCases).subtracting([.coordinator, .jobcenter])) {
+            try await $0.call(.get, "/staff-members", as: $1)
+        },
+        MatrixRow(
+            "getStaffMember",
+            allowed: [.teamLead, .auditor, .admin, .dataProtectionOfficer, .operator],
+            hidden: [.workerA, .workerB, .workerTuebingen, .adminTuebingen]
+        ) { try await $0.call(.get, "/staff-members/\($0.workerA2)", as: $1) },
+        MatrixRow("createStaffMember", allowed: [.admin, .operator], refused: [.adminTuebingen]) { context, caller in
+            try await context.call(.post, "/staff-members", as: caller, body: context.staffBody())
+        },
+        MatrixRow("replaceStaffMember", allowed: [.admin, .operator], hidden: [.adminTuebingen]) { context, caller in
+            let id = try await context.freshStaffMember()
+            var body = context.staffBody()
+            body["full_time_equivalent"] = 0.5
+            return try await context.call(.put, "/staff-members/\(id)", as: caller, body: body)
+        },
+        MatrixRow("deactivateStaffMember", allowed: [.admin, .operator], hidden: [.adminTuebingen]) { context, caller in
+            try await context.call(.delete, "/staff-members/\(try await context.freshStaffMember())", as: caller)
+        },
+
+        MatrixRow(
+            "listSubstitutions",
+            allowed: [.workerA, .workerB, .workerTuebingen, .teamLead, .auditor, .dataProtectionOfficer]
+        ) { try await $0.call(.get, "/substitutions", as: $1) },
+        MatrixRow(
+            "getSubstitution",
+            allowed: [.workerA, .teamLead, .auditor, .dataProtectionOfficer],
+            hidden: [.workerB, .workerTuebingen]
+        ) { try await $0.call(.get, "/substitutions/\($0.grant)", as: $1) },
+        MatrixRow("createSubstitution", allowed: [.teamLead]) {
+            try await $0.call(.post, "/substitutions", as: $1, body: $0.grantBody())
+        },
+        MatrixRow("revokeSubstitution", allowed: [.teamLead]) { context, caller in
+            try await context.call(.delete, "/substitutions/\(try await context.freshGrant())", as: caller)
+        },
+
+        MatrixRow("listAccessLog", allowed: [.auditor, .dataProtectionOfficer]) {
+            try await $0.call(.get, "/access-log", as: $1)
+        },
+    ]
+}
+
+/// The callers: demo staff members of every role and tenant.
+enum Caller: String, CaseIterable, Sendable {
+    case workerA = "demo-worker-a"
+    case workerB = "demo-worker-b"
+    case workerTuebingen = "demo-tuebingen-worker"
+    case teamLead = "demo-lead"
+    case coordinator = "demo-coordinator"
+    case auditor = "demo-auditor"
+    case admin = "demo-admin"
+    case adminTuebingen = "demo-tuebingen-admin"
+    case jobcenter = "demo-jobcenter"
+    case dataProtectionOfficer = "demo-dpo"
+    case `operator` = "demo-operator"
+
+    /// The demo staff member.
+    var person: DemoData.Person { DemoData.people.first { $0.subject == rawValue }! }
+}
+
+/// What a caller gets.
+enum Outcome: Equatable, CustomStringConvertible {
+    case allowed, forbidden, hidden, refused, other(Int)
+
+    init(_ status: HTTPResponse.Status) {
+        switch status.code {
+        case 200..<300: self = .allowed
+        case 403: self = .forbidden
+        case 404: self = .hidden
+        case 422: self = .refused
+        default: self = .other(status.code)
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .allowed: "allowed"
+        case .forbidden: "forbidden (403)"
+        case .hidden: "hidden (404)"
+        case .refused: "refused (422)"
+        case .other(let code): "status \(code)"
+        }
+    }
+}
+
+/// One operation of the matrix: who is allowed, hidden from or refused; everyone else is
+/// forbidden.
+struct MatrixRow: Sendable {
+    let operation: String
+    let allowed: Set<Caller>
+    let hidden: Set<Caller>
+    let refused: Set<Caller>
+    let call: @Sendable (MatrixContext, Caller) async throws -> TestResponse
+
+    init(
+        _ operation: String,
+        allowed: Set<Caller>,
+        hidden: Set<Caller> = [],
+        refused: Set<Caller> = [],
+        call: @escaping @Sendable (MatrixContext, Caller) async throws -> TestResponse
+    ) {
+        (self.operation, self.allowed, self.hidden, self.refused, self.call) = (operation, allowed, hidden, refused, call)
+    }
+
+    func expected(_ caller: Caller) -> Outcome {
+        allowed.contains(caller) ? .allowed : hidden.contains(caller) ? .hidden : refused.contains(caller) ? .refused : .forbidden
+    }
+}
+
+/// The client, a token per caller, the ids of the demo objects, and fresh objects for
+/// operations that change or end them.
+struct MatrixContext: Sendable {
+    let client: any TestClientProtocol
+    let tokens: [Caller: String]
+    let organisationA = DemoData.id("organisation:Landratsamt Waldshut").apiString
+    let teamNord = DemoData.id("team:Team Nord").apiString
+    let workerA = Caller.workerA.person.id.apiString
+    let workerA2 = DemoData.people.first { $0.subject == "demo-worker-a2" }!.id.apiString
+    let grant: String
+
+    static func prepare(_ client: any TestClientProtocol) async throws -> MatrixContext {
+        var tokens: [Caller: String] = [:]
+        for caller in Caller.allCases { tokens[caller] = try TestIdentityProvider.shared.token(for: caller.person) }
+        var context = MatrixContext(client: client, tokens: tokens, grant: "")
+        context = MatrixContext(client: client, tokens: tokens, grant: try await context.freshGrant())
+        return context
+    }
+
+    func call(
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        as caller: Caller,
+        body: [String: Any]? = nil
+    ) async throws -> TestResponse {
+        try await client.send(method, uri, token: tokens[caller], body: body)
+    }
+
+    /// Creates as `caller` and returns the new object's id.
+    private func create(_ uri: String, _ body: [String: Any], as caller: Caller = .operator) async throws -> String {
+        let response = try await call(.post, uri, as: caller, body: body)
+        guard response.status == .created, let id = response.json["id"] as? String else {
+            throw MatrixSetupError(description: "POST \(uri): \(response.status.code) \(String(buffer: response.body))")
+        }
+        return id
+    }
+
+    func freshDistrictKey() -> String { String(format: "%05d", Int.random(in: 10_000...99_999)) }
+    func freshDistrict() async throws -> String { try await create("/districts", ["id": freshDistrictKey(), "name": "Kreis"]) }
+    func freshOrganisation() async throws -> String {
+        try await create("/organisations", ["district_id": "08337", "name": "Träger", "kind": "town"])
+    }
+    func freshTeam() async throws -> String { try await create("/teams", ["organisation_id": organisationA, "name": "Team"]) }
+    func freshStaffMember() async throws -> String { try await create("/staff-members", staffBody()) }
+    func freshGrant() async throws -> String { try await create("/substitutions", grantBody(), as: .teamLead) }
+
+    func staffBody() -> [String: Any] {
+        [
+            "organisation_id": organisationA, "team_id": teamNord, "name": "Neue Kollegin", "role": "case_worker",
+            "full_time_equivalent": 0.8, "active_from": "2026-01-01", "subject": "new-\(UUID().uuidString)",
+        ]
+    }
+
+    /// Worker A2 covers worker A's caseload for a week.
+    func grantBody() -> [String: Any] {
+        let formatter = ISO8601DateFormatter()
+        return [
+            "absent_id": workerA, "substitute_id": workerA2, "reason": "Urlaub",
+            "from": formatter.string(from: Date().addingTimeInterval(-60)),
+            "until": formatter.string(from: Date().addingTimeInterval(7 * 86_400)),
+        ]
+    }
+}
+
+struct MatrixSetupError: Error, CustomStringConvertible {
+    let description: String
+}
