@@ -19,14 +19,13 @@ extension APIHandler {
 
     func createDistrict(_ input: Operations.CreateDistrict.Input) async throws -> Operations.CreateDistrict.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let (state, version) = try await execute(
+        let (district, version) = try await execute(
             District.self,
             kind: .district,
             id: body.id,
             districtID: body.id,
             command: .register(id: body.id, name: body.name)
         )
-        guard let district = state else { throw Problem.internalError() }
         return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(district))))
     }
 
@@ -38,7 +37,7 @@ extension APIHandler {
     func replaceDistrict(_ input: Operations.ReplaceDistrict.Input) async throws -> Operations.ReplaceDistrict.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let entry = try await visibleDistrict(input.path.districtId)
-        let (state, version) = try await execute(
+        let (district, version) = try await execute(
             District.self,
             kind: .district,
             id: entry.id,
@@ -46,13 +45,12 @@ extension APIHandler {
             command: .rename(name: body.name),
             ifMatch: input.headers.ifMatch
         )
-        guard let district = state else { throw Problem.internalError() }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(district))))
     }
 
     func deactivateDistrict(_ input: Operations.DeactivateDistrict.Input) async throws -> Operations.DeactivateDistrict.Output {
         let entry = try await visibleDistrict(input.path.districtId)
-        let (state, version) = try await execute(
+        let (district, version) = try await execute(
             District.self,
             kind: .district,
             id: entry.id,
@@ -60,7 +58,6 @@ extension APIHandler {
             command: .deactivate,
             ifMatch: input.headers.ifMatch
         )
-        guard let district = state else { throw Problem.internalError() }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(district))))
     }
 

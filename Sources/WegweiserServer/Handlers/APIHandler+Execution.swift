@@ -9,11 +9,11 @@ extension APIHandler {
     /// `If-Match`, decides, appends the events with the expected version and stores the new
     /// state in the directory, all in one transaction.
     ///
-    /// - Returns: The state after the command and its version (unchanged if the command
+    /// - Returns: The object after the command and its version (unchanged if the command
     ///   changed nothing).
     /// - Throws: 404 if `ifMatch` is given for an object that does not exist, 412 if it does not
     ///   match, the rejection as 404/409/422, 409 if someone else changed the object meanwhile.
-    func execute<D: Decider>(
+    func execute<D: Decider, Record: Encodable & Sendable>(
         _ decider: D.Type,
         kind: Directory.Kind,
         id: String,
@@ -21,7 +21,7 @@ extension APIHandler {
         command: D.Command,
         ifMatch: String? = nil,
         metadata: EventMetadata? = nil
-    ) async throws -> (state: D.State, version: Int64) where D.State: Encodable, D.Rejection: ProblemConvertible {
+    ) async throws -> (record: Record, version: Int64) where D.State == Record?, D.Rejection: ProblemConvertible {
         let stream = StreamName(id: "\(kind.rawValue)-\(id)", category: kind.rawValue, tenant: districtID)
         let expected = try ifMatch.map(Self.version(ifMatch:))
         let metadata = metadata ?? .currentRequest()
@@ -40,7 +40,10 @@ extension APIHandler {
                 } catch {
                     throw error.problem
                 }
-                guard !events.isEmpty else { return (state, version) }
+                guard !events.isEmpty else {
+                    guard let state else { throw Problem.internalError() }
+                    return (state, version)
+                }
                 let newEvents = try events.map { event in
                     NewEvent(
                         id: UUID(),
@@ -56,7 +59,7 @@ extension APIHandler {
                     events: newEvents,
                     on: connection
                 )
-                let newState = events.reduce(state, D.evolve)
+                guard let newState = events.reduce(state, D.evolve) else { throw Problem.internalError() }
                 try await directory.save(
                     kind,
                     id: id,

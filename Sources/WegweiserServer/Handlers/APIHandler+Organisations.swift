@@ -29,14 +29,13 @@ extension APIHandler {
             $0.active
         }
         let id = UUID()
-        let (state, version) = try await execute(
+        let (organisation, version) = try await execute(
             Organisation.self,
             kind: .organisation,
             id: id.uuidString,
             districtID: districtID,
             command: .register(id: id, districtID: districtID, name: body.name, kind: .init(body.kind))
         )
-        guard let organisation = state else { throw Problem.internalError() }
         return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(organisation))))
     }
 
@@ -49,7 +48,7 @@ extension APIHandler {
     {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let entry = try await visibleOrganisation(input.path.organisationId, managing: true)
-        let (state, version) = try await execute(
+        let (organisation, version) = try await execute(
             Organisation.self,
             kind: .organisation,
             id: entry.id,
@@ -57,7 +56,6 @@ extension APIHandler {
             command: .change(name: body.name, kind: .init(body.kind)),
             ifMatch: input.headers.ifMatch
         )
-        guard let organisation = state else { throw Problem.internalError() }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(organisation))))
     }
 
@@ -65,7 +63,7 @@ extension APIHandler {
         _ input: Operations.DeactivateOrganisation.Input
     ) async throws -> Operations.DeactivateOrganisation.Output {
         let entry = try await visibleOrganisation(input.path.organisationId, managing: true)
-        let (state, version) = try await execute(
+        let (organisation, version) = try await execute(
             Organisation.self,
             kind: .organisation,
             id: entry.id,
@@ -73,7 +71,6 @@ extension APIHandler {
             command: .deactivate,
             ifMatch: input.headers.ifMatch
         )
-        guard let organisation = state else { throw Problem.internalError() }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(organisation))))
     }
 

@@ -42,14 +42,13 @@ extension APIHandler {
             subject: body.subject
         )
         try await requireUnusedSubject(body.subject, except: nil)
-        let (state, version) = try await execute(
+        let (staff, version) = try await execute(
             StaffMember.self,
             kind: .staffMember,
             id: id.uuidString,
             districtID: organisation.districtID,
             command: .appoint(profile)
         )
-        guard let staff = state else { throw Problem.internalError() }
         return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
     }
 
@@ -82,7 +81,7 @@ extension APIHandler {
             activeUntil: .some(try body.activeUntil.map { try Input.date($0, at: "/active_until") }),
             subject: body.subject
         )
-        let (state, version) = try await execute(
+        let (staff, version) = try await execute(
             StaffMember.self,
             kind: .staffMember,
             id: entry.id,
@@ -90,7 +89,6 @@ extension APIHandler {
             command: .change(changes),
             ifMatch: input.headers.ifMatch
         )
-        guard let staff = state else { throw Problem.internalError() }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
     }
 
@@ -99,7 +97,7 @@ extension APIHandler {
     ) async throws -> Operations.DeactivateStaffMember.Output {
         let entry = try await visibleStaffMember(input.path.staffMemberId, managing: true)
         let lastDay = try input.query.lastDay.map { try Input.date($0, at: "#/query/last_day") } ?? CalendarDate(now())
-        let (state, version) = try await execute(
+        let (staff, version) = try await execute(
             StaffMember.self,
             kind: .staffMember,
             id: entry.id,
@@ -107,7 +105,6 @@ extension APIHandler {
             command: .deactivate(lastDay: lastDay),
             ifMatch: input.headers.ifMatch
         )
-        guard let staff = state else { throw Problem.internalError() }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
     }
 

@@ -50,14 +50,13 @@ extension APIHandler {
             grantedBy: principal.staffID
         )
         let time = now()
-        let (state, version) = try await execute(
+        let (record, version) = try await execute(
             Substitution.self,
             kind: .substitution,
             id: grant.id.uuidString,
             districtID: principal.districtID,
             command: .grant(grant, now: time)
         )
-        guard let record = state else { throw Problem.internalError() }
         return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, now: time))))
     }
 
@@ -70,7 +69,7 @@ extension APIHandler {
         let principal = try Principal.required()
         let entry = try await visibleSubstitution(input.path.substitutionId, revoking: true)
         let time = now()
-        let (state, version) = try await execute(
+        let (record, version) = try await execute(
             Substitution.self,
             kind: .substitution,
             id: entry.id,
@@ -78,7 +77,6 @@ extension APIHandler {
             command: .revoke(by: principal.staffID, now: time),
             ifMatch: input.headers.ifMatch
         )
-        guard let record = state else { throw Problem.internalError() }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, now: time))))
     }
 

@@ -30,7 +30,7 @@ extension APIHandler {
         let organisation = try await managedOrganisation(body.organisationId, principal)
         let lead = try await lead(body.leadId, districtID: organisation.districtID)
         let id = UUID()
-        let (state, version) = try await execute(
+        let (team, version) = try await execute(
             Team.self,
             kind: .team,
             id: id.uuidString,
@@ -43,7 +43,6 @@ extension APIHandler {
                 leadID: lead
             )
         )
-        guard let team = state else { throw Problem.internalError() }
         return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(team))))
     }
 
@@ -56,7 +55,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let entry = try await visibleTeam(input.path.teamId, managing: true)
         let lead = try await lead(body.leadId, districtID: entry.districtID)
-        let (state, version) = try await execute(
+        let (team, version) = try await execute(
             Team.self,
             kind: .team,
             id: entry.id,
@@ -64,13 +63,12 @@ extension APIHandler {
             command: .change(name: body.name, leadID: .some(lead)),
             ifMatch: input.headers.ifMatch
         )
-        guard let team = state else { throw Problem.internalError() }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(team))))
     }
 
     func deactivateTeam(_ input: Operations.DeactivateTeam.Input) async throws -> Operations.DeactivateTeam.Output {
         let entry = try await visibleTeam(input.path.teamId, managing: true)
-        let (state, version) = try await execute(
+        let (team, version) = try await execute(
             Team.self,
             kind: .team,
             id: entry.id,
@@ -78,7 +76,6 @@ extension APIHandler {
             command: .deactivate,
             ifMatch: input.headers.ifMatch
         )
-        guard let team = state else { throw Problem.internalError() }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(team))))
     }
 
