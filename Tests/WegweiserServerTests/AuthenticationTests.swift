@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Synchronization
 import TestSupport
 import Testing
 
@@ -117,6 +118,32 @@ struct AuthenticationTests {
         #expect(await eager.fetchCount == 2)
     }
 
+    @Test("a JWKS URL is fetched over HTTP, and fetched again for a key rotated in later")
+    func jwksURL() async throws {
+        let first = P256.Signing.PrivateKey()
+        let second = P256.Signing.PrivateKey()
+        let published = Published(try JSONWebKeySet.document(["k1": .es256(first.publicKey)]))
+        let router = Router()
+        router.get("/realms/wegweiser/certs") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(data: published.value))
+            )
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) {
+            client in
+            let port = try #require(client.port)
+            let url = try #require(URL(string: "http://127.0.0.1:\(port)/realms/wegweiser/certs"))
+            let keys = KeySet(source: .url(url), minimumRefetchInterval: .zero, logger: Logger(label: "test"))
+            try await keys.load()
+            #expect(await keys.key(for: "k1") != nil)
+            #expect(await keys.key(for: "k2") == nil)
+            published.value = try JSONWebKeySet.document(["k1": .es256(first.publicKey), "k2": .es256(second.publicKey)])
+            #expect(await keys.key(for: "k2") != nil)
+        }
+    }
+
     @Test("the development signer is refused with an external database unless a second switch allows it")
     func developmentSignerGuard() async throws {
         let database = try await TestPostgres.shared.database(migrated: false)
@@ -156,5 +183,17 @@ struct AuthenticationTests {
             #expect(jwks.status == .ok)
             #expect((jwks.json["keys"] as? [[String: Any]])?.first?["alg"] as? String == "ES256")
         }
+    }
+}
+
+/// A JWKS document a test server publishes and the test changes.
+final class Published: Sendable {
+    private let storage: Mutex<Data>
+
+    init(_ value: Data) { storage = Mutex(value) }
+
+    var value: Data {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }
