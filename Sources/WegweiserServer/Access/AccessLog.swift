@@ -47,6 +47,13 @@ struct AccessLog: Sendable {
         )
     }
 
+    /// Records that `principal` read personal data of the staff members `ids` (their record,
+    /// or a substitution grant about their absence); reading one's own data is not logged.
+    func record(_ principal: Principal, staffMembers ids: [UUID], resource: String) async throws {
+        let persons = Set(ids).subtracting([principal.staffID]).sorted { $0.uuidString < $1.uuidString }
+        try await record(principal, persons: persons.map { "staff_member:\($0.apiString)" }, resource: resource)
+    }
+
     /// Up to `limit` entries of `districtID` after `position`, oldest first, optionally only
     /// about `person` or by `staffMemberID`.
     func entries(

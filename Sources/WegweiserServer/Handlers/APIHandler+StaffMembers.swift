@@ -20,7 +20,7 @@ extension APIHandler {
             limit: page.limit + 1
         )
         let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
-        try await logReads(of: items.map(\.state), by: principal, resource: "GET /staff-members")
+        try await accessLog.record(principal, staffMembers: items.map(\.state.profile.id), resource: "GET /staff-members")
         return .ok(.init(body: .json(.init(items: items.map { .init($0.state) }, nextCursor: next))))
     }
 
@@ -55,7 +55,11 @@ extension APIHandler {
     func getStaffMember(_ input: Operations.GetStaffMember.Input) async throws -> Operations.GetStaffMember.Output {
         let principal = try Principal.required()
         let entry = try await visibleStaffMember(input.path.staffMemberId, managing: false)
-        try await logReads(of: [entry.state], by: principal, resource: "GET /staff-members/\(input.path.staffMemberId)")
+        try await accessLog.record(
+            principal,
+            staffMembers: [entry.state.profile.id],
+            resource: "GET /staff-members/\(input.path.staffMemberId)"
+        )
         return .ok(.init(headers: .init(eTag: Self.etag(entry.version)), body: .json(.init(entry.state))))
     }
 
@@ -139,13 +143,6 @@ extension APIHandler {
         if holders.contains(where: { $0.state.profile.id != id }) {
             throw Problem.conflict("Another active staff member already signs in with this subject.")
         }
-    }
-
-    /// Writes the reads of staff records to the access log; a staff member reading their own
-    /// record is not logged.
-    private func logReads(of staff: [StaffMember.Record], by principal: Principal, resource: String) async throws {
-        let persons = staff.map(\.profile.id).filter { $0 != principal.staffID }.map { "staff_member:\($0.apiString)" }
-        try await accessLog.record(principal, persons: persons, resource: resource)
     }
 }
 
