@@ -50,22 +50,23 @@ struct AuthenticationTests {
         var tampered = validToken.split(separator: ".").map(String.init)
         tampered[1] = Base64URL.encode(try JSONSerialization.data(withJSONObject: with("sub", "demo-admin")))
 
-        let cases: [(String, String?)] = [
-            ("expired", try provider.token(with("exp", Int(now.timeIntervalSince1970) - 3600))),
-            ("not yet valid", try provider.token(with("nbf", Int(now.timeIntervalSince1970) + 3600))),
-            ("wrong issuer", try provider.token(with("iss", "https://evil.example.org/realms/wegweiser"))),
-            ("wrong audience", try provider.token(with("aud", "another-api"))),
-            ("alg none", header(#"{"alg":"none","typ":"JWT"}"#) + "." + payload + "."),
-            ("HS256 with the public key", hsInput + "." + Base64URL.encode(Data(hsSignature))),
-            ("unknown kid", try provider.token(valid, kid: "rsa-unknown")),
-            ("tampered signature", tampered.joined(separator: ".")),
-            ("RS256 header on the EC key", try provider.token(valid, algorithm: "RS256", kid: "ec-1")),
-            ("not a JWT", "abc"),
-            ("missing token", nil),
+        let cases: [(String, String?, String)] = [
+            ("expired", try provider.token(with("exp", Int(now.timeIntervalSince1970) - 3600)), "expired"),
+            ("not yet valid", try provider.token(with("nbf", Int(now.timeIntervalSince1970) + 3600)), "not valid yet"),
+            ("wrong issuer", try provider.token(with("iss", "https://evil.example.org/realms/wegweiser")), "another issuer"),
+            ("wrong audience", try provider.token(with("aud", "another-api")), "another audience"),
+            ("alg none", header(#"{"alg":"none","typ":"JWT"}"#) + "." + payload + ".", "only RS256 and ES256"),
+            ("HS256 with the public key", hsInput + "." + Base64URL.encode(Data(hsSignature)), "only RS256 and ES256"),
+            ("unknown kid", try provider.token(valid, kid: "rsa-unknown"), "unknown key"),
+            ("tampered signature", tampered.joined(separator: "."), "signature is not valid"),
+            ("RS256 header on the EC key", try provider.token(valid, algorithm: "RS256", kid: "ec-1"), "signature is not valid"),
+            ("no expiry", try provider.token(valid.filter { $0.key != "exp" }), "no expiry"),
+            ("not a JWT", "abc", "not a signed JWT"),
+            ("missing token", nil, "needs an `Authorization: Bearer <token>` header"),
         ]
         try await app.test(.router) { client in
             #expect(try await client.send(.get, "/me", token: validToken).status == .ok)
-            for (name, token) in cases {
+            for (name, token, reason) in cases {
                 let response = try await client.send(.get, "/me", token: token)
                 #expect(response.status == .unauthorized, "\(name)")
                 #expect(response.headers[.contentType]?.hasPrefix("application/problem+json") == true, "\(name)")
@@ -73,6 +74,10 @@ struct AuthenticationTests {
                 #expect(challenge.hasPrefix("Bearer realm=\"wegweiser\""), "\(name)")
                 #expect(challenge.contains("error=\"invalid_token\"") == (token != nil), "\(name): \(challenge)")
                 #expect(response.json["status"] as? Int == 401, "\(name)")
+                #expect(
+                    (response.json["detail"] as? String)?.contains(reason) == true,
+                    "\(name): \(response.json["detail"] ?? "")"
+                )
             }
         }
     }
