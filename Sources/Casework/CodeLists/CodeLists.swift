@@ -220,7 +220,11 @@ public enum CodeLists {
     /// Each list's name with its codes and labels, in a fixed order.
     public static let all: [(name: String, entries: [(code: String, german: String, english: String)])] = [
         entries(GermanLevel.self), entries(Housing.self), entries(Benefits.self), entries(Employment.self),
-        entries(LifeArea.self), entries(ClosureReason.self), entries(ConsultationPlace.self),
+        entries(LifeArea.self), entries(ClosureReason.self), entries(ConsultationPlace.self), entries(TargetGroup.self),
+        entries(Gender.self), entries(FamilyStatus.self), entries(ReferralTarget.self), entries(GoalStatus.self),
+        entries(StepOwner.self), entries(ConsentPurpose.self), entries(ConsentForm.self), entries(CaseOpening.self),
+        entries(Schooling.self), entries(VocationalQualification.self), entries(Recognition.self),
+        entries(ResidenceStatus.self), entries(CourseAttendance.self), entries(OrganisationKind.self), entries(StaffRole.self),
     ]
 
     private static func entries<List: CodeList>(_ list: List.Type) -> (String, [(String, String, String)]) {

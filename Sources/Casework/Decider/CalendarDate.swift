@@ -32,6 +32,31 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         (year, month, day) = (components.year ?? 1970, components.month ?? 1, components.day ?? 1)
     }
 
+    /// The day `months` months later (the last day of the month where that month is shorter).
+    public func adding(months: Int) -> CalendarDate {
+        adding(.month, months)
+    }
+
+    /// The day `days` days later.
+    public func adding(days: Int) -> CalendarDate {
+        adding(.day, days)
+    }
+
+    /// Days from this day to `other` (negative if `other` is earlier).
+    public func days(until other: CalendarDate) -> Int {
+        Self.calendar.dateComponents([.day], from: midnight, to: other.midnight).day ?? 0
+    }
+
+    private var midnight: Date {
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (year, month, day)
+        return Self.calendar.date(from: components) ?? Date(timeIntervalSince1970: 0)
+    }
+
+    private func adding(_ component: Calendar.Component, _ value: Int) -> CalendarDate {
+        CalendarDate(Self.calendar.date(byAdding: component, value: value, to: midnight) ?? midnight)
+    }
+
     /// `YYYY-MM-DD`.
     public var description: String {
         func padded(_ value: Int, _ width: Int) -> String {

@@ -1,5 +1,5 @@
 /// What kind of body an organisation is.
-public enum OrganisationKind: String, CodeList, Codable {
+public enum OrganisationKind: String, CodeList {
     case districtOffice = "district_office"
     case town
     case municipalAssociation = "municipal_association"
@@ -36,7 +36,7 @@ public enum OrganisationKind: String, CodeList, Codable {
 }
 
 /// What a staff member does in Wegweiser; decides what they may see.
-public enum StaffRole: String, CodeList, Codable {
+public enum StaffRole: String, CodeList {
     case caseWorker = "case_worker"
     case teamLead = "team_lead"
     case coordinator

@@ -1,0 +1,163 @@
+public import Foundation
+
+/// A client's case: opened by hand-over or direct intake, assigned to a case worker, with the
+/// counselling period, assessment, integration plan, consultations, observations, consents and
+/// closure. The whole history is its event stream.
+///
+/// Free text (notes, reasons, goal texts) travels in each event's `personal` part, which the
+/// server encrypts under the client's key; after the client is erased it reads as `nil`.
+public enum CaseFile {
+    /// The length of the counselling period before extensions.
+    public static let periodMonths = 36
+    /// The most all extensions together may add.
+    public static let maximumExtensionMonths = 12
+    /// How many days before the period ends the case warns.
+    public static let warningDays = 90
+
+    /// A case as folded from its events.
+    public struct Record: Codable, Sendable, Equatable {
+        /// The case's id.
+        public var id: UUID
+        /// The client.
+        public var clientID: UUID
+        /// The district.
+        public var districtID: String
+        /// The case worker it is assigned to.
+        public var assigneeID: UUID
+        /// How it began.
+        public var opening: CaseOpening
+        /// The day it began.
+        public var openedOn: CalendarDate
+        /// The start of follow-up housing, which starts the counselling period.
+        public var periodStart: CalendarDate?
+        /// The extensions of the period, in months.
+        public var extensionMonths: [Int] = []
+        /// The latest assessment interview.
+        public var assessment: Assessment?
+        /// The goals of the integration plan, in the order they were agreed.
+        public var goals: [Goal] = []
+        /// When the plan was last reviewed.
+        public var lastReviewOn: CalendarDate?
+        /// When and how the client agreed to the plan.
+        public var planAgreement: PlanAgreement?
+        /// How many consultations were logged.
+        public var consultationCount = 0
+        /// Referrals by id, with whether their outcome is recorded.
+        public var referrals: [UUID: Bool] = [:]
+        /// Every observation, in the order recorded.
+        public var observations: [Observation] = []
+        /// Every consent, in the order given.
+        public var consents: [Consent] = []
+        /// The closure, while the case is closed.
+        public var closure: Closure?
+
+        /// Whether the case is closed.
+        public var isClosed: Bool { closure != nil }
+
+        /// The last day of the counselling period, once it has started.
+        public var periodEnd: CalendarDate? {
+            periodStart.map { $0.adding(months: CaseFile.periodMonths + extensionMonths.reduce(0, +)).adding(days: -1) }
+        }
+
+        /// Whether the period ends within ``CaseFile/warningDays`` days after `day` (or has ended).
+        public func periodWarning(on day: CalendarDate) -> Bool {
+            guard let end = periodEnd else { return false }
+            return day.days(until: end) <= CaseFile.warningDays
+        }
+
+        /// The current value of `field`: the latest observation by day (the later recorded on a
+        /// tie), or `nil` if none was ever recorded.
+        public func current(_ field: ObservationField) -> Observation? {
+            observations.enumerated().filter { $0.element.field == field }
+                .max { ($0.element.observedOn, $0.offset) < ($1.element.observedOn, $1.offset) }?.element
+        }
+
+        /// The consents in force at `time` for `purpose`.
+        public func consents(for purpose: ConsentPurpose, at time: Date) -> [Consent] {
+            consents.filter { $0.purpose == purpose && $0.isValid(at: time) }
+        }
+    }
+
+    /// An assessment interview (Sondierung / Clearing).
+    public struct Assessment: Codable, Sendable, Equatable {
+        /// The day it was held.
+        public var heldOn: CalendarDate
+        /// The areas with needs.
+        public var needs: [LifeArea]
+        /// The agreed priorities.
+        public var priorities: [LifeArea]
+    }
+
+    /// A goal of the integration plan.
+    public struct Goal: Codable, Sendable, Equatable {
+        /// Its id.
+        public var id: UUID
+        /// Its area.
+        public var area: LifeArea
+        /// Where it stands.
+        public var status: GoalStatus
+        /// The agreed steps: who does them and by when.
+        public var steps: [Step]
+        /// When it should be reached.
+        public var dueOn: CalendarDate?
+        /// When it is to be looked at again.
+        public var reviewOn: CalendarDate?
+        /// The day of its last status change.
+        public var statusChangedOn: CalendarDate
+    }
+
+    /// An agreed step of a goal; its text is personal.
+    public struct Step: Codable, Sendable, Equatable {
+        /// Who does it.
+        public var owner: StepOwner
+        /// By when.
+        public var dueOn: CalendarDate?
+
+        /// A step.
+        public init(owner: StepOwner, dueOn: CalendarDate?) {
+            self.owner = owner
+            self.dueOn = dueOn
+        }
+    }
+
+    /// The client's agreement to the plan.
+    public struct PlanAgreement: Codable, Sendable, Equatable {
+        /// The day.
+        public var agreedOn: CalendarDate
+        /// How.
+        public var form: ConsentForm
+    }
+
+    /// A consent for one purpose.
+    public struct Consent: Codable, Sendable, Equatable {
+        /// Its id.
+        public var id: UUID
+        /// What it covers.
+        public var purpose: ConsentPurpose
+        /// The data categories it covers (e.g. `german_level`, `qualifications`).
+        public var categories: [String]
+        /// Who receives the data, for sharing and hand-off.
+        public var recipient: String?
+        /// When it was given.
+        public var givenAt: Date
+        /// How.
+        public var form: ConsentForm
+        /// Until when it holds, if limited.
+        public var validUntil: Date?
+        /// When it was withdrawn.
+        public var withdrawnAt: Date?
+
+        /// Whether it covers processing at `time`: given, not expired, not withdrawn.
+        public func isValid(at time: Date) -> Bool {
+            givenAt <= time && validUntil.map { time < $0 } != false && withdrawnAt.map { time < $0 } != false
+        }
+    }
+
+    /// How a case was closed.
+    public struct Closure: Codable, Sendable, Equatable {
+        /// The one catalogue reason.
+        public var reason: ClosureReason
+        /// The day.
+        public var closedOn: CalendarDate
+    }
+}

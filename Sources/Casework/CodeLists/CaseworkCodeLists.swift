@@ -1,0 +1,209 @@
+/// Who a client is counselled as; the list can grow (Lörrach asks for labour migrants too).
+public enum TargetGroup: String, TabulatedCodeList {
+    case refugeeFollowUpHousing = "refugee_follow_up_housing", displacedFromUkraine = "displaced_from_ukraine"
+    case euLabourMigrant = "eu_labour_migrant", thirdCountryLabourMigrant = "third_country_labour_migrant"
+
+    /// The list's stable name.
+    public static let listName = "target_group"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .refugeeFollowUpHousing: ("Geflüchtete in der Anschlussunterbringung", "refugee in follow-up housing"),
+        .displacedFromUkraine: ("Vertriebene aus der Ukraine", "displaced person from Ukraine"),
+        .euLabourMigrant: ("EU-Arbeitsmigrant*in", "EU labour migrant"),
+        .thirdCountryLabourMigrant: ("Arbeitsmigrant*in aus Drittstaaten", "third-country labour migrant"),
+    ]
+}
+
+/// Gender as the client states it.
+public enum Gender: String, TabulatedCodeList {
+    case female, male, diverse, notStated = "not_stated"
+
+    /// The list's stable name.
+    public static let listName = "gender"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .female: ("weiblich", "female"), .male: ("männlich", "male"), .diverse: ("divers", "diverse"),
+        .notStated: ("keine Angabe", "not stated"),
+    ]
+}
+
+/// Family status.
+public enum FamilyStatus: String, TabulatedCodeList {
+    case single, married, partnership, separated, divorced, widowed
+
+    /// The list's stable name.
+    public static let listName = "family_status"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .single: ("ledig", "single"), .married: ("verheiratet", "married"),
+        .partnership: ("eingetragene Partnerschaft", "registered partnership"), .separated: ("getrennt lebend", "separated"),
+        .divorced: ("geschieden", "divorced"), .widowed: ("verwitwet", "widowed"),
+    ]
+}
+
+/// Where a case worker refers a client to.
+public enum ReferralTarget: String, TabulatedCodeList {
+    case jobcenter, employmentAgency = "employment_agency", immigrationOffice = "immigration_office"
+    case migrationCounselling = "migration_counselling_mbe", youthMigrationService = "youth_migration_service_jmd"
+    case debtCounselling = "debt_counselling", recognitionCounselling = "recognition_counselling"
+    case schoolOrKita = "school_or_kita", club, volunteerCircle = "volunteer_circle", other
+
+    /// The list's stable name.
+    public static let listName = "referral_target"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .jobcenter: ("Jobcenter", "Jobcenter"), .employmentAgency: ("Agentur für Arbeit", "employment agency"),
+        .immigrationOffice: ("Ausländerbehörde", "immigration office"),
+        .migrationCounselling: ("Migrationsberatung für Erwachsene (MBE)", "migration counselling for adults (MBE)"),
+        .youthMigrationService: ("Jugendmigrationsdienst (JMD)", "youth migration service (JMD)"),
+        .debtCounselling: ("Schuldnerberatung", "debt counselling"),
+        .recognitionCounselling: ("Anerkennungsberatung", "recognition counselling"),
+        .schoolOrKita: ("Schule oder Kita", "school or Kita"), .club: ("Verein", "club"),
+        .volunteerCircle: ("Helferkreis", "volunteer circle"), .other: ("Sonstige", "other"),
+    ]
+}
+
+/// Where a goal of the integration plan stands.
+public enum GoalStatus: String, TabulatedCodeList {
+    case agreed, inProgress = "in_progress", achieved, partlyAchieved = "partly_achieved", notAchieved = "not_achieved", dropped
+
+    /// The list's stable name.
+    public static let listName = "goal_status"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .agreed: ("vereinbart", "agreed"), .inProgress: ("in Arbeit", "in progress"), .achieved: ("erreicht", "achieved"),
+        .partlyAchieved: ("teilweise erreicht", "partly achieved"), .notAchieved: ("nicht erreicht", "not achieved"),
+        .dropped: ("aufgegeben", "dropped"),
+    ]
+
+    /// Whether the goal has ended (no further change).
+    public var isFinal: Bool { ![.agreed, .inProgress].contains(self) }
+}
+
+/// Who does an agreed step.
+public enum StepOwner: String, TabulatedCodeList {
+    case client, caseWorker = "case_worker", partner
+
+    /// The list's stable name.
+    public static let listName = "step_owner"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .client: ("Klient*in", "client"), .caseWorker: ("Integrationsmanager*in", "case worker"),
+        .partner: ("Partner", "partner"),
+    ]
+}
+
+/// What a consent covers.
+public enum ConsentPurpose: String, TabulatedCodeList {
+    case dataCollection = "data_collection", jobcenterHandoff = "jobcenter_handoff", partnerSharing = "partner_sharing"
+
+    /// The list's stable name.
+    public static let listName = "consent_purpose"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .dataCollection: ("Datenerhebung über die Grunddaten hinaus", "data collection beyond base data"),
+        .jobcenterHandoff: ("Übermittlung an das Jobcenter", "Jobcenter hand-off"),
+        .partnerSharing: ("Weitergabe an einen benannten Partner", "sharing with a named partner"),
+    ]
+}
+
+/// How a consent or the agreement to a plan was given.
+public enum ConsentForm: String, TabulatedCodeList {
+    case written, electronic, oral
+
+    /// The list's stable name.
+    public static let listName = "consent_form"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .written: ("schriftlich", "written"), .electronic: ("elektronisch", "electronic"), .oral: ("mündlich", "oral"),
+    ]
+}
+
+/// How a case began.
+public enum CaseOpening: String, TabulatedCodeList {
+    case handover, directIntake = "direct_intake"
+
+    /// The list's stable name.
+    public static let listName = "case_opening"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .handover: ("Übergabe aus der vorläufigen Unterbringung", "hand-over from preliminary accommodation"),
+        .directIntake: ("direkte Aufnahme", "direct intake"),
+    ]
+}
+
+/// School education.
+public enum Schooling: String, TabulatedCodeList {
+    case none, primary, lowerSecondary = "lower_secondary", upperSecondary = "upper_secondary"
+    case universityEntrance = "university_entrance"
+
+    /// The list's stable name.
+    public static let listName = "schooling"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .none: ("kein Schulbesuch", "no schooling"), .primary: ("Grundschule", "primary school"),
+        .lowerSecondary: ("Sekundarstufe I", "lower secondary"), .upperSecondary: ("Sekundarstufe II", "upper secondary"),
+        .universityEntrance: ("Hochschulreife", "university entrance qualification"),
+    ]
+}
+
+/// Vocational qualification.
+public enum VocationalQualification: String, TabulatedCodeList {
+    case none, inTraining = "in_training", vocational, academic
+
+    /// The list's stable name.
+    public static let listName = "vocational_qualification"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .none: ("keine", "none"), .inTraining: ("in Ausbildung", "in training"),
+        .vocational: ("Berufsabschluss", "vocational qualification"), .academic: ("Hochschulabschluss", "academic degree"),
+    ]
+}
+
+/// Recognition of a foreign degree.
+public enum Recognition: String, TabulatedCodeList {
+    case notApplicable = "not_applicable", notStarted = "not_started", inProgress = "in_progress", full, partial, refused
+
+    /// The list's stable name.
+    public static let listName = "recognition"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .notApplicable: ("kein ausländischer Abschluss", "no foreign degree"),
+        .notStarted: ("nicht beantragt", "not applied for"),
+        .inProgress: ("Verfahren läuft", "in progress"), .full: ("voll anerkannt", "fully recognised"),
+        .partial: ("teilweise anerkannt", "partly recognised"), .refused: ("abgelehnt", "refused"),
+    ]
+}
+
+/// Residence status.
+public enum ResidenceStatus: String, TabulatedCodeList {
+    case asylumProcedure = "asylum_procedure", recognisedRefugee = "recognised_refugee"
+    case subsidiaryProtection = "subsidiary_protection", banOnDeportation = "ban_on_deportation"
+    case temporaryProtection = "temporary_protection", toleration, settlementPermit = "settlement_permit", other
+
+    /// The list's stable name.
+    public static let listName = "residence_status"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .asylumProcedure: ("Aufenthaltsgestattung (Asylverfahren)", "asylum procedure"),
+        .recognisedRefugee: ("anerkannt (Asyl / Flüchtlingsschutz)", "recognised refugee"),
+        .subsidiaryProtection: ("subsidiärer Schutz", "subsidiary protection"),
+        .banOnDeportation: ("Abschiebungsverbot", "ban on deportation"),
+        .temporaryProtection: ("vorübergehender Schutz (§ 24 AufenthG)", "temporary protection"),
+        .toleration: ("Duldung", "toleration"), .settlementPermit: ("Niederlassungserlaubnis", "settlement permit"),
+        .other: ("Sonstiges", "other"),
+    ]
+}
+
+/// Attendance of a language or integration course.
+public enum CourseAttendance: String, TabulatedCodeList {
+    case none, integrationCourse = "integration_course", jobRelatedCourse = "job_related_course", otherCourse = "other_course"
+
+    /// The list's stable name.
+    public static let listName = "course_attendance"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .none: ("kein Kurs", "no course"), .integrationCourse: ("Integrationskurs", "integration course"),
+        .jobRelatedCourse: ("Berufssprachkurs", "job-related language course"), .otherCourse: ("anderer Kurs", "other course"),
+    ]
+}

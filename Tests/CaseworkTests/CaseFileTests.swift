@@ -1,0 +1,396 @@
+import Foundation
+import Testing
+
+@testable import Casework
+
+@Suite("Case: opening, counselling period, plan, consultations, observations, consents, closure")
+struct CaseFileTests {
+    let caseID = UUID()
+    let clientID = UUID()
+    let worker = UUID()
+    let day = CalendarDate("2026-03-02")!
+    let now = Date(timeIntervalSince1970: 1_780_000_000)
+
+    var opened: CaseFile.Event {
+        .opened(
+            .init(
+                id: caseID,
+                clientID: clientID,
+                districtID: "08337",
+                assigneeID: worker,
+                opening: .directIntake,
+                openedOn: day,
+                personal: nil
+            )
+        )
+    }
+    var started: CaseFile.Event { .followUpHousingStarted(.init(on: day)) }
+    var closed: CaseFile.Event { .closed(.init(reason: .movedAway, closedOn: day, personal: nil)) }
+
+    func goal(_ id: UUID = UUID()) -> CaseFile.Event {
+        .goalAgreed(
+            .init(
+                goal: .init(id: id, area: .work, status: .agreed, steps: [], dueOn: nil, reviewOn: nil, statusChangedOn: day),
+                personal: .init(text: "Ausbildung als Koch", steps: [])
+            )
+        )
+    }
+
+    // MARK: Opening
+
+    @Test("a hand-over carries its note, previous social worker and documents; a direct intake carries none")
+    func opening() {
+        let handover = CaseFile.Opening(
+            caseID: caseID,
+            clientID: clientID,
+            districtID: "08337",
+            assigneeID: worker,
+            kind: .handover,
+            openedOn: day,
+            handoverNote: " Familie mit zwei Kindern ",
+            previousSocialWorker: "Frau Maier (GU Waldshut)",
+            documents: ["Aufenthaltsgestattung", " "]
+        )
+        given(CaseFile.self).when(.open(handover))
+            .then([
+                .opened(
+                    .init(
+                        id: caseID,
+                        clientID: clientID,
+                        districtID: "08337",
+                        assigneeID: worker,
+                        opening: .handover,
+                        openedOn: day,
+                        personal: .init(
+                            note: "Familie mit zwei Kindern",
+                            previousSocialWorker: "Frau Maier (GU Waldshut)",
+                            documents: ["Aufenthaltsgestattung"]
+                        )
+                    )
+                )
+            ])
+        var intake = handover
+        intake.kind = .directIntake
+        given(CaseFile.self).when(.open(intake))
+            .thenRejects(.invalid(field: "handover", reason: "only a hand-over carries a hand-over note and documents"))
+        given(CaseFile.self, opened).when(.open(handover)).thenRejects(.alreadyOpen)
+        given(CaseFile.self).when(.assign(assigneeID: worker, on: day)).thenRejects(.notFound)
+    }
+
+    @Test("reassigning records the new case worker; assigning the same one records nothing")
+    func assign() {
+        let other = UUID()
+        given(CaseFile.self, opened).when(.assign(assigneeID: other, on: day)).then([.assigned(.init(assigneeID: other, on: day))]
+        )
+        given(CaseFile.self, opened).when(.assign(assigneeID: worker, on: day)).then([])
+    }
+
+    // MARK: Counselling period
+
+    @Test("follow-up housing starts a three-year period, once")
+    func periodStarts() throws {
+        given(CaseFile.self, opened).when(.startFollowUpHousing(on: day)).then([started])
+        given(CaseFile.self, opened, started).when(.startFollowUpHousing(on: day)).thenRejects(.periodAlreadyStarted)
+        let record = try #require(CaseFile.fold([opened, started]))
+        #expect(record.periodEnd == CalendarDate("2029-03-01"))
+    }
+
+    @Test("extensions need a started period and a reason, and add at most one year in total")
+    func extensions() throws {
+        let sevenMonths = CaseFile.Event.periodExtended(.init(months: 7, on: day, personal: .init(text: "Ausbildung läuft")))
+        given(CaseFile.self, opened).when(.extendPeriod(months: 6, reason: "Ausbildung", on: day)).thenRejects(.periodNotStarted)
+        given(CaseFile.self, opened, started).when(.extendPeriod(months: 7, reason: " Ausbildung läuft ", on: day))
+            .then([sevenMonths])
+        given(CaseFile.self, opened, started).when(.extendPeriod(months: 6, reason: "  ", on: day))
+            .thenRejects(.invalid(field: "reason", reason: "must not be empty"))
+        given(CaseFile.self, opened, started, sevenMonths).when(.extendPeriod(months: 6, reason: "noch nicht fertig", on: day))
+            .thenRejects(.extensionLimitExceeded(remainingMonths: 5))
+        given(CaseFile.self, opened, started).when(.extendPeriod(months: 13, reason: "lang", on: day))
+            .thenRejects(.extensionLimitExceeded(remainingMonths: 12))
+        let record = try #require(CaseFile.fold([opened, started, sevenMonths]))
+        #expect(record.periodEnd == CalendarDate("2029-10-01"))
+    }
+
+    @Test("the case warns within 90 days of the period's end")
+    func periodWarning() throws {
+        let record = try #require(CaseFile.fold([opened, started]))
+        let end = try #require(record.periodEnd)
+        #expect(!record.periodWarning(on: end.adding(days: -91)))
+        #expect(record.periodWarning(on: end.adding(days: -90)))
+        #expect(record.periodWarning(on: end.adding(days: 10)))
+        #expect(try #require(CaseFile.fold([opened])).periodWarning(on: day) == false)
+    }
+
+    // MARK: Assessment and plan
+
+    @Test("an assessment's notes must belong to areas with needs")
+    func assessment() {
+        let assessment = CaseFile.Assessment(heldOn: day, needs: [.language, .work], priorities: [.language])
+        given(CaseFile.self, opened)
+            .when(
+                .recordAssessment(
+                    assessment,
+                    resources: "spricht Englisch",
+                    needNotes: [.init(area: .work, note: "sucht Arbeit")]
+                )
+            )
+            .then([
+                .assessmentRecorded(
+                    .init(
+                        assessment: assessment,
+                        personal: .init(resources: "spricht Englisch", needs: [.init(area: .work, note: "sucht Arbeit")])
+                    )
+                )
+            ])
+        given(CaseFile.self, opened)
+            .when(.recordAssessment(assessment, resources: nil, needNotes: [.init(area: .health, note: "x")]))
+            .thenRejects(.invalid(field: "needs", reason: "a note names an area without a need"))
+    }
+
+    @Test("a goal is agreed with its steps; each step needs a text")
+    func agreeGoal() {
+        let id = UUID()
+        let step = CaseFile.Step(owner: .client, dueOn: day.adding(months: 1))
+        let agreement = CaseFile.GoalAgreement(
+            goalID: id,
+            area: .language,
+            text: "B1 erreichen",
+            steps: [(step, "Integrationskurs anmelden")],
+            dueOn: day.adding(months: 12),
+            reviewOn: day.adding(months: 3),
+            agreedOn: day
+        )
+        given(CaseFile.self, opened).when(.agreeGoal(agreement))
+            .then([
+                .goalAgreed(
+                    .init(
+                        goal: .init(
+                            id: id,
+                            area: .language,
+                            status: .agreed,
+                            steps: [step],
+                            dueOn: day.adding(months: 12),
+                            reviewOn: day.adding(months: 3),
+                            statusChangedOn: day
+                        ),
+                        personal: .init(text: "B1 erreichen", steps: ["Integrationskurs anmelden"])
+                    )
+                )
+            ])
+        var blankStep = agreement
+        blankStep.steps = [(step, "")]
+        given(CaseFile.self, opened).when(.agreeGoal(blankStep)).thenRejects(
+            .invalid(field: "steps/0/text", reason: "must not be empty")
+        )
+        given(CaseFile.self, opened, goal(id)).when(.agreeGoal(agreement)).thenRejects(.duplicateID)
+    }
+
+    @Test("a goal moves agreed → in progress → an end; ending other than achieved needs a reason; an ended goal stays")
+    func goalStatus() {
+        let id = UUID()
+        given(CaseFile.self, opened, goal(id)).when(.changeGoalStatus(goalID: id, status: .inProgress, reason: nil, on: day))
+            .then([.goalStatusChanged(.init(goalID: id, status: .inProgress, on: day, personal: nil))])
+        given(CaseFile.self, opened, goal(id)).when(.changeGoalStatus(goalID: id, status: .dropped, reason: nil, on: day))
+            .thenRejects(.invalid(field: "reason", reason: "must not be empty"))
+        given(CaseFile.self, opened, goal(id)).when(.changeGoalStatus(goalID: id, status: .dropped, reason: "verzogen", on: day))
+            .then([.goalStatusChanged(.init(goalID: id, status: .dropped, on: day, personal: .init(text: "verzogen")))])
+        given(CaseFile.self, opened, goal(id)).when(.changeGoalStatus(goalID: id, status: .achieved, reason: nil, on: day))
+            .then([.goalStatusChanged(.init(goalID: id, status: .achieved, on: day, personal: nil))])
+        let achieved = CaseFile.Event.goalStatusChanged(.init(goalID: id, status: .achieved, on: day, personal: nil))
+        given(CaseFile.self, opened, goal(id), achieved).when(
+            .changeGoalStatus(goalID: id, status: .inProgress, reason: nil, on: day)
+        )
+        .thenRejects(.goalEnded)
+        let inProgress = CaseFile.Event.goalStatusChanged(.init(goalID: id, status: .inProgress, on: day, personal: nil))
+        given(CaseFile.self, opened, goal(id), inProgress).when(
+            .changeGoalStatus(goalID: id, status: .agreed, reason: nil, on: day)
+        )
+        .thenRejects(.invalid(field: "status", reason: "a goal cannot go back to agreed"))
+        given(CaseFile.self, opened).when(.changeGoalStatus(goalID: id, status: .inProgress, reason: nil, on: day))
+            .thenRejects(.unknownGoal)
+    }
+
+    @Test("a goal cannot change after the case is closed")
+    func goalAfterClosure() {
+        let id = UUID()
+        given(CaseFile.self, opened, goal(id), closed).when(
+            .changeGoalStatus(goalID: id, status: .inProgress, reason: nil, on: day)
+        )
+        .thenRejects(.closed)
+        given(CaseFile.self, opened, closed).when(
+            .agreeGoal(.init(goalID: id, area: .work, text: "x", steps: [], dueOn: nil, reviewOn: nil, agreedOn: day))
+        )
+        .thenRejects(.closed)
+    }
+
+    @Test("a plan is reviewed and agreed to only once it has a goal")
+    func planReviewAndAgreement() {
+        given(CaseFile.self, opened).when(.reviewPlan(on: day, summary: "gut")).thenRejects(.planEmpty)
+        given(CaseFile.self, opened, goal()).when(.reviewPlan(on: day, summary: "Fortschritt beim Deutschkurs"))
+            .then([.planReviewed(.init(on: day, personal: .init(text: "Fortschritt beim Deutschkurs")))])
+        given(CaseFile.self, opened).when(.recordPlanAgreement(on: day, form: .written)).thenRejects(.planEmpty)
+        given(CaseFile.self, opened, goal()).when(.recordPlanAgreement(on: day, form: .written))
+            .then([.planAgreed(.init(agreedOn: day, form: .written))])
+    }
+
+    // MARK: Consultations
+
+    @Test("a consultation lasts 1 to 1440 minutes; a referral's outcome is recorded once, later")
+    func consultations() {
+        let referral = CaseFile.Referral(id: UUID(), target: .jobcenter)
+        let log = CaseFile.ConsultationLog(
+            consultationID: UUID(),
+            heldOn: day,
+            durationMinutes: 45,
+            place: .homeVisit,
+            language: "Arabisch",
+            interpreter: true,
+            topics: [.work, .housing],
+            referrals: [referral],
+            note: "Bewerbung besprochen"
+        )
+        let logged = CaseFile.Event.consultationLogged(
+            .init(
+                id: log.consultationID,
+                heldOn: day,
+                durationMinutes: 45,
+                place: .homeVisit,
+                language: "Arabisch",
+                interpreter: true,
+                topics: [.work, .housing],
+                referrals: [referral],
+                personal: .init(text: "Bewerbung besprochen")
+            )
+        )
+        given(CaseFile.self, opened).when(.logConsultation(log)).then([logged])
+        var endless = log
+        endless.durationMinutes = 0
+        given(CaseFile.self, opened).when(.logConsultation(endless))
+            .thenRejects(.invalid(field: "duration_minutes", reason: "must be 1 to 1440"))
+        given(CaseFile.self, opened, logged).when(.logConsultation(log)).thenRejects(.duplicateID)
+
+        let outcome = CaseFile.Event.referralOutcomeRecorded(
+            .init(referralID: referral.id, on: day, personal: .init(text: "Termin am 5."))
+        )
+        given(CaseFile.self, opened, logged).when(
+            .recordReferralOutcome(referralID: referral.id, outcome: "Termin am 5.", on: day)
+        )
+        .then([outcome])
+        given(CaseFile.self, opened, logged, outcome).when(
+            .recordReferralOutcome(referralID: referral.id, outcome: "nochmal", on: day)
+        )
+        .thenRejects(.unknownReferral)
+        given(CaseFile.self, opened, closed).when(.logConsultation(log)).thenRejects(.closed)
+    }
+
+    // MARK: Observations
+
+    @Test("an observation holds a code of its field, or declined / not asked / unknown, and is counted as such")
+    func observations() throws {
+        let declined = Observation(id: UUID(), field: .germanLevel, value: .declined, observedOn: day)
+        given(CaseFile.self, opened).when(.recordObservation(declined)).then([.observationRecorded(declined)])
+        let wrongCode = Observation(id: UUID(), field: .germanLevel, value: .value("private_flat"), observedOn: day)
+        given(CaseFile.self, opened).when(.recordObservation(wrongCode))
+            .thenRejects(.invalid(field: "value", reason: "private_flat is not a code of german_level"))
+
+        let record = try #require(CaseFile.fold([opened, .observationRecorded(declined)]))
+        #expect(record.current(.germanLevel)?.value == .declined, "declined is a value, never empty")
+        #expect(record.current(.housing) == nil)
+
+        let a2 = Observation(id: UUID(), field: .germanLevel, value: .value("a2"), observedOn: day.adding(months: 6))
+        let older = Observation(id: UUID(), field: .germanLevel, value: .value("a1"), observedOn: day.adding(months: 1))
+        let later = try #require(
+            CaseFile.fold([opened, .observationRecorded(declined), .observationRecorded(a2), .observationRecorded(older)])
+        )
+        #expect(later.current(.germanLevel)?.value == .value("a2"), "the latest by day, even if recorded earlier")
+        #expect(later.observations.count == 3, "the history stays")
+    }
+
+    // MARK: Consents
+
+    @Test(
+        "a consent names its purpose, categories and (for hand-off and sharing) its recipient; a withdrawal stops it from then on"
+    )
+    func consents() throws {
+        let consent = CaseFile.Consent(
+            id: UUID(),
+            purpose: .jobcenterHandoff,
+            categories: ["german_level", "qualifications"],
+            recipient: "Jobcenter Landkreis Waldshut",
+            givenAt: now,
+            form: .written,
+            validUntil: nil,
+            withdrawnAt: nil
+        )
+        given(CaseFile.self, opened).when(.giveConsent(consent)).then([.consentGiven(consent)])
+        var noRecipient = consent
+        noRecipient.recipient = nil
+        given(CaseFile.self, opened).when(.giveConsent(noRecipient))
+            .thenRejects(.invalid(field: "recipient", reason: "a hand-off or sharing consent names its recipient"))
+        var backwards = consent
+        backwards.validUntil = now.addingTimeInterval(-1)
+        given(CaseFile.self, opened).when(.giveConsent(backwards)).thenRejects(
+            .invalid(field: "valid_until", reason: "must be after given_at")
+        )
+
+        let withdrawal = now.addingTimeInterval(3600)
+        let withdrawn = CaseFile.Event.consentWithdrawn(.init(consentID: consent.id, withdrawnAt: withdrawal))
+        given(CaseFile.self, opened, .consentGiven(consent)).when(.withdrawConsent(consentID: consent.id, at: withdrawal)).then([
+            withdrawn
+        ])
+        given(CaseFile.self, opened, .consentGiven(consent), withdrawn).when(
+            .withdrawConsent(consentID: consent.id, at: withdrawal)
+        )
+        .thenRejects(.consentAlreadyWithdrawn)
+        given(CaseFile.self, opened, .consentGiven(consent), closed).when(.withdrawConsent(consentID: consent.id, at: withdrawal))
+            .then([withdrawn])
+
+        let record = try #require(CaseFile.fold([opened, .consentGiven(consent), withdrawn]))
+        #expect(record.consents(for: .jobcenterHandoff, at: withdrawal.addingTimeInterval(-1)).count == 1)
+        #expect(record.consents(for: .jobcenterHandoff, at: withdrawal).isEmpty)
+        #expect(record.consents(for: .dataCollection, at: now).isEmpty)
+    }
+
+    // MARK: Closure
+
+    @Test("a closure needs exactly one catalogue reason; `other` needs a text; a closed case reopens with a reason")
+    func closure() {
+        given(CaseFile.self, opened).when(.close(reason: nil, text: nil, on: day)).thenRejects(.closureReasonRequired)
+        given(CaseFile.self, opened).when(.close(reason: .movedAway, text: nil, on: day)).then([closed])
+        given(CaseFile.self, opened).when(.close(reason: .other, text: " ", on: day))
+            .thenRejects(.invalid(field: "text", reason: "must not be empty"))
+        given(CaseFile.self, opened).when(.close(reason: .other, text: "Rückkehr ins Herkunftsland", on: day))
+            .then([.closed(.init(reason: .other, closedOn: day, personal: .init(text: "Rückkehr ins Herkunftsland")))])
+        given(CaseFile.self, opened, closed).when(.close(reason: .movedAway, text: nil, on: day)).thenRejects(.closed)
+        given(CaseFile.self, opened).when(.reopen(reason: "zurückgezogen", on: day)).thenRejects(.notClosed)
+        given(CaseFile.self, opened, closed).when(.reopen(reason: "", on: day)).thenRejects(
+            .invalid(field: "reason", reason: "must not be empty")
+        )
+        given(CaseFile.self, opened, closed).when(.reopen(reason: "zurückgezogen", on: day))
+            .then([.reopened(.init(on: day, personal: .init(text: "zurückgezogen")))])
+    }
+
+    @Test("every case event reads back from its stored form; personal parts may be missing after erasure")
+    func storedForm() throws {
+        let events: [CaseFile.Event] = [
+            opened, started, goal(), closed,
+            .observationRecorded(.init(id: UUID(), field: .housing, value: .notAsked, observedOn: day)),
+            .consentWithdrawn(.init(consentID: UUID(), withdrawnAt: now)),
+        ]
+        for event in events {
+            #expect(try CaseFile.Event(typeName: event.typeName, payload: event.payload()) == event)
+        }
+        let erased = try CaseFile.Event(
+            typeName: "case.closed",
+            payload: Data(#"{"reason":"other","closed_on":"2026-03-02"}"#.utf8)
+        )
+        #expect(erased == .closed(.init(reason: .other, closedOn: day, personal: nil)))
+        let stored = String(
+            decoding: try CaseFile.Event.observationRecorded(
+                .init(id: caseID, field: .housing, value: .value("private_flat"), observedOn: day)
+            ).payload(),
+            as: UTF8.self
+        )
+        #expect(stored.contains(#""value":{"code":"private_flat","status":"value"}"#))
+    }
+}
