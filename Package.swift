@@ -134,8 +134,10 @@ let package = Package(
         .testTarget(
             name: "WegweiserServerTests",
             dependencies: [
-                "WegweiserServer", "TestSupport", "Casework", "Projections",
+                "WegweiserServer", "TestSupport", "Casework", "Projections", "EventStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),

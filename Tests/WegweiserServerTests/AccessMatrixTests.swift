@@ -135,7 +135,63 @@ struct AccessMatrixTests {
         MatrixRow("listAccessLog", allowed: [.auditor, .dataProtectionOfficer]) {
             try await $0.call(.get, "/access-log", as: $1)
         },
+
+        MatrixRow("getCodeLists", allowed: Set(Caller.allCases)) { try await $0.call(.get, "/code-lists", as: $1) },
+        MatrixRow("createClient", allowed: caseworkers) {
+            try await $0.call(.post, "/clients", as: $1, body: MatrixContext.clientBody)
+        },
+        MatrixRow("getClient", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
+            try await $0.call(.get, "/clients/\($0.clientA)", as: $1)
+        },
+        MatrixRow("replaceClient", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
+            try await $0.call(.put, "/clients/\($0.clientA)", as: $1, body: MatrixContext.clientBody)
+        },
+        MatrixRow("listCases", allowed: caseworkers) { try await $0.call(.get, "/cases", as: $1) },
+        MatrixRow("openCase", allowed: caseworkers) { context, caller in
+            let client = try await context.create(
+                "/clients",
+                MatrixContext.clientBody,
+                as: caseworkers.contains(caller) ? caller : .workerA
+            )
+            return try await context.call(.post, "/cases", as: caller, body: context.caseBody(client: client))
+        },
+        MatrixRow("getCase", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
+            try await $0.call(.get, "/cases/\($0.caseA)", as: $1)
+        },
+        MatrixRow("replaceCaseAssignment", allowed: [.teamLead]) { context, caller in
+            let id = try await context.freshCase()
+            return try await context.call(.put, "/cases/\(id)/assignment", as: caller, body: ["assignee_id": context.workerA2])
+        },
+        MatrixRow("startCounsellingPeriod", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
+            context,
+            caller in
+            let id = try await context.freshCase()
+            return try await context.call(.put, "/cases/\(id)/counselling-period", as: caller, body: ["started_on": "2026-01-05"])
+        },
+        MatrixRow("extendCounsellingPeriod", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
+            context,
+            caller in
+            let id = try await context.freshCase(started: true)
+            let body: [String: Any] = ["months": 3, "reason": "Ausbildung", "decided_on": "2026-02-01"]
+            return try await context.call(.post, "/cases/\(id)/counselling-period/extensions", as: caller, body: body)
+        },
+        MatrixRow("closeCase", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) { context, caller in
+            let id = try await context.freshCase()
+            let body = ["reason": "moved_out_of_district", "closed_on": "2026-02-01"]
+            return try await context.call(.put, "/cases/\(id)/closure", as: caller, body: body)
+        },
+        MatrixRow("reopenCase", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) { context, caller in
+            let id = try await context.freshCase(closed: true)
+            return try await context.call(
+                .post,
+                "/cases/\(id)/reopenings",
+                as: caller,
+                body: ["reason": "zurück", "reopened_on": "2026-03-01"]
+            )
+        },
     ]
+
+    static let caseworkers: Set<Caller> = [.workerA, .workerB, .workerTuebingen, .teamLead]
 }
 
 /// The callers: demo staff members of every role and tenant.
@@ -214,14 +270,49 @@ struct MatrixContext: Sendable {
     let teamNord = DemoData.id("team:Team Nord").apiString
     let workerA = Caller.workerA.person.id.apiString
     let workerA2 = DemoData.people.first { $0.subject == "demo-worker-a2" }!.id.apiString
-    let grant: String
+    var grant = ""
+    var clientA = ""
+    var caseA = ""
 
     static func prepare(_ client: any TestClientProtocol) async throws -> MatrixContext {
         var tokens: [Caller: String] = [:]
         for caller in Caller.allCases { tokens[caller] = try TestIdentityProvider.shared.token(for: caller.person) }
-        var context = MatrixContext(client: client, tokens: tokens, grant: "")
-        context = MatrixContext(client: client, tokens: tokens, grant: try await context.freshGrant())
+        var context = MatrixContext(client: client, tokens: tokens)
+        context.grant = try await context.freshGrant()
+        context.clientA = try await context.create("/clients", clientBody, as: .workerA)
+        context.caseA = try await context.create("/cases", context.caseBody(client: context.clientA), as: .workerA)
         return context
+    }
+
+    static var clientBody: [String: Any] {
+        clientFields
+    }
+
+    static let clientFields: [String: any Sendable] = [
+        "given_name": "Amal", "family_name": "Haddad", "date_of_birth": "1990-07-14", "citizenships": ["SY"],
+        "target_group": "refugee_follow_up_housing",
+    ]
+
+    func caseBody(client: String) -> [String: Any] {
+        ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+    }
+
+    /// A case of worker A (with its own client), optionally with the period started or closed.
+    func freshCase(started: Bool = false, closed: Bool = false) async throws -> String {
+        let client = try await create("/clients", Self.clientBody, as: .workerA)
+        let id = try await create("/cases", caseBody(client: client), as: .workerA)
+        if started {
+            _ = try await call(.put, "/cases/\(id)/counselling-period", as: .workerA, body: ["started_on": "2026-01-05"])
+        }
+        if closed {
+            _ = try await call(
+                .put,
+                "/cases/\(id)/closure",
+                as: .workerA,
+                body: ["reason": "unreachable", "closed_on": "2026-02-01"]
+            )
+        }
+        return id
     }
 
     func call(
@@ -234,7 +325,7 @@ struct MatrixContext: Sendable {
     }
 
     /// Creates as `caller` and returns the new object's id.
-    private func create(_ uri: String, _ body: [String: Any], as caller: Caller = .operator) async throws -> String {
+    func create(_ uri: String, _ body: [String: Any], as caller: Caller = .operator) async throws -> String {
         let response = try await call(.post, uri, as: caller, body: body)
         guard response.status == .created, let id = response.json["id"] as? String else {
             throw MatrixSetupError(description: "POST \(uri): \(response.status.code) \(String(buffer: response.body))")

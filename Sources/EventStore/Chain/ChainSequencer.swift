@@ -35,6 +35,8 @@ public struct ChainSequencer: Service {
                     if try await sealNextBatch() == batchSize { continue }
                 } catch is CancellationError {
                     return
+                } catch let error as PostgresTransactionError where error.closureError is CancellationError {
+                    return
                 } catch let error as PostgresTransactionError where Self.isSchemaMissing(error) {
                     // Started beside the migrations: nothing to seal until they have run.
                     store.logger.debug("hash chain waits for the schema")

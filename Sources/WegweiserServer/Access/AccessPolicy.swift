@@ -31,7 +31,15 @@ enum AccessPolicy {
             "listSubstitutions": grantReaders, "getSubstitution": grantReaders,
             "createSubstitution": [.teamLead], "revokeSubstitution": [.teamLead],
             "listAccessLog": [.auditor, .dataProtectionOfficer],
+            "getCodeLists": everyone,
+            "replaceCaseAssignment": [.teamLead],
         ]
+        for operation in [
+            "createClient", "getClient", "replaceClient", "listCases", "openCase", "getCase", "startCounsellingPeriod",
+            "extendCounsellingPeriod", "closeCase", "reopenCase",
+        ] {
+            table[operation] = [.caseWorker, .teamLead]
+        }
         for resource in ["Organisation", "Team"] {
             table["list\(resource)s"] = structureReaders
             table["get\(resource)"] = structureReaders
@@ -105,18 +113,38 @@ enum AccessPolicy {
 
     // MARK: Caseloads and substitution
 
-    /// Whether `principal` may work the caseload of `owner` (a staff member's record): their
-    /// own; as team lead, their team's; as a substitute, the caseload a grant covers now.
-    static func mayWorkCaseload(of owner: StaffMember.Record, _ principal: Principal) -> Bool {
-        guard principal.districtID == owner.profile.districtID else { return false }
+    /// Whether `principal` may work the caseload of the staff member `owner` (of team `teamID`
+    /// in `districtID`): their own; as team lead, their team's; as a substitute, the caseload a
+    /// grant covers now.
+    static func mayWorkCaseload(of owner: UUID, team teamID: UUID?, district districtID: String, _ principal: Principal) -> Bool {
+        guard principal.districtID == districtID else { return false }
         switch principal.role {
         case .caseWorker:
-            return owner.profile.id == principal.staffID || principal.covering.contains(owner.profile.id)
+            return owner == principal.staffID || principal.covering.contains(owner)
         case .teamLead:
-            return owner.profile.id == principal.staffID || (principal.teamID != nil && owner.profile.teamID == principal.teamID)
+            return owner == principal.staffID || (principal.teamID != nil && teamID == principal.teamID)
         default:
             return false
         }
+    }
+
+    /// Whether `principal` may work the case `row`: it is in a caseload they may work.
+    static func mayWork(_ row: Casebook.CaseRow, _ principal: Principal) -> Bool {
+        mayWorkCaseload(of: row.record.assigneeID, team: row.teamID, district: row.record.districtID, principal)
+    }
+
+    /// Whether `principal` sees the client of `cases` registered by `registeredBy`: one of the
+    /// cases is theirs to work, or, before any case exists, they registered the client.
+    static func maySeeClient(districtID: String, registeredBy: UUID, cases: [Casebook.CaseRow], _ principal: Principal) -> Bool {
+        guard principal.districtID == districtID else { return false }
+        return cases.isEmpty ? registeredBy == principal.staffID : cases.contains { mayWork($0, principal) }
+    }
+
+    /// The caseloads a listing of `principal` shows when it names no assignee: a case
+    /// worker's own; a team lead's team and own.
+    static func caseScope(_ principal: Principal) -> Casebook.Scope {
+        if principal.role == .teamLead, let team = principal.teamID { return .team(team, orAssignees: [principal.staffID]) }
+        return .assignees([principal.staffID])
     }
 
     /// The grants `principal` sees, as directory conditions: a team lead their team's; a case

@@ -5,14 +5,16 @@ import PostgresNIO
 import Projections
 
 extension APIHandler {
-    /// Runs `command` on the object `id` of `kind`: reads and folds its stream, checks
-    /// `If-Match`, decides, appends the events with the expected version and stores the new
-    /// state in the directory, all in one transaction.
-    ///
-    /// - Returns: The object after the command and its version (unchanged if the command
-    ///   changed nothing).
-    /// - Throws: 404 if `ifMatch` is given for an object that does not exist, 412 if it does not
-    ///   match, the rejection as 404/409/422, 409 if someone else changed the object meanwhile.
+    /// An event as stored: its id and its payload with the personal part sealed.
+    struct StoredEvent: Sendable {
+        /// The event's id.
+        var id: UUID
+        /// The payload as appended.
+        var payload: JSONValue
+    }
+
+    /// Runs `command` on the directory object `id` of `kind` and stores its new state in the
+    /// directory; see ``execute(_:stream:command:ifMatch:metadata:personalSubject:save:)``.
     func execute<D: Decider, Record: Encodable & Sendable>(
         _ decider: D.Type,
         kind: Directory.Kind,
@@ -22,7 +24,36 @@ extension APIHandler {
         ifMatch: String? = nil,
         metadata: EventMetadata? = nil
     ) async throws -> (record: Record, version: Int64) where D.State == Record?, D.Rejection: ProblemConvertible {
-        let stream = StreamName(id: "\(kind.rawValue)-\(id)", category: kind.rawValue, tenant: districtID)
+        try await execute(
+            decider,
+            stream: StreamName(id: "\(kind.rawValue)-\(id)", category: kind.rawValue, tenant: districtID),
+            command: command,
+            ifMatch: ifMatch,
+            metadata: metadata
+        ) { record, version, _, connection in
+            try await directory.save(kind, id: id, districtID: districtID, version: version, state: record, on: connection)
+        }
+    }
+
+    /// Runs `command` on `stream`: reads and folds it, checks `If-Match`, decides, appends the
+    /// events with the expected version and lets `save` write read models, all in one
+    /// transaction. With a `personalSubject`, each event's `personal` part is sealed under
+    /// that subject's key before it is stored, and opened again when the stream is read (an
+    /// erased subject's parts read as absent).
+    ///
+    /// - Returns: The object after the command and its version (unchanged if the command
+    ///   changed nothing).
+    /// - Throws: 404 if `ifMatch` is given for an object that does not exist, 412 if it does not
+    ///   match, the rejection as 404/409/422, 409 if someone else changed the object meanwhile.
+    func execute<D: Decider, Record: Sendable>(
+        _ decider: D.Type,
+        stream: StreamName,
+        command: D.Command,
+        ifMatch: String? = nil,
+        metadata: EventMetadata? = nil,
+        personalSubject: String? = nil,
+        save: @escaping (Record, Int64, [StoredEvent], PostgresConnection) async throws -> Void
+    ) async throws -> (record: Record, version: Int64) where D.State == Record?, D.Rejection: ProblemConvertible {
         let expected = try ifMatch.map(Self.version(ifMatch:))
         let metadata = metadata ?? .currentRequest()
         do {
@@ -31,9 +62,9 @@ extension APIHandler {
                 let version = recorded.last?.streamVersion ?? 0
                 if let expected, expected != version {
                     throw version == 0
-                        ? Problem.notFound("No such \(kind.rawValue).") : Problem.preconditionFailed(current: version)
+                        ? Problem.notFound("No such \(stream.category).") : Problem.preconditionFailed(current: version)
                 }
-                let state = D.fold(try recorded.map { try D.Event(typeName: $0.type, payload: Data($0.payload.jsonText().utf8)) })
+                let state = D.fold(try await opened(recorded, as: D.Event.self))
                 let events: [D.Event]
                 do throws(D.Rejection) {
                     events = try D.decide(command, state)
@@ -44,12 +75,22 @@ extension APIHandler {
                     guard let state else { throw Problem.internalError() }
                     return (state, version)
                 }
-                let newEvents = try events.map { event in
+                var stored: [StoredEvent] = []
+                for event in events {
+                    let id = UUID()
+                    var payload = try JSONValue(jsonText: String(decoding: try event.payload(), as: UTF8.self))
+                    if let personalSubject, let personal = payload["personal"], personal != .null {
+                        let sealed = try await keys.seal(Data(personal.jsonText().utf8), subject: personalSubject, eventID: id)
+                        payload["personal"] = .object(["subject": .string(sealed.subject), "sealed": .string(sealed.sealed)])
+                    }
+                    stored.append(StoredEvent(id: id, payload: payload))
+                }
+                let newEvents = zip(events, stored).map { event, stored in
                     NewEvent(
-                        id: UUID(),
+                        id: stored.id,
                         type: event.typeName,
                         schemaVersion: event.schemaVersion,
-                        payload: try JSONValue(jsonText: String(decoding: try event.payload(), as: UTF8.self)),
+                        payload: stored.payload,
                         metadata: metadata
                     )
                 }
@@ -60,28 +101,46 @@ extension APIHandler {
                     on: connection
                 )
                 guard let newState = events.reduce(state, D.evolve) else { throw Problem.internalError() }
-                try await directory.save(
-                    kind,
-                    id: id,
-                    districtID: districtID,
-                    version: appended.streamVersion,
-                    state: newState,
-                    on: connection
-                )
+                try await save(newState, appended.streamVersion, stored, connection)
                 return (newState, appended.streamVersion)
             }
         } catch let error as PostgresTransactionError {
-            throw Self.problem(for: error.closureError ?? error.commitError ?? error.beginError ?? error, kind: kind)
+            throw Self.problem(for: error.closureError ?? error.commitError ?? error.beginError ?? error, kind: stream.category)
+        }
+    }
+
+    /// The domain events of `recorded`, with sealed personal parts opened (absent once erased).
+    func opened<Event: DomainEvent>(_ recorded: [RecordedEvent], as type: Event.Type) async throws -> [Event] {
+        var payloads = recorded.map(\.payload)
+        let sealed = recorded.enumerated().compactMap { index, event -> (Int, SealedValue, UUID)? in
+            guard case .string(let subject)? = event.payload["personal"]?["subject"],
+                case .string(let value)? = event.payload["personal"]?["sealed"]
+            else { return nil }
+            return (index, SealedValue(subject: subject, sealed: value), event.id)
+        }
+        if !sealed.isEmpty {
+            let plaintexts = try await keys.open(sealed.map { ($0.1, $0.2) })
+            for ((index, _, _), plaintext) in zip(sealed, plaintexts) {
+                payloads[index]["personal"] =
+                    try plaintext.map { try JSONValue(jsonText: String(decoding: $0, as: UTF8.self)) } ?? .null
+            }
+        }
+        return try zip(recorded, payloads).map { event, payload in
+            try Event(typeName: event.type, payload: Data(payload.jsonText().utf8))
         }
     }
 
     /// What a failed write answers.
-    private static func problem(for error: any Error, kind: Directory.Kind) -> any Error {
+    private static func problem(for error: any Error, kind: String) -> any Error {
         switch error {
         case let problem as Problem:
             return problem
         case EventStoreError.wrongExpectedVersion:
-            return Problem.conflict("The \(kind.rawValue) was changed at the same moment by someone else; read it again.")
+            return Problem.conflict(
+                "The \(kind.replacingOccurrences(of: "_", with: " ")) was changed at the same moment by someone else; read it again."
+            )
+        case let error as PSQLError where error.serverInfo?[.constraintName] == "idempotency_keys_pkey":
+            return IdempotencyRace()
         case let error as PSQLError where error.serverInfo?[.sqlState] == "23505":
             return Problem.conflict("Another active staff member already signs in with this subject.")
         default:

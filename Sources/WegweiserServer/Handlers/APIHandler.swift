@@ -18,6 +18,8 @@ struct APIHandler: APIProtocol {
     let keys: KeyStore
     /// The organisation structure's read model.
     let directory: Directory
+    /// The read models of clients and cases.
+    let casebook: Casebook
     /// Every read of personal data.
     let accessLog: AccessLog
     /// The development signer, when switched on: its keys are served as a JWKS.
@@ -42,6 +44,7 @@ struct APIHandler: APIProtocol {
         self.eventStore = eventStore
         self.keys = keys
         self.directory = Directory(client: database, logger: logger)
+        self.casebook = Casebook(client: database, logger: logger)
         self.accessLog = AccessLog(client: database, logger: logger)
         self.developmentSigner = developmentSigner
         self.now = now

@@ -33,8 +33,15 @@ enum TestApp {
 
     /// A built application on a fresh migrated database.
     static func make(clock: TestClock = TestClock()) async throws -> some ApplicationProtocol {
+        try await makeWithDatabase(clock: clock).app
+    }
+
+    /// A built application and its database, for tests that look into the tables.
+    static func makeWithDatabase(
+        clock: TestClock = TestClock()
+    ) async throws -> (app: some ApplicationProtocol, database: TestDatabase) {
         let database = try await TestPostgres.shared.database(migrated: false)
-        return try await buildApplication(reader: reader(database: database), now: { clock.now })
+        return (try await buildApplication(reader: reader(database: database), now: { clock.now }), database)
     }
 }
 

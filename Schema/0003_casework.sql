@@ -1,0 +1,45 @@
+-- Casework: the read models of clients and cases, written in the same transaction as their
+-- events, and the idempotency keys of POST requests.
+--
+-- Neither table holds personal data in the clear: a client's name, date of birth and contact
+-- data stay sealed under the client's key (the same ciphertext as in the event), so erasing
+-- the key erases them here too.
+
+CREATE TABLE clients (
+    id            uuid        PRIMARY KEY,
+    district_id   text        NOT NULL,
+    registered_by uuid        NOT NULL,
+    sealed_in     uuid        NOT NULL,  -- the event whose id the sealed personal data is bound to
+    version       bigint      NOT NULL CHECK (version >= 1),
+    profile       jsonb       NOT NULL,
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE cases (
+    id          uuid        PRIMARY KEY,
+    client_id   uuid        NOT NULL,
+    district_id text        NOT NULL,
+    assignee_id uuid        NOT NULL,
+    team_id     uuid,
+    closed      boolean     NOT NULL,
+    version     bigint      NOT NULL CHECK (version >= 1),
+    state       jsonb       NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX cases_by_assignee ON cases (district_id, assignee_id, id);
+CREATE INDEX cases_by_team ON cases (district_id, team_id, id);
+CREATE INDEX cases_by_client ON cases (client_id);
+
+-- A POST with an `Idempotency-Key` is answered once: a retry with the same key and body gets
+-- the same resource, a retry with another body gets 422. Only the resource's id is kept, never
+-- the response body (it may hold personal data).
+CREATE TABLE idempotency_keys (
+    staff_member_id uuid        NOT NULL,
+    key             text        NOT NULL,
+    operation       text        NOT NULL,
+    request_hash    text        NOT NULL,
+    resource_id     text        NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (staff_member_id, key)
+);

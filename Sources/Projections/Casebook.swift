@@ -1,0 +1,167 @@
+public import Casework
+public import EventStore
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The read models of casework: each client (base data in the clear, personal data still
+/// sealed) and each case (its folded state, assignee, team and whether it is closed), written
+/// in the same transaction as their events; listings such as a caseload read them instead of
+/// folding streams.
+public struct Casebook: Sendable {
+    /// A client as stored: the profile with its personal part sealed, and the event that
+    /// sealed it.
+    public struct ClientRow: Sendable {
+        /// The client's id.
+        public var id: UUID
+        /// The district.
+        public var districtID: String
+        /// Who registered the client.
+        public var registeredBy: UUID
+        /// The event the sealed part is bound to.
+        public var sealedIn: UUID
+        /// The stream version: the `ETag`.
+        public var version: Int64
+        /// The stored profile (`personal` sealed).
+        public var profile: JSONValue
+    }
+
+    /// A case as stored.
+    public struct CaseRow: Sendable {
+        /// The case's state.
+        public var record: CaseFile.Record
+        /// The team of the assignee when it was assigned.
+        public var teamID: UUID?
+        /// The stream version: the `ETag`.
+        public var version: Int64
+    }
+
+    /// Which cases a listing may show.
+    public enum Scope: Sendable {
+        /// The cases assigned to one of these staff members.
+        case assignees([UUID])
+        /// The cases assigned to one of these staff members or to a member of the team.
+        case team(UUID, orAssignees: [UUID])
+    }
+
+    /// The pool.
+    public let client: PostgresClient
+    let logger: Logger
+
+    /// A casebook over `client`.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Stores a client's profile as stored in its latest event.
+    public func saveClient(
+        id: UUID,
+        districtID: String,
+        registeredBy: UUID,
+        sealedIn: UUID,
+        version: Int64,
+        profile: JSONValue,
+        on connection: PostgresConnection
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO clients (id, district_id, registered_by, sealed_in, version, profile)
+            VALUES (\(id), \(districtID), \(registeredBy), \(sealedIn), \(version), \(profile.jsonText())::jsonb)
+            ON CONFLICT (id) DO UPDATE
+            SET sealed_in = excluded.sealed_in, version = excluded.version, profile = excluded.profile, updated_at = now()
+            """,
+            logger: logger
+        )
+    }
+
+    /// The client `id`, or `nil`.
+    public func client(_ id: UUID) async throws -> ClientRow? {
+        let rows = try await client.query(
+            "SELECT id, district_id, registered_by, sealed_in, version, profile::text FROM clients WHERE id = \(id)",
+            logger: logger
+        )
+        for try await (id, district, registeredBy, sealedIn, version, profile) in rows.decode(
+            (UUID, String, UUID, UUID, Int64, String).self
+        ) {
+            return ClientRow(
+                id: id,
+                districtID: district,
+                registeredBy: registeredBy,
+                sealedIn: sealedIn,
+                version: version,
+                profile: try JSONValue(jsonText: profile)
+            )
+        }
+        return nil
+    }
+
+    /// Stores a case's state.
+    public func saveCase(_ record: CaseFile.Record, teamID: UUID?, version: Int64, on connection: PostgresConnection) async throws
+    {
+        let state = String(decoding: try EventCoding.encode(record), as: UTF8.self)
+        try await connection.query(
+            """
+            INSERT INTO cases (id, client_id, district_id, assignee_id, team_id, closed, version, state)
+            VALUES (\(record.id), \(record.clientID), \(record.districtID), \(record.assigneeID), \(teamID), \(record.isClosed),
+                    \(version), \(state)::jsonb)
+            ON CONFLICT (id) DO UPDATE
+            SET assignee_id = excluded.assignee_id, team_id = excluded.team_id, closed = excluded.closed,
+                version = excluded.version, state = excluded.state, updated_at = now()
+            """,
+            logger: logger
+        )
+    }
+
+    /// The case `id`, or `nil`.
+    public func caseRow(_ id: UUID) async throws -> CaseRow? {
+        try await cases(where: "id = $1", bindings: [id], after: nil, limit: 1).first
+    }
+
+    /// The cases of `clientID`.
+    public func cases(ofClient clientID: UUID) async throws -> [CaseRow] {
+        try await cases(where: "client_id = $1", bindings: [clientID], after: nil, limit: 1000)
+    }
+
+    /// Up to `limit` cases of `districtID` in `scope`, ordered by id, after `after`.
+    public func cases(districtID: String, scope: Scope, openOnly: Bool, after: UUID?, limit: Int) async throws -> [CaseRow] {
+        var bindings = PostgresBindings()
+        bindings.append(districtID)
+        var sql = "district_id = $1"
+        switch scope {
+        case .assignees(let ids):
+            bindings.append(ids)
+            sql += " AND assignee_id = ANY($2)"
+        case .team(let team, let ids):
+            bindings.append(team)
+            bindings.append(ids)
+            sql += " AND (team_id = $2 OR assignee_id = ANY($3))"
+        }
+        if openOnly { sql += " AND NOT closed" }
+        return try await cases(where: sql, bindings: bindings, after: after, limit: limit)
+    }
+
+    private func cases(where condition: String, bindings: [UUID], after: UUID?, limit: Int) async throws -> [CaseRow] {
+        var binds = PostgresBindings()
+        for binding in bindings { binds.append(binding) }
+        return try await cases(where: condition, bindings: binds, after: after, limit: limit)
+    }
+
+    private func cases(where condition: String, bindings: PostgresBindings, after: UUID?, limit: Int) async throws -> [CaseRow] {
+        var bindings = bindings
+        var sql = "SELECT state::text, team_id, version FROM cases WHERE " + condition
+        if let after {
+            bindings.append(after)
+            sql += " AND id > $\(bindings.count)"
+        }
+        bindings.append(limit)
+        sql += " ORDER BY id LIMIT $\(bindings.count)"
+        // Assembled from constant fragments and placeholder numbers; every value is a binding.
+        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        var result: [CaseRow] = []
+        for try await (state, team, version) in rows.decode((String, UUID?, Int64).self) {
+            result.append(CaseRow(record: try EventCoding.decode(Data(state.utf8)), teamID: team, version: version))
+        }
+        return result
+    }
+}

@@ -1,0 +1,293 @@
+import Casework
+import EventStore
+import Foundation
+import Projections
+import WegweiserAPI
+
+extension APIHandler {
+    func listCases(_ input: Operations.ListCases.Input) async throws -> Operations.ListCases.Output {
+        let principal = try Principal.required()
+        let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
+        var scope = AccessPolicy.caseScope(principal)
+        if let assignee = input.query.assigneeId {
+            let id = try Input.uuid(assignee, at: "#/query/assignee_id")
+            let staff = try await directory.find(.staffMember, id: id.uuidString, as: StaffMember.Record.self)
+            guard let staff,
+                AccessPolicy.mayWorkCaseload(of: id, team: staff.state.profile.teamID, district: staff.districtID, principal)
+            else { throw Problem.notFound("No caseload of \(id.apiString) here.") }
+            scope = .assignees([id])
+        }
+        let after = try page.after.map { try Input.uuid($0, at: "#/query/cursor") }
+        let rows = try await casebook.cases(
+            districtID: principal.districtID,
+            scope: scope,
+            openOnly: input.query.includeClosed != true,
+            after: after,
+            limit: page.limit + 1
+        )
+        let (items, next) = Input.paged(rows, limit: page.limit) { $0.record.id.uuidString }
+        try await accessLog.record(
+            principal,
+            persons: items.map { "client:\($0.record.clientID.apiString)" },
+            resource: "GET /cases"
+        )
+        let today = CalendarDate(now())
+        return .ok(.init(body: .json(.init(items: items.map { .init($0.record, today: today) }, nextCursor: next))))
+    }
+
+    func openCase(_ input: Operations.OpenCase.Input) async throws -> Operations.OpenCase.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let principal = try Principal.required()
+        let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "openCase", body: body)
+        if let idempotency, let previous = try await idempotency.previous(on: database, logger: logger) {
+            let (row, _) = try await visibleCase(previous)
+            return .created(
+                .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
+            )
+        }
+        let clientID = try Input.uuid(body.clientId, at: "/client_id")
+        guard let client = try await casebook.client(clientID),
+            AccessPolicy.maySeeClient(
+                districtID: client.districtID,
+                registeredBy: client.registeredBy,
+                cases: try await casebook.cases(ofClient: clientID),
+                principal
+            )
+        else {
+            throw Problem.unprocessable(
+                "/client_id names no client you see.",
+                errors: [.init(pointer: "/client_id", detail: "no client you see")]
+            )
+        }
+        guard try await !casebook.cases(ofClient: clientID).contains(where: { !$0.record.isClosed }) else {
+            throw Problem.conflict("The client has an open case; reopen or use that one.")
+        }
+        let assignee = try await assignee(
+            body.assigneeId.map { try Input.uuid($0, at: "/assignee_id") } ?? principal.staffID,
+            principal
+        )
+        let caseID = UUID()
+        let opening = CaseFile.Opening(
+            caseID: caseID,
+            clientID: clientID,
+            districtID: principal.districtID,
+            assigneeID: assignee.id,
+            kind: CaseOpening(rawValue: body.opening.rawValue) ?? .directIntake,
+            openedOn: try Input.date(body.openedOn, at: "/opened_on"),
+            handoverNote: body.handoverNote,
+            previousSocialWorker: body.previousSocialWorker,
+            documents: body.documents ?? []
+        )
+        do {
+            let (record, version) = try await execute(
+                CaseFile.self,
+                stream: Self.stream(ofCase: caseID, district: principal.districtID),
+                command: .open(opening),
+                personalSubject: Self.subject(ofClient: clientID)
+            ) { record, version, _, connection in
+                try await casebook.saveCase(record, teamID: assignee.teamID, version: version, on: connection)
+                try await idempotency?.record(resourceID: caseID.uuidString, on: connection, logger: logger)
+            }
+            return .created(
+                .init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now()))))
+            )
+        } catch is IdempotencyRace {
+            guard let previous = try await idempotency?.previous(on: database, logger: logger) else {
+                throw Problem.internalError()
+            }
+            let (row, _) = try await visibleCase(previous)
+            return .created(
+                .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
+            )
+        }
+    }
+
+    func getCase(_ input: Operations.GetCase.Input) async throws -> Operations.GetCase.Output {
+        let (row, principal) = try await visibleCase(input.path.caseId)
+        try await accessLog.record(
+            principal,
+            persons: ["client:\(row.record.clientID.apiString)"],
+            resource: "GET /cases/\(row.record.id.apiString)"
+        )
+        return .ok(
+            .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
+        )
+    }
+
+    func replaceCaseAssignment(
+        _ input: Operations.ReplaceCaseAssignment.Input
+    ) async throws -> Operations.ReplaceCaseAssignment.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let principal = try Principal.required()
+        let newAssignee = try await assignee(try Input.uuid(body.assigneeId, at: "/assignee_id"), principal)
+        let on = try body.on.map { try Input.date($0, at: "/on") } ?? CalendarDate(now())
+        let (record, version) = try await changeCase(
+            input.path.caseId,
+            ifMatch: input.headers.ifMatch,
+            command: .assign(assigneeID: newAssignee.id, on: on),
+            team: newAssignee.teamID
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
+    }
+
+    func startCounsellingPeriod(
+        _ input: Operations.StartCounsellingPeriod.Input
+    ) async throws -> Operations.StartCounsellingPeriod.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let (record, version) = try await changeCase(
+            input.path.caseId,
+            ifMatch: input.headers.ifMatch,
+            command: .startFollowUpHousing(on: try Input.date(body.startedOn, at: "/started_on"))
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
+    }
+
+    func extendCounsellingPeriod(
+        _ input: Operations.ExtendCounsellingPeriod.Input
+    ) async throws -> Operations.ExtendCounsellingPeriod.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let (record, version) = try await changeCase(
+            input.path.caseId,
+            ifMatch: input.headers.ifMatch,
+            command: .extendPeriod(
+                months: Int(body.months),
+                reason: body.reason,
+                on: try Input.date(body.decidedOn, at: "/decided_on")
+            )
+        )
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
+    }
+
+    func closeCase(_ input: Operations.CloseCase.Input) async throws -> Operations.CloseCase.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let (record, version) = try await changeCase(
+            input.path.caseId,
+            ifMatch: input.headers.ifMatch,
+            command: .close(
+                reason: ClosureReason(rawValue: body.reason),
+                text: body.text,
+                on: try Input.date(body.closedOn, at: "/closed_on")
+            )
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
+    }
+
+    func reopenCase(_ input: Operations.ReopenCase.Input) async throws -> Operations.ReopenCase.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let (record, version) = try await changeCase(
+            input.path.caseId,
+            ifMatch: input.headers.ifMatch,
+            command: .reopen(reason: body.reason, on: try Input.date(body.reopenedOn, at: "/reopened_on"))
+        )
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
+    }
+
+    /// The stream of a case.
+    static func stream(ofCase id: UUID, district: String) -> StreamName {
+        StreamName(id: "case-\(id.uuidString)", category: "case", tenant: district)
+    }
+
+    /// Runs `command` on the case `id` if the caller may work it (else 404) and stores its new
+    /// state; `team` is the team of a new assignee.
+    private func changeCase(
+        _ id: String,
+        ifMatch: String?,
+        command: CaseFile.Command,
+        team: UUID?? = nil
+    ) async throws -> (record: CaseFile.Record, version: Int64) {
+        let (row, _) = try await visibleCase(id)
+        return try await execute(
+            CaseFile.self,
+            stream: Self.stream(ofCase: row.record.id, district: row.record.districtID),
+            command: command,
+            ifMatch: ifMatch,
+            personalSubject: Self.subject(ofClient: row.record.clientID)
+        ) { record, version, _, connection in
+            try await casebook.saveCase(record, teamID: team ?? row.teamID, version: version, on: connection)
+        }
+    }
+
+    /// The case `id` if the caller may work it; else 404.
+    private func visibleCase(_ id: String) async throws -> (Casebook.CaseRow, Principal) {
+        let principal = try Principal.required()
+        let id = try Input.uuid(id, at: "#/path/case_id")
+        guard let row = try await casebook.caseRow(id), AccessPolicy.mayWork(row, principal) else {
+            throw Problem.notFound("No case \(id.apiString) here.")
+        }
+        return (row, principal)
+    }
+
+    /// The staff member a case is to be assigned to: the caller, or as team lead a case worker
+    /// or lead of their team; active, in the caller's district.
+    private func assignee(_ id: UUID, _ principal: Principal) async throws -> StaffMember.Profile {
+        let staff = try await referenced(
+            .staffMember,
+            id: id.uuidString,
+            as: StaffMember.Record.self,
+            districtID: principal.districtID,
+            at: "/assignee_id"
+        ) { staff in
+            staff.isActive(on: CalendarDate(now())) && [.caseWorker, .teamLead].contains(staff.profile.role)
+                && (staff.profile.id == principal.staffID
+                    || (principal.role == .teamLead && principal.teamID != nil && staff.profile.teamID == principal.teamID))
+        }
+        return staff.state.profile
+    }
+}
+
+extension Components.Schemas.Case {
+    /// The wire form of a case on `today` (for the period warning).
+    init(_ record: CaseFile.Record, today: CalendarDate) {
+        self.init(
+            id: record.id.apiString,
+            clientId: record.clientID.apiString,
+            districtId: record.districtID,
+            assigneeId: record.assigneeID.apiString,
+            opening: .init(rawValue: record.opening.rawValue) ?? .directIntake,
+            openedOn: record.openedOn.description,
+            status: record.isClosed ? .closed : .open,
+            periodStart: record.periodStart?.description,
+            periodEnd: record.periodEnd?.description,
+            periodExtensionMonths: Int32(record.extensionMonths.reduce(0, +)),
+            periodWarning: record.periodWarning(on: today),
+            closureReason: record.closure.flatMap { .init(rawValue: $0.reason.rawValue) },
+            closedOn: record.closure?.closedOn.description,
+            goalCount: Int32(record.goals.count),
+            consultationCount: Int32(record.consultationCount)
+        )
+    }
+}
+
+extension CaseFile.Rejection: ProblemConvertible {
+    var problem: Problem {
+        switch self {
+        case .alreadyOpen: .conflict("The case exists already.")
+        case .notFound: .notFound("No such case.")
+        case .closed: .conflict("The case is closed; reopen it first.")
+        case .notClosed: .conflict("The case is open.")
+        case .periodAlreadyStarted: .conflict("The counselling period has started already.")
+        case .periodNotStarted: .conflict("The counselling period has not started yet.")
+        case .extensionLimitExceeded(let remaining):
+            .unprocessable(
+                "Extensions add at most 12 months in total; \(remaining) remain.",
+                errors: [.init(pointer: "/months", detail: "at most \(remaining)")]
+            )
+        case .unknownGoal: .unprocessable("No such goal.", errors: [.init(pointer: "/goal_id", detail: "no such goal")])
+        case .goalEnded: .conflict("The goal has ended and cannot change.")
+        case .planEmpty: .conflict("The plan has no goal yet.")
+        case .unknownReferral:
+            .unprocessable("No open referral with this id.", errors: [.init(pointer: "/referral_id", detail: "no open referral")])
+        case .unknownConsent:
+            .unprocessable("No such consent.", errors: [.init(pointer: "/consent_id", detail: "no such consent")])
+        case .consentAlreadyWithdrawn: .conflict("The consent was withdrawn before.")
+        case .closureReasonRequired:
+            .unprocessable(
+                "A closure needs exactly one reason from the closure_reason catalogue.",
+                errors: [.init(pointer: "/reason", detail: "not a code of closure_reason")]
+            )
+        case .duplicateID: .conflict("An id is used already.")
+        case .invalid(let field, let reason):
+            .unprocessable("\(field) \(reason).", errors: [.init(pointer: "/\(field)", detail: reason)])
+        }
+    }
+}

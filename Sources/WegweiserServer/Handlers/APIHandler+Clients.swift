@@ -1,0 +1,175 @@
+import Casework
+import EventStore
+import Foundation
+import Projections
+import WegweiserAPI
+
+extension APIHandler {
+    /// The key subject of a client: their data key encrypts all their personal data.
+    static func subject(ofClient id: UUID) -> String { "client:\(id.apiString)" }
+
+    func createClient(_ input: Operations.CreateClient.Input) async throws -> Operations.CreateClient.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let principal = try Principal.required()
+        let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "createClient", body: body)
+        if let idempotency, let previous = try await idempotency.previous(on: database, logger: logger) {
+            return try await createdClient(previous)
+        }
+        let id = UUID()
+        let profile = try Client.Profile(body, id: id, districtID: principal.districtID)
+        do {
+            let (record, version) = try await execute(
+                Client.self,
+                stream: StreamName(id: "client-\(id.uuidString)", category: "client", tenant: principal.districtID),
+                command: .register(profile, today: CalendarDate(now())),
+                personalSubject: Self.subject(ofClient: id)
+            ) { _, version, stored, connection in
+                guard let last = stored.last else { return }
+                try await casebook.saveClient(
+                    id: id,
+                    districtID: principal.districtID,
+                    registeredBy: principal.staffID,
+                    sealedIn: last.id,
+                    version: version,
+                    profile: last.payload,
+                    on: connection
+                )
+                try await idempotency?.record(resourceID: id.uuidString, on: connection, logger: logger)
+            }
+            return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, erased: false))))
+        } catch is IdempotencyRace {
+            guard let previous = try await idempotency?.previous(on: database, logger: logger) else {
+                throw Problem.internalError()
+            }
+            return try await createdClient(previous)
+        }
+    }
+
+    func getClient(_ input: Operations.GetClient.Input) async throws -> Operations.GetClient.Output {
+        let (profile, erased, version) = try await visibleClient(input.path.clientId)
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(profile, erased: erased))))
+    }
+
+    func replaceClient(_ input: Operations.ReplaceClient.Input) async throws -> Operations.ReplaceClient.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let (current, _, _) = try await visibleClient(input.path.clientId)
+        let id = current.id
+        let (record, version) = try await execute(
+            Client.self,
+            stream: StreamName(id: "client-\(id.uuidString)", category: "client", tenant: current.districtID),
+            command: .change(try Client.Profile(body, id: id, districtID: current.districtID), today: CalendarDate(now())),
+            ifMatch: input.headers.ifMatch,
+            personalSubject: Self.subject(ofClient: id)
+        ) { _, version, stored, connection in
+            guard let row = try await casebook.client(id), let last = stored.last else { return }
+            try await casebook.saveClient(
+                id: id,
+                districtID: row.districtID,
+                registeredBy: row.registeredBy,
+                sealedIn: last.id,
+                version: version,
+                profile: last.payload,
+                on: connection
+            )
+        }
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, erased: false))))
+    }
+
+    /// The answer to a retried create: the client as it is now.
+    private func createdClient(_ id: String) async throws -> Operations.CreateClient.Output {
+        let (profile, erased, version) = try await visibleClient(id)
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(profile, erased: erased))))
+    }
+
+    /// The client `id` with their personal data opened (and the read logged), if the caller
+    /// sees them; else 404.
+    func visibleClient(_ id: String) async throws -> (profile: Client.Profile, erased: Bool, version: Int64) {
+        let principal = try Principal.required()
+        let id = try Input.uuid(id, at: "#/path/client_id")
+        guard let row = try await casebook.client(id),
+            AccessPolicy.maySeeClient(
+                districtID: row.districtID,
+                registeredBy: row.registeredBy,
+                cases: try await casebook.cases(ofClient: id),
+                principal
+            )
+        else { throw Problem.notFound("No client \(id.apiString) here.") }
+        try await accessLog.record(principal, persons: ["client:\(id.apiString)"], resource: "GET /clients/\(id.apiString)")
+        var profile = row.profile
+        var erased = false
+        if case .string(let subject)? = profile["personal"]?["subject"],
+            case .string(let sealed)? = profile["personal"]?["sealed"]
+        {
+            let opened = try await keys.open([(SealedValue(subject: subject, sealed: sealed), row.sealedIn)])
+            profile["personal"] =
+                try opened.first.flatMap { $0 }.map { try JSONValue(jsonText: String(decoding: $0, as: UTF8.self)) } ?? .null
+            erased = opened.first.flatMap { $0 } == nil
+        }
+        return (try EventCoding.decode(Data(profile.jsonText().utf8)), erased, row.version)
+    }
+}
+
+extension Client.Profile {
+    /// The domain profile of a request body.
+    init(_ body: Components.Schemas.ClientInput, id: UUID, districtID: String) throws {
+        self.init(
+            id: id,
+            districtID: districtID,
+            yearOfBirth: body.yearOfBirth.map(Int.init),
+            gender: body.gender.flatMap { Gender(rawValue: $0.rawValue) },
+            citizenships: body.citizenships ?? [],
+            languages: body.languages ?? [],
+            familyStatus: body.familyStatus.flatMap { FamilyStatus(rawValue: $0.rawValue) },
+            municipality: body.municipality,
+            arrivedOn: try body.arrivedOn.map { try Input.date($0, at: "/arrived_on") },
+            targetGroup: TargetGroup(rawValue: body.targetGroup.rawValue) ?? .refugeeFollowUpHousing,
+            householdID: try body.householdId.map { try Input.uuid($0, at: "/household_id") },
+            personal: .init(
+                givenName: body.givenName ?? "",
+                familyName: body.familyName,
+                dateOfBirth: try body.dateOfBirth.map { try Input.date($0, at: "/date_of_birth") },
+                phone: body.phone,
+                email: body.email,
+                address: body.address
+            )
+        )
+    }
+}
+
+extension Components.Schemas.Client {
+    /// The wire form of a client; personal fields absent when erased.
+    init(_ profile: Client.Profile, erased: Bool) {
+        let personal = profile.personal
+        self.init(
+            id: profile.id.apiString,
+            districtId: profile.districtID,
+            erased: erased,
+            givenName: personal?.givenName,
+            familyName: personal?.familyName,
+            dateOfBirth: personal?.dateOfBirth?.description,
+            yearOfBirth: profile.yearOfBirth.map(Int32.init),
+            gender: profile.gender.flatMap { .init(rawValue: $0.rawValue) },
+            citizenships: profile.citizenships,
+            languages: profile.languages,
+            familyStatus: profile.familyStatus.flatMap { .init(rawValue: $0.rawValue) },
+            municipality: profile.municipality,
+            arrivedOn: profile.arrivedOn?.description,
+            targetGroup: .init(rawValue: profile.targetGroup.rawValue) ?? .refugeeFollowUpHousing,
+            householdId: profile.householdID?.apiString,
+            phone: personal?.phone,
+            email: personal?.email,
+            address: personal?.address
+        )
+    }
+}
+
+extension Client.Rejection: ProblemConvertible {
+    var problem: Problem {
+        switch self {
+        case .alreadyRegistered: .conflict("The client exists already.")
+        case .notFound: .notFound("No such client.")
+        case .invalid(let field, let reason):
+            .unprocessable("\(field) \(reason).", errors: [.init(pointer: "/\(field)", detail: reason)])
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import Logging
+import PostgresNIO
+
+/// An `Idempotency-Key` of a POST: the same key and body answer the same resource without a
+/// second write; the same key with another body answers 422.
+struct IdempotencyKey: Sendable {
+    /// Whose key it is: keys are per caller.
+    let staffID: UUID
+    /// The key.
+    let key: String
+    /// The operation it was used for.
+    let operation: String
+    /// The SHA-256 of the request body (JSON with sorted keys).
+    let requestHash: String
+
+    /// The key of this request, or `nil` without the header.
+    ///
+    /// - Throws: 400 for a key longer than 200 characters.
+    init?(_ key: String?, operation: String, body: some Encodable) throws {
+        guard let key else { return nil }
+        guard (1...200).contains(key.count) else {
+            throw Problem.badRequest(
+                "Idempotency-Key must be 1 to 200 characters.",
+                errors: [.init(pointer: "#/header/Idempotency-Key", detail: "1 to 200 characters")]
+            )
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        self.staffID = try Principal.required().staffID
+        self.key = key
+        self.operation = operation
+        self.requestHash = SHA256.hash(data: try encoder.encode(body)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Records that this key created `resourceID`, in the transaction that created it.
+    func record(resourceID: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            INSERT INTO idempotency_keys (staff_member_id, key, operation, request_hash, resource_id)
+            VALUES (\(staffID), \(key), \(operation), \(requestHash), \(resourceID))
+            """,
+            logger: logger
+        )
+    }
+
+    /// The resource an earlier request with this key created, or `nil` if there was none.
+    ///
+    /// - Throws: 422 if the key was used for another operation or body.
+    func previous(on client: PostgresClient, logger: Logger) async throws -> String? {
+        let rows = try await client.query(
+            """
+            SELECT operation, request_hash, resource_id FROM idempotency_keys
+            WHERE staff_member_id = \(staffID) AND key = \(key)
+            """,
+            logger: logger
+        )
+        for try await (operation, hash, resourceID) in rows.decode((String, String, String).self) {
+            guard operation == self.operation, hash == requestHash else {
+                throw Problem.unprocessable(
+                    "This Idempotency-Key was used before with another request; use a new key for a new request.",
+                    errors: [.init(pointer: "#/header/Idempotency-Key", detail: "used before with another request")]
+                )
+            }
+            return resourceID
+        }
+        return nil
+    }
+}
+
+/// Two requests with the same `Idempotency-Key` raced; the loser answers what the winner made.
+struct IdempotencyRace: Error {}
