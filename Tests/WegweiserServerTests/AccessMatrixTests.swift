@@ -189,7 +189,79 @@ struct AccessMatrixTests {
                 body: ["reason": "zurück", "reopened_on": "2026-03-01"]
             )
         },
+
+        caseRow("listAssessments") { try await $0.call(.get, "/cases/\($0.caseA)/assessments", as: $1) },
+        caseRow("createAssessment") {
+            try await $0.call(
+                .post,
+                "/cases/\($0.caseA)/assessments",
+                as: $1,
+                body: ["held_on": "2026-01-10", "needs": ["work"], "priorities": ["work"]]
+            )
+        },
+        caseRow("listGoals") { try await $0.call(.get, "/cases/\($0.caseA)/goals", as: $1) },
+        caseRow("createGoal") { try await $0.call(.post, "/cases/\($0.caseA)/goals", as: $1, body: MatrixContext.goalBody) },
+        caseRow("replaceGoalStatus") {
+            try await $0.call(
+                .put,
+                "/cases/\($0.caseA)/goals/\($0.goalA)/status",
+                as: $1,
+                body: ["status": "in_progress", "changed_on": "2026-02-01"]
+            )
+        },
+        caseRow("listPlanReviews") { try await $0.call(.get, "/cases/\($0.caseA)/plan-reviews", as: $1) },
+        caseRow("createPlanReview") {
+            try await $0.call(
+                .post,
+                "/cases/\($0.caseA)/plan-reviews",
+                as: $1,
+                body: ["reviewed_on": "2026-02-01", "summary": "gut"]
+            )
+        },
+        caseRow("replacePlanAgreement") {
+            try await $0.call(
+                .put,
+                "/cases/\($0.caseA)/plan-agreement",
+                as: $1,
+                body: ["agreed_on": "2026-02-01", "form": "written"]
+            )
+        },
+        caseRow("listConsultations") { try await $0.call(.get, "/cases/\($0.caseA)/consultations", as: $1) },
+        caseRow("createConsultation") {
+            try await $0.call(.post, "/cases/\($0.caseA)/consultations", as: $1, body: MatrixContext.consultationBody)
+        },
+        caseRow("replaceReferralOutcome") { context, caller in
+            let referral = try await context.freshReferral()
+            return try await context.call(
+                .put,
+                "/cases/\(context.caseA)/referrals/\(referral)/outcome",
+                as: caller,
+                body: ["outcome": "Termin vereinbart", "recorded_on": "2026-02-10"]
+            )
+        },
+        caseRow("listObservations") { try await $0.call(.get, "/cases/\($0.caseA)/observations", as: $1) },
+        caseRow("createObservation") {
+            let body: [String: Any] = ["field": "german_level", "value": ["status": "declined"], "observed_on": "2026-02-01"]
+            return try await $0.call(.post, "/cases/\($0.caseA)/observations", as: $1, body: body)
+        },
+        caseRow("listConsents") { try await $0.call(.get, "/cases/\($0.caseA)/consents", as: $1) },
+        caseRow("createConsent") {
+            try await $0.call(.post, "/cases/\($0.caseA)/consents", as: $1, body: MatrixContext.consentBody)
+        },
+        caseRow("withdrawConsent") { context, caller in
+            let consent = try await context.create("/cases/\(context.caseA)/consents", MatrixContext.consentBody, as: .workerA)
+            return try await context.call(.put, "/cases/\(context.caseA)/consents/\(consent)/withdrawal", as: caller, body: [:])
+        },
     ]
+
+    /// A row for an operation on worker A's case: worker A and the team lead may; other case
+    /// workers do not see the case; every other role is forbidden.
+    static func caseRow(
+        _ operation: String,
+        call: @escaping @Sendable (MatrixContext, Caller) async throws -> TestResponse
+    ) -> MatrixRow {
+        MatrixRow(operation, allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen], call: call)
+    }
 
     static let caseworkers: Set<Caller> = [.workerA, .workerB, .workerTuebingen, .teamLead]
 }
@@ -273,6 +345,7 @@ struct MatrixContext: Sendable {
     var grant = ""
     var clientA = ""
     var caseA = ""
+    var goalA = ""
 
     static func prepare(_ client: any TestClientProtocol) async throws -> MatrixContext {
         var tokens: [Caller: String] = [:]
@@ -281,6 +354,7 @@ struct MatrixContext: Sendable {
         context.grant = try await context.freshGrant()
         context.clientA = try await context.create("/clients", clientBody, as: .workerA)
         context.caseA = try await context.create("/cases", context.caseBody(client: context.clientA), as: .workerA)
+        context.goalA = try await context.create("/cases/\(context.caseA)/goals", goalBody, as: .workerA)
         return context
     }
 
@@ -292,6 +366,36 @@ struct MatrixContext: Sendable {
         "given_name": "Amal", "family_name": "Haddad", "date_of_birth": "1990-07-14", "citizenships": ["SY"],
         "target_group": "refugee_follow_up_housing",
     ]
+
+    static var goalBody: [String: Any] {
+        [
+            "area": "language", "text": "B1 erreichen", "agreed_on": "2026-01-10",
+            "steps": [["owner": "client", "text": "Kurs anmelden"]],
+        ]
+    }
+
+    static var consultationBody: [String: Any] {
+        [
+            "held_on": "2026-01-20", "duration_minutes": 45, "place": "office", "referrals": [["target": "jobcenter"]],
+            "note": "Bewerbung",
+        ]
+    }
+
+    static var consentBody: [String: Any] {
+        [
+            "purpose": "jobcenter_handoff", "categories": ["german_level"], "recipient": "Jobcenter",
+            "given_at": "2026-01-20T10:00:00Z", "form": "written",
+        ]
+    }
+
+    /// A referral made in a new consultation of worker A's case.
+    func freshReferral() async throws -> String {
+        let response = try await call(.post, "/cases/\(caseA)/consultations", as: .workerA, body: Self.consultationBody)
+        guard let referrals = response.json["referrals"] as? [[String: Any]], let id = referrals.first?["id"] as? String else {
+            throw MatrixSetupError(description: "consultation: \(response.status.code) \(String(buffer: response.body))")
+        }
+        return id
+    }
 
     func caseBody(client: String) -> [String: Any] {
         ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]

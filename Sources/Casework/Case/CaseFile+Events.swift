@@ -117,6 +117,12 @@ extension CaseFile {
         public var area: LifeArea
         /// The note.
         public var note: String
+
+        /// A note on a need.
+        public init(area: LifeArea, note: String) {
+            self.area = area
+            self.note = note
+        }
     }
 
     /// The payload of ``Event/goalAgreed(_:)``.

@@ -86,6 +86,13 @@ public enum CaseFile {
         public var needs: [LifeArea]
         /// The agreed priorities.
         public var priorities: [LifeArea]
+
+        /// An assessment.
+        public init(heldOn: CalendarDate, needs: [LifeArea], priorities: [LifeArea]) {
+            self.heldOn = heldOn
+            self.needs = needs
+            self.priorities = priorities
+        }
     }
 
     /// A goal of the integration plan.
@@ -146,6 +153,27 @@ public enum CaseFile {
         public var validUntil: Date?
         /// When it was withdrawn.
         public var withdrawnAt: Date?
+
+        /// A consent.
+        public init(
+            id: UUID,
+            purpose: ConsentPurpose,
+            categories: [String],
+            recipient: String?,
+            givenAt: Date,
+            form: ConsentForm,
+            validUntil: Date?,
+            withdrawnAt: Date?
+        ) {
+            self.id = id
+            self.purpose = purpose
+            self.categories = categories
+            self.recipient = recipient
+            self.givenAt = givenAt
+            self.form = form
+            self.validUntil = validUntil
+            self.withdrawnAt = withdrawnAt
+        }
 
         /// Whether it covers processing at `time`: given, not expired, not withdrawn.
         public func isValid(at time: Date) -> Bool {

@@ -36,7 +36,10 @@ enum AccessPolicy {
         ]
         for operation in [
             "createClient", "getClient", "replaceClient", "listCases", "openCase", "getCase", "startCounsellingPeriod",
-            "extendCounsellingPeriod", "closeCase", "reopenCase",
+            "extendCounsellingPeriod", "closeCase", "reopenCase", "listAssessments", "createAssessment", "listGoals",
+            "createGoal", "replaceGoalStatus", "listPlanReviews", "createPlanReview", "replacePlanAgreement", "listConsultations",
+            "createConsultation", "replaceReferralOutcome", "listObservations", "createObservation", "listConsents",
+            "createConsent", "withdrawConsent",
         ] {
             table[operation] = [.caseWorker, .teamLead]
         }

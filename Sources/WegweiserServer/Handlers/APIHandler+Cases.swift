@@ -1,6 +1,7 @@
 import Casework
 import EventStore
 import Foundation
+import PostgresNIO
 import Projections
 import WegweiserAPI
 
@@ -84,8 +85,9 @@ extension APIHandler {
                 stream: Self.stream(ofCase: caseID, district: principal.districtID),
                 command: .open(opening),
                 personalSubject: Self.subject(ofClient: clientID)
-            ) { record, version, _, connection in
+            ) { record, version, events, connection in
                 try await casebook.saveCase(record, teamID: assignee.teamID, version: version, on: connection)
+                try await applyItems(events, caseID: caseID, version: version, on: connection)
                 try await idempotency?.record(resourceID: caseID.uuidString, on: connection, logger: logger)
             }
             return .created(
@@ -120,7 +122,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let principal = try Principal.required()
         let newAssignee = try await assignee(try Input.uuid(body.assigneeId, at: "/assignee_id"), principal)
-        let on = try body.on.map { try Input.date($0, at: "/on") } ?? CalendarDate(now())
+        let on = try body.assignedOn.map { try Input.date($0, at: "/assigned_on") } ?? CalendarDate(now())
         let (record, version) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
@@ -188,12 +190,14 @@ extension APIHandler {
     }
 
     /// Runs `command` on the case `id` if the caller may work it (else 404) and stores its new
-    /// state; `team` is the team of a new assignee.
-    private func changeCase(
+    /// state and items; `team` is the team of a new assignee; `after` runs in the same
+    /// transaction with the appended events.
+    func changeCase(
         _ id: String,
         ifMatch: String?,
         command: CaseFile.Command,
-        team: UUID?? = nil
+        team: UUID?? = nil,
+        after: (@Sendable ([(event: CaseFile.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void)? = nil
     ) async throws -> (record: CaseFile.Record, version: Int64) {
         let (row, _) = try await visibleCase(id)
         return try await execute(
@@ -202,13 +206,34 @@ extension APIHandler {
             command: command,
             ifMatch: ifMatch,
             personalSubject: Self.subject(ofClient: row.record.clientID)
-        ) { record, version, _, connection in
+        ) { record, version, events, connection in
             try await casebook.saveCase(record, teamID: team ?? row.teamID, version: version, on: connection)
+            try await applyItems(events, caseID: record.id, version: version, on: connection)
+            try await after?(events, connection)
+        }
+    }
+
+    /// Brings the case's items up to date with `events`, the last of which made `version`.
+    private func applyItems(
+        _ events: [(event: CaseFile.Event, stored: StoredEvent)],
+        caseID: UUID,
+        version: Int64,
+        on connection: PostgresConnection
+    ) async throws {
+        for (offset, (event, stored)) in events.enumerated() {
+            try await caseItems.apply(
+                event,
+                id: stored.id,
+                payload: stored.payload,
+                caseID: caseID,
+                version: version - Int64(events.count - 1 - offset),
+                on: connection
+            )
         }
     }
 
     /// The case `id` if the caller may work it; else 404.
-    private func visibleCase(_ id: String) async throws -> (Casebook.CaseRow, Principal) {
+    func visibleCase(_ id: String) async throws -> (Casebook.CaseRow, Principal) {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/case_id")
         guard let row = try await casebook.caseRow(id), AccessPolicy.mayWork(row, principal) else {

@@ -24,7 +24,7 @@ extension APIHandler {
                 command: .register(profile, today: CalendarDate(now())),
                 personalSubject: Self.subject(ofClient: id)
             ) { _, version, stored, connection in
-                guard let last = stored.last else { return }
+                guard let last = stored.last?.stored else { return }
                 try await casebook.saveClient(
                     id: id,
                     districtID: principal.districtID,
@@ -61,7 +61,7 @@ extension APIHandler {
             ifMatch: input.headers.ifMatch,
             personalSubject: Self.subject(ofClient: id)
         ) { _, version, stored, connection in
-            guard let row = try await casebook.client(id), let last = stored.last else { return }
+            guard let row = try await casebook.client(id), let last = stored.last?.stored else { return }
             try await casebook.saveClient(
                 id: id,
                 districtID: row.districtID,

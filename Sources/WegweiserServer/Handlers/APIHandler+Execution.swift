@@ -52,7 +52,7 @@ extension APIHandler {
         ifMatch: String? = nil,
         metadata: EventMetadata? = nil,
         personalSubject: String? = nil,
-        save: @escaping (Record, Int64, [StoredEvent], PostgresConnection) async throws -> Void
+        save: @escaping (Record, Int64, [(event: D.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void
     ) async throws -> (record: Record, version: Int64) where D.State == Record?, D.Rejection: ProblemConvertible {
         let expected = try ifMatch.map(Self.version(ifMatch:))
         let metadata = metadata ?? .currentRequest()
@@ -101,7 +101,7 @@ extension APIHandler {
                     on: connection
                 )
                 guard let newState = events.reduce(state, D.evolve) else { throw Problem.internalError() }
-                try await save(newState, appended.streamVersion, stored, connection)
+                try await save(newState, appended.streamVersion, Array(zip(events, stored)), connection)
                 return (newState, appended.streamVersion)
             }
         } catch let error as PostgresTransactionError {

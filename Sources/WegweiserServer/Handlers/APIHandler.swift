@@ -20,6 +20,8 @@ struct APIHandler: APIProtocol {
     let directory: Directory
     /// The read models of clients and cases.
     let casebook: Casebook
+    /// The listed parts of cases.
+    let caseItems: CaseItems
     /// Every read of personal data.
     let accessLog: AccessLog
     /// The development signer, when switched on: its keys are served as a JWKS.
@@ -45,6 +47,7 @@ struct APIHandler: APIProtocol {
         self.keys = keys
         self.directory = Directory(client: database, logger: logger)
         self.casebook = Casebook(client: database, logger: logger)
+        self.caseItems = CaseItems(client: database, logger: logger)
         self.accessLog = AccessLog(client: database, logger: logger)
         self.developmentSigner = developmentSigner
         self.now = now

@@ -1,0 +1,411 @@
+import Casework
+import EventStore
+import Foundation
+import PostgresNIO
+import Projections
+import Synchronization
+import WegweiserAPI
+
+extension APIHandler {
+    // MARK: Listing and reading items
+
+    /// A page of the case's items of `kind`, opened and shaped as `T`; the read is logged.
+    func items<T: Decodable>(
+        _ kind: CaseItems.Kind,
+        caseID: String,
+        cursor: String?,
+        limit: Int32?,
+        as type: T.Type
+    ) async throws -> (items: [T], next: String?) {
+        let (row, principal) = try await visibleCase(caseID)
+        let page = try Input.page(cursor: cursor, limit: limit)
+        guard let after = Int64(page.after ?? "0") else {
+            throw Problem.badRequest(
+                "cursor is not one this server gave out.",
+                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")]
+            )
+        }
+        let found = try await caseItems.list(caseID: row.record.id, kind: kind, after: after, limit: page.limit + 1)
+        let (items, next) = Input.paged(found, limit: page.limit) { String($0.position) }
+        try await accessLog.record(
+            principal,
+            persons: ["client:\(row.record.clientID.apiString)"],
+            resource: "GET /cases/\(row.record.id.apiString)/\(kind.rawValue)"
+        )
+        let opened = try await openingSealedParts(items.map(\.body))
+        return (try opened.map { try $0.lowercasingUUIDs.decoded(as: type) }, next)
+    }
+
+    /// The item `itemID` of `kind` of case `caseID`, opened and shaped as `T`.
+    func item<T: Decodable>(_ kind: CaseItems.Kind, caseID: UUID, itemID: UUID, as type: T.Type) async throws -> T {
+        guard let item = try await caseItems.find(caseID: caseID, kind: kind, itemID: itemID) else {
+            throw Problem.notFound("No \(kind.rawValue) \(itemID.apiString) in this case.")
+        }
+        return try await openingSealedParts([item.body])[0].lowercasingUUIDs.decoded(as: type)
+    }
+
+    /// Runs `command` on case `caseID` to create the item `itemID` of `kind` (`nil`: the id of
+    /// the first event, for items without their own id), honouring `Idempotency-Key`, and
+    /// answers the item with the case's version.
+    func createItem<T: Decodable>(
+        _ kind: CaseItems.Kind,
+        caseID: String,
+        itemID: UUID?,
+        ifMatch: String?,
+        idempotency: IdempotencyKey?,
+        command: CaseFile.Command,
+        as type: T.Type
+    ) async throws -> (item: T, version: Int64) {
+        let (row, _) = try await visibleCase(caseID)
+        if let idempotency, let previous = try await idempotency.previous(on: database, logger: logger) {
+            return (
+                try await item(
+                    kind,
+                    caseID: row.record.id,
+                    itemID: try Input.uuid(previous, at: "#/header/Idempotency-Key"),
+                    as: type
+                ), row.version
+            )
+        }
+        let created = Mutex<UUID?>(itemID)
+        do {
+            let (_, version) = try await changeCase(caseID, ifMatch: ifMatch, command: command) { events, connection in
+                let id = created.withLock { id in
+                    if id == nil { id = events.first?.stored.id }
+                    return id
+                }
+                try await idempotency?.record(resourceID: id?.uuidString ?? "", on: connection, logger: logger)
+            }
+            guard let id = created.withLock({ $0 }) else { throw Problem.internalError() }
+            return (try await item(kind, caseID: row.record.id, itemID: id, as: type), version)
+        } catch is IdempotencyRace {
+            guard let previous = try await idempotency?.previous(on: database, logger: logger) else {
+                throw Problem.internalError()
+            }
+            return (
+                try await item(
+                    kind,
+                    caseID: row.record.id,
+                    itemID: try Input.uuid(previous, at: "#/header/Idempotency-Key"),
+                    as: type
+                ), row.version
+            )
+        }
+    }
+
+    // MARK: Assessments
+
+    func listAssessments(_ input: Operations.ListAssessments.Input) async throws -> Operations.ListAssessments.Output {
+        let (items, next) = try await items(
+            .assessment,
+            caseID: input.path.caseId,
+            cursor: input.query.cursor,
+            limit: input.query.limit,
+            as: Components.Schemas.Assessment.self
+        )
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+    }
+
+    func createAssessment(_ input: Operations.CreateAssessment.Input) async throws -> Operations.CreateAssessment.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let assessment = CaseFile.Assessment(
+            heldOn: try Input.date(body.heldOn, at: "/held_on"),
+            needs: try Input.areas(body.needs, at: "/needs"),
+            priorities: try Input.areas(body.priorities, at: "/priorities")
+        )
+        let notes = try (body.needNotes ?? []).enumerated().map { index, note in
+            CaseFile.NeedNote(area: try Input.area(note.area, at: "/need_notes/\(index)/area"), note: note.note)
+        }
+        let (item, version) = try await createItem(
+            .assessment,
+            caseID: input.path.caseId,
+            itemID: nil,
+            ifMatch: input.headers.ifMatch,
+            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createAssessment", body: body),
+            command: .recordAssessment(assessment, resources: body.resources, needNotes: notes),
+            as: Components.Schemas.Assessment.self
+        )
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    // MARK: Goals and the plan
+
+    func listGoals(_ input: Operations.ListGoals.Input) async throws -> Operations.ListGoals.Output {
+        let (items, next) = try await items(
+            .goal,
+            caseID: input.path.caseId,
+            cursor: input.query.cursor,
+            limit: input.query.limit,
+            as: Components.Schemas.Goal.self
+        )
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+    }
+
+    func createGoal(_ input: Operations.CreateGoal.Input) async throws -> Operations.CreateGoal.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let id = UUID()
+        let steps = try (body.steps ?? []).enumerated().map { index, step in
+            (
+                step: CaseFile.Step(
+                    owner: StepOwner(rawValue: step.owner.rawValue) ?? .client,
+                    dueOn: try step.dueOn.map { try Input.date($0, at: "/steps/\(index)/due_on") }
+                ),
+                text: step.text
+            )
+        }
+        let agreement = CaseFile.GoalAgreement(
+            goalID: id,
+            area: try Input.area(body.area, at: "/area"),
+            text: body.text,
+            steps: steps,
+            dueOn: try body.dueOn.map { try Input.date($0, at: "/due_on") },
+            reviewOn: try body.reviewOn.map { try Input.date($0, at: "/review_on") },
+            agreedOn: try Input.date(body.agreedOn, at: "/agreed_on")
+        )
+        let (item, version) = try await createItem(
+            .goal,
+            caseID: input.path.caseId,
+            itemID: id,
+            ifMatch: input.headers.ifMatch,
+            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createGoal", body: body),
+            command: .agreeGoal(agreement),
+            as: Components.Schemas.Goal.self
+        )
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func replaceGoalStatus(_ input: Operations.ReplaceGoalStatus.Input) async throws -> Operations.ReplaceGoalStatus.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let goalID = try Input.uuid(input.path.goalId, at: "#/path/goal_id")
+        let command = CaseFile.Command.changeGoalStatus(
+            goalID: goalID,
+            status: GoalStatus(rawValue: body.status.rawValue) ?? .agreed,
+            reason: body.reason,
+            on: try Input.date(body.changedOn, at: "/changed_on")
+        )
+        let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
+        let goal = try await item(.goal, caseID: record.id, itemID: goalID, as: Components.Schemas.Goal.self)
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(goal)))
+    }
+
+    func listPlanReviews(_ input: Operations.ListPlanReviews.Input) async throws -> Operations.ListPlanReviews.Output {
+        let (items, next) = try await items(
+            .planReview,
+            caseID: input.path.caseId,
+            cursor: input.query.cursor,
+            limit: input.query.limit,
+            as: Components.Schemas.PlanReview.self
+        )
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+    }
+
+    func createPlanReview(_ input: Operations.CreatePlanReview.Input) async throws -> Operations.CreatePlanReview.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let (item, version) = try await createItem(
+            .planReview,
+            caseID: input.path.caseId,
+            itemID: nil,
+            ifMatch: input.headers.ifMatch,
+            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createPlanReview", body: body),
+            command: .reviewPlan(on: try Input.date(body.reviewedOn, at: "/reviewed_on"), summary: body.summary),
+            as: Components.Schemas.PlanReview.self
+        )
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func replacePlanAgreement(
+        _ input: Operations.ReplacePlanAgreement.Input
+    ) async throws -> Operations.ReplacePlanAgreement.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let command = CaseFile.Command.recordPlanAgreement(
+            on: try Input.date(body.agreedOn, at: "/agreed_on"),
+            form: ConsentForm(rawValue: body.form.rawValue) ?? .written
+        )
+        let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
+        let agreement = try await item(
+            .planAgreement,
+            caseID: record.id,
+            itemID: record.id,
+            as: Components.Schemas.PlanAgreement.self
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(agreement)))
+    }
+
+    // MARK: Consultations
+
+    func listConsultations(_ input: Operations.ListConsultations.Input) async throws -> Operations.ListConsultations.Output {
+        let (items, next) = try await items(
+            .consultation,
+            caseID: input.path.caseId,
+            cursor: input.query.cursor,
+            limit: input.query.limit,
+            as: Components.Schemas.Consultation.self
+        )
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+    }
+
+    func createConsultation(_ input: Operations.CreateConsultation.Input) async throws -> Operations.CreateConsultation.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let id = UUID()
+        let log = CaseFile.ConsultationLog(
+            consultationID: id,
+            heldOn: try Input.date(body.heldOn, at: "/held_on"),
+            durationMinutes: Int(body.durationMinutes),
+            place: ConsultationPlace(rawValue: body.place.rawValue) ?? .other,
+            language: body.language,
+            interpreter: body.interpreter ?? false,
+            topics: try Input.areas(body.topics ?? [], at: "/topics"),
+            referrals: (body.referrals ?? []).map {
+                .init(id: UUID(), target: ReferralTarget(rawValue: $0.target.rawValue) ?? .other)
+            },
+            note: body.note
+        )
+        let (item, version) = try await createItem(
+            .consultation,
+            caseID: input.path.caseId,
+            itemID: id,
+            ifMatch: input.headers.ifMatch,
+            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createConsultation", body: body),
+            command: .logConsultation(log),
+            as: Components.Schemas.Consultation.self
+        )
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func replaceReferralOutcome(
+        _ input: Operations.ReplaceReferralOutcome.Input
+    ) async throws -> Operations.ReplaceReferralOutcome.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let referralID = try Input.uuid(input.path.referralId, at: "#/path/referral_id")
+        let command = CaseFile.Command.recordReferralOutcome(
+            referralID: referralID,
+            outcome: body.outcome,
+            on: try Input.date(body.recordedOn, at: "/recorded_on")
+        )
+        let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
+        guard let consultation = try await caseItems.consultation(caseID: record.id, referralID: referralID) else {
+            throw Problem.internalError()
+        }
+        let shaped = try await item(
+            .consultation,
+            caseID: record.id,
+            itemID: consultation.id,
+            as: Components.Schemas.Consultation.self
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(shaped)))
+    }
+
+    // MARK: Observations
+
+    func listObservations(_ input: Operations.ListObservations.Input) async throws -> Operations.ListObservations.Output {
+        let (items, next) = try await items(
+            .observation,
+            caseID: input.path.caseId,
+            cursor: input.query.cursor,
+            limit: input.query.limit,
+            as: Components.Schemas.Observation.self
+        )
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+    }
+
+    func createObservation(_ input: Operations.CreateObservation.Input) async throws -> Operations.CreateObservation.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let value: ObservationValue
+        switch body.value.status {
+        case .value:
+            guard let code = body.value.code else {
+                throw Problem.unprocessable("A value needs its code.", errors: [.init(pointer: "/value/code", detail: "missing")])
+            }
+            value = .value(code)
+        case .declined: value = .declined
+        case .notAsked: value = .notAsked
+        case .unknown: value = .unknown
+        }
+        let observation = Observation(
+            id: UUID(),
+            field: ObservationField(rawValue: body.field.rawValue) ?? .germanLevel,
+            value: value,
+            observedOn: try Input.date(body.observedOn, at: "/observed_on")
+        )
+        let (item, version) = try await createItem(
+            .observation,
+            caseID: input.path.caseId,
+            itemID: observation.id,
+            ifMatch: input.headers.ifMatch,
+            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createObservation", body: body),
+            command: .recordObservation(observation),
+            as: Components.Schemas.Observation.self
+        )
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    // MARK: Consents
+
+    func listConsents(_ input: Operations.ListConsents.Input) async throws -> Operations.ListConsents.Output {
+        let (items, next) = try await items(
+            .consent,
+            caseID: input.path.caseId,
+            cursor: input.query.cursor,
+            limit: input.query.limit,
+            as: Components.Schemas.Consent.self
+        )
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+    }
+
+    func createConsent(_ input: Operations.CreateConsent.Input) async throws -> Operations.CreateConsent.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let consent = CaseFile.Consent(
+            id: UUID(),
+            purpose: ConsentPurpose(rawValue: body.purpose.rawValue) ?? .dataCollection,
+            categories: body.categories,
+            recipient: body.recipient,
+            givenAt: body.givenAt,
+            form: ConsentForm(rawValue: body.form.rawValue) ?? .written,
+            validUntil: body.validUntil,
+            withdrawnAt: nil
+        )
+        let (item, version) = try await createItem(
+            .consent,
+            caseID: input.path.caseId,
+            itemID: consent.id,
+            ifMatch: input.headers.ifMatch,
+            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createConsent", body: body),
+            command: .giveConsent(consent),
+            as: Components.Schemas.Consent.self
+        )
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func withdrawConsent(_ input: Operations.WithdrawConsent.Input) async throws -> Operations.WithdrawConsent.Output {
+        let consentID = try Input.uuid(input.path.consentId, at: "#/path/consent_id")
+        var at = now()
+        if case .json(let body) = input.body, let withdrawnAt = body.withdrawnAt { at = withdrawnAt }
+        let (record, version) = try await changeCase(
+            input.path.caseId,
+            ifMatch: input.headers.ifMatch,
+            command: .withdrawConsent(consentID: consentID, at: at)
+        )
+        let consent = try await item(.consent, caseID: record.id, itemID: consentID, as: Components.Schemas.Consent.self)
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(consent)))
+    }
+}
+
+extension Input {
+    /// The life area `code`.
+    ///
+    /// - Throws: 422 pointing at `pointer` for a code that is not a life area.
+    static func area(_ code: String, at pointer: String) throws -> LifeArea {
+        guard let area = LifeArea(rawValue: code) else {
+            throw Problem.unprocessable(
+                "\(code) is not a code of life_area.",
+                errors: [.init(pointer: pointer, detail: "not a code of life_area")]
+            )
+        }
+        return area
+    }
+
+    /// The life areas of the wire form.
+    static func areas(_ codes: Components.Schemas.LifeAreas, at pointer: String) throws -> [LifeArea] {
+        try codes.enumerated().map { index, code in try area(code.rawValue, at: "\(pointer)/\(index)") }
+    }
+}

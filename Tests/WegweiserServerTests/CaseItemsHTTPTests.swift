@@ -1,0 +1,219 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import TestSupport
+import Testing
+
+@testable import WegweiserServer
+
+@Suite("Casework over HTTP: assessment, plan and goals, consultations, observations, consents", .postgres)
+struct CaseItemsHTTPTests {
+    let provider = TestIdentityProvider.shared
+    let worker = DemoData.people.first { $0.subject == "demo-worker-a" }!
+
+    /// A client and an open case of worker A; returns the case id.
+    func openCase(_ http: some TestClientProtocol, token: String) async throws -> (client: String, case: String) {
+        let client = try #require(
+            try await http.send(
+                .post,
+                "/clients",
+                token: token,
+                body: ["family_name": "Haddad", "target_group": "displaced_from_ukraine"]
+            )
+            .json["id"] as? String
+        )
+        let opened = try await http.send(
+            .post,
+            "/cases",
+            token: token,
+            body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+        )
+        return (client, try #require(opened.json["id"] as? String))
+    }
+
+    @Test(
+        "notes, goal texts and reasons are ciphertext in the tables, read back through the API, and gone once the client is erased"
+    )
+    func freeTextEncrypted() async throws {
+        let (app, database) = try await TestApp.makeWithDatabase()
+        let token = try provider.token(for: worker)
+        try await app.test(.router) { http in
+            let (client, caseID) = try await openCase(http, token: token)
+            let goal = try await http.send(
+                .post,
+                "/cases/\(caseID)/goals",
+                token: token,
+                body: [
+                    "area": "work", "text": "Ausbildung als Koch", "agreed_on": "2026-01-10",
+                    "steps": [["owner": "client", "text": "Praktikum im Gasthaus Adler", "due_on": "2026-03-01"]],
+                ]
+            )
+            #expect(goal.status == .created)
+            #expect(goal.headers[.eTag] == "\"2\"")
+            #expect((goal.json["personal"] as? [String: Any])?["text"] as? String == "Ausbildung als Koch")
+            let consultation = try await http.send(
+                .post,
+                "/cases/\(caseID)/consultations",
+                token: token,
+                body: [
+                    "held_on": "2026-01-20", "duration_minutes": 60, "place": "home_visit", "interpreter": true,
+                    "topics": ["work"], "referrals": [["target": "employment_agency"]], "note": "Sorgen wegen der Miete",
+                ]
+            )
+            #expect(consultation.status == .created)
+            let referral = try #require((consultation.json["referrals"] as? [[String: Any]])?.first?["id"] as? String)
+            let outcome = try await http.send(
+                .put,
+                "/cases/\(caseID)/referrals/\(referral)/outcome",
+                token: token,
+                body: ["outcome": "Beratungstermin am 3. Februar", "recorded_on": "2026-01-28"]
+            )
+            #expect(outcome.status == .ok)
+            let listed = try await http.send(.get, "/cases/\(caseID)/consultations", token: token)
+            let first = try #require((listed.json["items"] as? [[String: Any]])?.first)
+            #expect((first["personal"] as? [String: Any])?["text"] as? String == "Sorgen wegen der Miete")
+            let listedReferral = try #require((first["referrals"] as? [[String: Any]])?.first)
+            #expect(
+                ((listedReferral["outcome"] as? [String: Any])?["personal"] as? [String: Any])?["text"] as? String
+                    == "Beratungstermin am 3. Februar"
+            )
+
+            let stored = try await database.withClient { client in
+                var texts: [String] = []
+                for try await text in try await client.query("SELECT payload::text FROM events").decode(String.self) {
+                    texts.append(text)
+                }
+                for try await text in try await client.query("SELECT body::text FROM case_items").decode(String.self) {
+                    texts.append(text)
+                }
+                return texts.joined(separator: "\n")
+            }
+            for secret in ["Koch", "Gasthaus", "Miete", "Beratungstermin", "Haddad"] {
+                #expect(!stored.contains(secret), "\(secret) is readable with plain SQL")
+            }
+            #expect(stored.contains("home_visit") && stored.contains("employment_agency"), "the rest stays in the clear")
+
+            let subject = "client:\(client)"
+            try await database.withClient { pool in
+                try await KeyStore(client: pool, master: .init(base64: TestApp.masterKey), logger: Logger(label: "test"))
+                    .erase(subject: subject)
+            }
+            let erased = try await http.send(.get, "/cases/\(caseID)/goals", token: token)
+            #expect(erased.status == .ok)
+            let erasedGoal = try #require((erased.json["items"] as? [[String: Any]])?.first)
+            #expect(erasedGoal["personal"] == nil)
+            #expect(erasedGoal["area"] as? String == "work")
+        }
+    }
+
+    @Test("a goal moves on until the case closes; after closure it cannot change")
+    func goalsAndClosure() async throws {
+        let app = try await TestApp.make()
+        let token = try provider.token(for: worker)
+        try await app.test(.router) { http in
+            let (_, caseID) = try await openCase(http, token: token)
+            let goal = try #require(
+                try await http.send(
+                    .post,
+                    "/cases/\(caseID)/goals",
+                    token: token,
+                    body: ["area": "language", "text": "B1", "agreed_on": "2026-01-10"]
+                )
+                .json["id"] as? String
+            )
+            let moved = try await http.send(
+                .put,
+                "/cases/\(caseID)/goals/\(goal)/status",
+                token: token,
+                body: ["status": "in_progress", "changed_on": "2026-02-01"]
+            )
+            #expect(moved.json["status"] as? String == "in_progress")
+            let noReason = try await http.send(
+                .put,
+                "/cases/\(caseID)/goals/\(goal)/status",
+                token: token,
+                body: ["status": "dropped", "changed_on": "2026-03-01"]
+            )
+            #expect(noReason.status == .unprocessableContent)
+            #expect(
+                try await http.send(
+                    .put,
+                    "/cases/\(caseID)/closure",
+                    token: token,
+                    body: ["reason": "deceased", "closed_on": "2026-04-01"]
+                ).status == .ok
+            )
+            let afterClosure = try await http.send(
+                .put,
+                "/cases/\(caseID)/goals/\(goal)/status",
+                token: token,
+                body: ["status": "achieved", "changed_on": "2026-04-02"]
+            )
+            #expect(afterClosure.status == .conflict)
+            let goals = try await http.send(.get, "/cases/\(caseID)/goals", token: token)
+            #expect((goals.json["items"] as? [[String: Any]])?.first?["status"] as? String == "in_progress")
+        }
+    }
+
+    @Test("a declined observation is kept as declined; a withdrawn consent shows when it stopped; an item POST retries safely")
+    func observationsAndConsents() async throws {
+        let (app, database) = try await TestApp.makeWithDatabase()
+        let token = try provider.token(for: worker)
+        try await app.test(.router) { http in
+            let (_, caseID) = try await openCase(http, token: token)
+            let declined: [String: Any] = ["field": "german_level", "value": ["status": "declined"], "observed_on": "2026-01-10"]
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "obs-1"]
+            let first = try await http.send(.post, "/cases/\(caseID)/observations", token: token, body: declined, headers: key)
+            let retry = try await http.send(.post, "/cases/\(caseID)/observations", token: token, body: declined, headers: key)
+            #expect(first.status == .created && retry.status == .created)
+            #expect(first.json["id"] as? String == retry.json["id"] as? String)
+            let count = try await database.withClient { client in
+                for try await count in try await client.query(
+                    "SELECT count(*) FROM events WHERE event_type = 'case.observation_recorded'"
+                )
+                .decode(Int64.self) {
+                    return count
+                }
+                return -1
+            }
+            #expect(count == 1)
+            let wrong: [String: Any] = [
+                "field": "german_level", "value": ["status": "value", "code": "private_flat"], "observed_on": "2026-01-10",
+            ]
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/observations", token: token, body: wrong).status
+                    == .unprocessableContent
+            )
+            let observations = try await http.send(.get, "/cases/\(caseID)/observations", token: token)
+            let value = (observations.json["items"] as? [[String: Any]])?.first?["value"] as? [String: Any]
+            #expect(value?["status"] as? String == "declined")
+
+            let consent = try await http.send(
+                .post,
+                "/cases/\(caseID)/consents",
+                token: token,
+                body: [
+                    "purpose": "jobcenter_handoff", "categories": ["german_level"], "recipient": "Jobcenter Waldshut",
+                    "given_at": "2026-01-20T10:00:00Z", "form": "written",
+                ]
+            )
+            let consentID = try #require(consent.json["id"] as? String)
+            let withdrawn = try await http.send(
+                .put,
+                "/cases/\(caseID)/consents/\(consentID)/withdrawal",
+                token: token,
+                body: ["withdrawn_at": "2026-02-01T09:00:00Z"]
+            )
+            #expect(withdrawn.status == .ok)
+            #expect(withdrawn.json["withdrawn_at"] as? String == "2026-02-01T09:00:00Z")
+            #expect(
+                try await http.send(.put, "/cases/\(caseID)/consents/\(consentID)/withdrawal", token: token, body: [:]).status
+                    == .conflict
+            )
+        }
+    }
+}
