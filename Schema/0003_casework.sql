@@ -31,14 +31,14 @@ CREATE INDEX cases_by_assignee ON cases (district_id, assignee_id, id);
 CREATE INDEX cases_by_team ON cases (district_id, team_id, id);
 CREATE INDEX cases_by_client ON cases (client_id);
 
--- The parts of a case that front ends list: assessments, goals, plan reviews, the plan
+-- The parts of a case that front ends show: the hand-over, period extensions, assessments, goals, plan reviews, the plan
 -- agreement, consultations, observations and consents. `body` is the item as the API shows
 -- it, with free text still sealed under the client's key (each sealed part names the event it
 -- is bound to); `position` is the case version that created it, the listing order.
 CREATE TABLE case_items (
     case_id  uuid   NOT NULL,
-    kind     text   NOT NULL CHECK (kind IN ('assessment', 'goal', 'plan_review', 'plan_agreement', 'consultation',
-                                            'observation', 'consent')),
+    kind     text   NOT NULL CHECK (kind IN ('handover', 'extension', 'assessment', 'goal', 'plan_review',
+                                            'plan_agreement', 'consultation', 'observation', 'consent')),
     item_id  uuid   NOT NULL,
     position bigint NOT NULL,
     body     jsonb  NOT NULL,

@@ -4,8 +4,8 @@ public import Foundation
 public import Logging
 public import PostgresNIO
 
-/// The listed parts of cases (assessments, goals, plan reviews, the plan agreement,
-/// consultations, observations, consents), each as the API shows it, kept current in the
+/// The parts of cases that front ends show (the hand-over, period extensions, assessments,
+/// goals, plan reviews, the plan agreement, consultations, observations, consents), each as the API shows it, kept current in the
 /// transaction that appends the case's events.
 ///
 /// Free text stays sealed: each sealed part is stored as `{"subject", "sealed", "event_id"}`,
@@ -13,6 +13,10 @@ public import PostgresNIO
 public struct CaseItems: Sendable {
     /// The kinds of item.
     public enum Kind: String, Sendable {
+        /// The hand-over from preliminary accommodation (one per case).
+        case handover
+        /// An extension of the counselling period.
+        case periodExtension = "extension"
         /// An assessment interview.
         case assessment
         /// A goal of the plan.
@@ -61,6 +65,15 @@ public struct CaseItems: Sendable {
     ) async throws {
         let personal = Self.sealed(payload["personal"], eventID: eventID)
         switch event {
+        case .opened(let opened) where opened.opening == .handover:
+            let body = JSONValue.object(["opened_on": payload["opened_on"] ?? .null, "personal": personal])
+            try await save(.handover, caseID: caseID, itemID: caseID, position: version, body: body, on: connection)
+        case .periodExtended:
+            let body = JSONValue.object([
+                "id": .string(eventID.uuidString), "months": payload["months"] ?? .null, "decided_on": payload["on"] ?? .null,
+                "personal": personal,
+            ])
+            try await save(.periodExtension, caseID: caseID, itemID: eventID, position: version, body: body, on: connection)
         case .assessmentRecorded:
             var body = payload["assessment"] ?? .object([:])
             body["id"] = .string(eventID.uuidString)
@@ -127,7 +140,7 @@ public struct CaseItems: Sendable {
                 body: item.body,
                 on: connection
             )
-        case .opened, .assigned, .followUpHousingStarted, .periodExtended, .closed, .reopened:
+        case .opened, .assigned, .followUpHousingStarted, .closed, .reopened:
             return
         }
     }

@@ -1,3 +1,4 @@
+import Casework
 public import Configuration
 import EventStore
 import Foundation
@@ -50,6 +51,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         eventStore: eventStore,
         keys: KeyStore(client: database, master: masterKey, logger: logger),
         developmentSigner: auth.developmentSigner,
+        targetGroups: try targetGroups(reader: reader),
         now: now,
         logger: logger
     )
@@ -85,6 +87,32 @@ func buildRouter(handler: APIHandler, authentication: AuthenticationMiddleware) 
     }
     try handler.registerHandlers(on: router, middlewares: [authentication])
     return router
+}
+
+/// The target groups of `casework.target.groups` (comma-separated codes; default all).
+///
+/// - Throws: ``ConfigurationError`` for an unknown code.
+func targetGroups(reader: ConfigReader) throws -> Set<TargetGroup> {
+    guard let list = reader.string(forKey: "casework.target.groups"), !list.isEmpty else { return Set(TargetGroup.allCases) }
+    return Set(
+        try list.split(separator: ",").map { code in
+            let code = code.trimmingCharacters(in: .whitespaces)
+            guard let group = TargetGroup(rawValue: code) else {
+                throw ConfigurationError(
+                    "casework.target.groups: \(code) is no target group; use \(TargetGroup.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            return group
+        }
+    )
+}
+
+/// Why a configuration value cannot be used.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    /// What is wrong and what to set.
+    public let description: String
+
+    init(_ description: String) { self.description = description }
 }
 
 /// A logger at the configured `log.level`.

@@ -125,6 +125,11 @@ struct CaseworkHTTPTests {
             )
             #expect(second.status == .conflict, "one open case per client")
 
+            let read = try await http.send(.get, "/cases/\(caseID)", token: token)
+            let handover = try #require((read.json["handover"] as? [String: Any])?["personal"] as? [String: Any])
+            #expect(handover["note"] as? String == "zwei Kinder, Kita-Platz gesucht")
+            #expect(handover["documents"] as? [String] == ["Aufenthaltsgestattung"])
+
             let started = try await http.send(
                 .put,
                 "/cases/\(caseID)/counselling-period",
@@ -137,6 +142,11 @@ struct CaseworkHTTPTests {
                 try await http.send(.post, "/cases/\(caseID)/counselling-period/extensions", token: token, body: extend).status
                     == .created
             )
+            let extended = try await http.send(.get, "/cases/\(caseID)", token: token)
+            #expect(extended.json["period_end"] as? String == "2029-09-04")
+            let extensions = extended.json["extensions"] as? [[String: Any]]
+            #expect(extensions?.count == 1)
+            #expect((extensions?.first?["personal"] as? [String: Any])?["text"] as? String == "Ausbildung")
             let tooLong = try await http.send(.post, "/cases/\(caseID)/counselling-period/extensions", token: token, body: extend)
             #expect(tooLong.status == .unprocessableContent)
             #expect(((tooLong.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String) == "/months")
@@ -187,5 +197,36 @@ struct CaseworkHTTPTests {
                 "the lead sees the team's cases"
             )
         }
+    }
+
+    @Test("the target groups are configurable: a group the installation does not counsel is refused")
+    func targetGroups() async throws {
+        let database = try await TestPostgres.shared.database(migrated: false)
+        let app = try await buildApplication(
+            reader: TestApp.reader(
+                database: database,
+                extra: ["casework.target.groups": "refugee_follow_up_housing, eu_labour_migrant"]
+            )
+        )
+        let token = try provider.token(for: worker)
+        try await app.test(.router) { http in
+            let refused = try await http.send(
+                .post,
+                "/clients",
+                token: token,
+                body: ["family_name": "Kovalenko", "target_group": "displaced_from_ukraine"]
+            )
+            #expect(refused.status == .unprocessableContent)
+            #expect(((refused.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String) == "/target_group")
+            let accepted = try await http.send(
+                .post,
+                "/clients",
+                token: token,
+                body: ["family_name": "Novak", "target_group": "eu_labour_migrant"]
+            )
+            #expect(accepted.status == .created)
+        }
+        let wrong = TestApp.reader(database: database, extra: ["casework.target.groups": "tourists"])
+        await #expect(throws: ConfigurationError.self) { try await buildApplication(reader: wrong) }
     }
 }

@@ -111,9 +111,17 @@ extension APIHandler {
             persons: ["client:\(row.record.clientID.apiString)"],
             resource: "GET /cases/\(row.record.id.apiString)"
         )
-        return .ok(
-            .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
-        )
+        var shaped = Components.Schemas.Case(row.record, today: CalendarDate(now()))
+        let handover = try await caseItems.find(caseID: row.record.id, kind: .handover, itemID: row.record.id)
+        let extensions = try await caseItems.list(caseID: row.record.id, kind: .periodExtension, after: 0, limit: 100)
+        let opened = try await openingSealedParts((handover.map { [$0.body] } ?? []) + extensions.map(\.body))
+        if handover != nil {
+            shaped.handover = try opened[0].lowercasingUUIDs.decoded(as: Components.Schemas.Case.HandoverPayload.self)
+        }
+        shaped.extensions = try opened.dropFirst(handover == nil ? 0 : 1).map {
+            try $0.lowercasingUUIDs.decoded(as: Components.Schemas.Case.ExtensionsPayloadPayload.self)
+        }
+        return .ok(.init(headers: .init(eTag: Self.etag(row.version)), body: .json(shaped)))
     }
 
     func replaceCaseAssignment(

@@ -17,6 +17,7 @@ extension APIHandler {
         }
         let id = UUID()
         let profile = try Client.Profile(body, id: id, districtID: principal.districtID)
+        try requireCounselled(profile.targetGroup)
         do {
             let (record, version) = try await execute(
                 Client.self,
@@ -54,6 +55,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let (current, _, _) = try await visibleClient(input.path.clientId)
         let id = current.id
+        try requireCounselled(TargetGroup(rawValue: body.targetGroup.rawValue) ?? current.targetGroup)
         let (record, version) = try await execute(
             Client.self,
             stream: StreamName(id: "client-\(id.uuidString)", category: "client", tenant: current.districtID),
@@ -73,6 +75,16 @@ extension APIHandler {
             )
         }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, erased: false))))
+    }
+
+    /// 422 unless this installation counsels `group`.
+    private func requireCounselled(_ group: TargetGroup) throws {
+        guard targetGroups.contains(group) else {
+            throw Problem.unprocessable(
+                "This installation does not counsel the target group \(group.rawValue).",
+                errors: [.init(pointer: "/target_group", detail: "not a target group of this installation")]
+            )
+        }
     }
 
     /// The answer to a retried create: the client as it is now.

@@ -1,3 +1,4 @@
+import Casework
 import EventStore
 import Foundation
 import Logging
@@ -26,6 +27,8 @@ struct APIHandler: APIProtocol {
     let accessLog: AccessLog
     /// The development signer, when switched on: its keys are served as a JWKS.
     let developmentSigner: DevelopmentSigner?
+    /// The target groups this installation counsels (`casework.target.groups`).
+    let targetGroups: Set<TargetGroup>
     /// The time of a request; a test moves it.
     let now: @Sendable () -> Date
     /// The logger for work outside a request.
@@ -38,6 +41,7 @@ struct APIHandler: APIProtocol {
         eventStore: EventStore,
         keys: KeyStore,
         developmentSigner: DevelopmentSigner? = nil,
+        targetGroups: Set<TargetGroup> = Set(TargetGroup.allCases),
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
@@ -50,6 +54,7 @@ struct APIHandler: APIProtocol {
         self.caseItems = CaseItems(client: database, logger: logger)
         self.accessLog = AccessLog(client: database, logger: logger)
         self.developmentSigner = developmentSigner
+        self.targetGroups = targetGroups
         self.now = now
         self.logger = logger
     }
