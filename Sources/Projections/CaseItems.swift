@@ -83,6 +83,12 @@ public struct CaseItems: Sendable {
             var body = payload["goal"] ?? .object([:])
             body["personal"] = personal
             try await save(.goal, caseID: caseID, itemID: agreed.goal.id, position: version, body: body, on: connection)
+        case .goalRevised(let revised):
+            guard let item = try await find(caseID: caseID, kind: .goal, itemID: revised.goal.id, on: connection) else { return }
+            var body = payload["goal"] ?? .object([:])
+            body["personal"] = personal
+            body["status_reason"] = item.body["status_reason"]
+            try await save(.goal, caseID: caseID, itemID: revised.goal.id, position: item.position, body: body, on: connection)
         case .goalStatusChanged(let changed):
             guard var item = try await find(caseID: caseID, kind: .goal, itemID: changed.goalID, on: connection) else { return }
             item.body["status"] = payload["status"]

@@ -210,6 +210,43 @@ struct CaseFileTests {
             .thenRejects(.unknownGoal)
     }
 
+    @Test("a goal that has not ended is revised as a whole, keeping its status")
+    func reviseGoal() {
+        let id = UUID()
+        let revision = CaseFile.GoalAgreement(
+            goalID: id,
+            area: .education,
+            text: "Ausbildung zum Koch beginnen",
+            steps: [(CaseFile.Step(owner: .partner, dueOn: day.adding(months: 2)), "Kammer berät zur Anerkennung")],
+            dueOn: day.adding(months: 18),
+            reviewOn: nil,
+            agreedOn: day.adding(months: 1)
+        )
+        given(CaseFile.self, opened, goal(id)).when(.reviseGoal(revision))
+            .then([
+                .goalRevised(
+                    .init(
+                        goal: .init(
+                            id: id,
+                            area: .education,
+                            status: .agreed,
+                            steps: [.init(owner: .partner, dueOn: day.adding(months: 2))],
+                            dueOn: day.adding(months: 18),
+                            reviewOn: nil,
+                            statusChangedOn: day
+                        ),
+                        personal: .init(text: "Ausbildung zum Koch beginnen", steps: ["Kammer berät zur Anerkennung"])
+                    )
+                )
+            ])
+        let dropped = CaseFile.Event.goalStatusChanged(
+            .init(goalID: id, status: .dropped, on: day, personal: .init(text: "verzogen"))
+        )
+        given(CaseFile.self, opened, goal(id), dropped).when(.reviseGoal(revision)).thenRejects(.goalEnded)
+        given(CaseFile.self, opened, goal(id), closed).when(.reviseGoal(revision)).thenRejects(.closed)
+        given(CaseFile.self, opened).when(.reviseGoal(revision)).thenRejects(.unknownGoal)
+    }
+
     @Test("a goal cannot change after the case is closed")
     func goalAfterClosure() {
         let id = UUID()

@@ -201,6 +201,9 @@ struct AccessMatrixTests {
         },
         caseRow("listGoals") { try await $0.call(.get, "/cases/\($0.caseA)/goals", as: $1) },
         caseRow("createGoal") { try await $0.call(.post, "/cases/\($0.caseA)/goals", as: $1, body: MatrixContext.goalBody) },
+        caseRow("replaceGoal") {
+            try await $0.call(.put, "/cases/\($0.caseA)/goals/\($0.goalA)", as: $1, body: MatrixContext.goalBody)
+        },
         caseRow("replaceGoalStatus") {
             try await $0.call(
                 .put,

@@ -125,6 +125,18 @@ struct CaseItemsHTTPTests {
                 )
                 .json["id"] as? String
             )
+            let revised = try await http.send(
+                .put,
+                "/cases/\(caseID)/goals/\(goal)",
+                token: token,
+                body: [
+                    "area": "language", "text": "B1 bis Jahresende", "agreed_on": "2026-01-20",
+                    "steps": [["owner": "case_worker", "text": "Kursplatz suchen"]],
+                ]
+            )
+            #expect(revised.status == .ok)
+            #expect((revised.json["personal"] as? [String: Any])?["text"] as? String == "B1 bis Jahresende")
+            #expect((revised.json["steps"] as? [[String: Any]])?.first?["owner"] as? String == "case_worker")
             let moved = try await http.send(
                 .put,
                 "/cases/\(caseID)/goals/\(goal)/status",

@@ -15,6 +15,9 @@ extension CaseFile {
         case recordAssessment(Assessment, resources: String?, needNotes: [NeedNote])
         /// Agrees a goal of the integration plan.
         case agreeGoal(GoalAgreement)
+        /// Revises a goal that has not ended: its area, text, steps and dates (`agreedOn` is the
+        /// day of the revision); its status stays.
+        case reviseGoal(GoalAgreement)
         /// Moves a goal on; a goal that ends (other than achieved) needs a reason.
         case changeGoalStatus(goalID: UUID, status: GoalStatus, reason: String?, on: CalendarDate)
         /// Records a review of the plan.

@@ -57,21 +57,11 @@ extension CaseFile: Decider {
             return [.assessmentRecorded(AssessmentRecorded(assessment: assessment, personal: notes))]
         case .agreeGoal(let agreement):
             guard !record.goals.contains(where: { $0.id == agreement.goalID }) else { throw .duplicateID }
-            let goal = Goal(
-                id: agreement.goalID,
-                area: agreement.area,
-                status: .agreed,
-                steps: agreement.steps.map(\.step),
-                dueOn: agreement.dueOn,
-                reviewOn: agreement.reviewOn,
-                statusChangedOn: agreement.agreedOn
-            )
-            var stepTexts: [String] = []
-            for (index, step) in agreement.steps.enumerated() {
-                stepTexts.append(try required(step.text, field: "steps/\(index)/text"))
-            }
-            let texts = GoalTexts(text: try required(agreement.text, field: "text"), steps: stepTexts)
-            return [.goalAgreed(GoalAgreed(goal: goal, personal: texts))]
+            return [.goalAgreed(try goalAgreed(agreement, status: .agreed, statusChangedOn: agreement.agreedOn))]
+        case .reviseGoal(let revision):
+            guard let goal = record.goals.first(where: { $0.id == revision.goalID }) else { throw .unknownGoal }
+            guard !goal.status.isFinal else { throw .goalEnded }
+            return [.goalRevised(try goalAgreed(revision, status: goal.status, statusChangedOn: goal.statusChangedOn))]
         case .changeGoalStatus(let goalID, let status, let reason, let on):
             guard let goal = record.goals.first(where: { $0.id == goalID }) else { throw .unknownGoal }
             guard !goal.status.isFinal else { throw .goalEnded }
@@ -140,6 +130,27 @@ extension CaseFile: Decider {
         }
     }
 
+    private static func goalAgreed(
+        _ agreement: GoalAgreement,
+        status: GoalStatus,
+        statusChangedOn: CalendarDate
+    ) throws(Rejection) -> GoalAgreed {
+        let goal = Goal(
+            id: agreement.goalID,
+            area: agreement.area,
+            status: status,
+            steps: agreement.steps.map(\.step),
+            dueOn: agreement.dueOn,
+            reviewOn: agreement.reviewOn,
+            statusChangedOn: statusChangedOn
+        )
+        var stepTexts: [String] = []
+        for (index, step) in agreement.steps.enumerated() {
+            stepTexts.append(try required(step.text, field: "steps/\(index)/text"))
+        }
+        return GoalAgreed(goal: goal, personal: GoalTexts(text: try required(agreement.text, field: "text"), steps: stepTexts))
+    }
+
     private static func opened(_ opening: Opening) throws(Rejection) -> Opened {
         let handover = Handover(
             note: opening.handoverNote.flatMap(optionalText),
@@ -180,6 +191,8 @@ extension CaseFile: Decider {
         case .periodExtended(let extended): record.extensionMonths.append(extended.months)
         case .assessmentRecorded(let recorded): record.assessment = recorded.assessment
         case .goalAgreed(let agreed): record.goals.append(agreed.goal)
+        case .goalRevised(let revised):
+            if let index = record.goals.firstIndex(where: { $0.id == revised.goal.id }) { record.goals[index] = revised.goal }
         case .goalStatusChanged(let changed):
             if let index = record.goals.firstIndex(where: { $0.id == changed.goalID }) {
                 record.goals[index].status = changed.status

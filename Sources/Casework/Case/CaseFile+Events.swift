@@ -15,6 +15,8 @@ extension CaseFile {
         case assessmentRecorded(AssessmentRecorded)
         /// Stored as `case.goal_agreed`.
         case goalAgreed(GoalAgreed)
+        /// Stored as `case.goal_revised`: the whole revised goal.
+        case goalRevised(GoalAgreed)
         /// Stored as `case.goal_status_changed`.
         case goalStatusChanged(GoalStatusChanged)
         /// Stored as `case.plan_reviewed`.
@@ -125,7 +127,7 @@ extension CaseFile {
         }
     }
 
-    /// The payload of ``Event/goalAgreed(_:)``.
+    /// The payload of ``Event/goalAgreed(_:)`` and ``Event/goalRevised(_:)``.
     public struct GoalAgreed: Codable, Sendable, Equatable {
         /// The goal.
         public var goal: Goal
@@ -230,6 +232,7 @@ extension CaseFile.Event: DomainEvent {
         case .periodExtended: "case.period_extended"
         case .assessmentRecorded: "case.assessment_recorded"
         case .goalAgreed: "case.goal_agreed"
+        case .goalRevised: "case.goal_revised"
         case .goalStatusChanged: "case.goal_status_changed"
         case .planReviewed: "case.plan_reviewed"
         case .planAgreed: "case.plan_agreed"
@@ -252,6 +255,7 @@ extension CaseFile.Event: DomainEvent {
         case .periodExtended(let payload): try EventCoding.encode(payload)
         case .assessmentRecorded(let payload): try EventCoding.encode(payload)
         case .goalAgreed(let payload): try EventCoding.encode(payload)
+        case .goalRevised(let payload): try EventCoding.encode(payload)
         case .goalStatusChanged(let payload): try EventCoding.encode(payload)
         case .planReviewed(let payload): try EventCoding.encode(payload)
         case .planAgreed(let payload): try EventCoding.encode(payload)
@@ -274,6 +278,7 @@ extension CaseFile.Event: DomainEvent {
         case "case.period_extended": self = .periodExtended(try EventCoding.decode(payload))
         case "case.assessment_recorded": self = .assessmentRecorded(try EventCoding.decode(payload))
         case "case.goal_agreed": self = .goalAgreed(try EventCoding.decode(payload))
+        case "case.goal_revised": self = .goalRevised(try EventCoding.decode(payload))
         case "case.goal_status_changed": self = .goalStatusChanged(try EventCoding.decode(payload))
         case "case.plan_reviewed": self = .planReviewed(try EventCoding.decode(payload))
         case "case.plan_agreed": self = .planAgreed(try EventCoding.decode(payload))

@@ -37,7 +37,8 @@ enum AccessPolicy {
         for operation in [
             "createClient", "getClient", "replaceClient", "listCases", "openCase", "getCase", "startCounsellingPeriod",
             "extendCounsellingPeriod", "closeCase", "reopenCase", "listAssessments", "createAssessment", "listGoals",
-            "createGoal", "replaceGoalStatus", "listPlanReviews", "createPlanReview", "replacePlanAgreement", "listConsultations",
+            "createGoal", "replaceGoal", "replaceGoalStatus", "listPlanReviews", "createPlanReview", "replacePlanAgreement",
+            "listConsultations",
             "createConsultation", "replaceReferralOutcome", "listObservations", "createObservation", "listConsents",
             "createConsent", "withdrawConsent",
         ] {

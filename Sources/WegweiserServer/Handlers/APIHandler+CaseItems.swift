@@ -144,34 +144,25 @@ extension APIHandler {
     func createGoal(_ input: Operations.CreateGoal.Input) async throws -> Operations.CreateGoal.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let id = UUID()
-        let steps = try (body.steps ?? []).enumerated().map { index, step in
-            (
-                step: CaseFile.Step(
-                    owner: StepOwner(rawValue: step.owner.rawValue) ?? .client,
-                    dueOn: try step.dueOn.map { try Input.date($0, at: "/steps/\(index)/due_on") }
-                ),
-                text: step.text
-            )
-        }
-        let agreement = CaseFile.GoalAgreement(
-            goalID: id,
-            area: try Input.area(body.area, at: "/area"),
-            text: body.text,
-            steps: steps,
-            dueOn: try body.dueOn.map { try Input.date($0, at: "/due_on") },
-            reviewOn: try body.reviewOn.map { try Input.date($0, at: "/review_on") },
-            agreedOn: try Input.date(body.agreedOn, at: "/agreed_on")
-        )
         let (item, version) = try await createItem(
             .goal,
             caseID: input.path.caseId,
             itemID: id,
             ifMatch: input.headers.ifMatch,
             idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createGoal", body: body),
-            command: .agreeGoal(agreement),
+            command: .agreeGoal(try CaseFile.GoalAgreement(body, goalID: id)),
             as: Components.Schemas.Goal.self
         )
         return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func replaceGoal(_ input: Operations.ReplaceGoal.Input) async throws -> Operations.ReplaceGoal.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let goalID = try Input.uuid(input.path.goalId, at: "#/path/goal_id")
+        let command = CaseFile.Command.reviseGoal(try CaseFile.GoalAgreement(body, goalID: goalID))
+        let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
+        let goal = try await item(.goal, caseID: record.id, itemID: goalID, as: Components.Schemas.Goal.self)
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(goal)))
     }
 
     func replaceGoalStatus(_ input: Operations.ReplaceGoalStatus.Input) async throws -> Operations.ReplaceGoalStatus.Output {
@@ -387,6 +378,30 @@ extension APIHandler {
         )
         let consent = try await item(.consent, caseID: record.id, itemID: consentID, as: Components.Schemas.Consent.self)
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(consent)))
+    }
+}
+
+extension CaseFile.GoalAgreement {
+    /// The goal a request body describes.
+    init(_ body: Components.Schemas.GoalInput, goalID: UUID) throws {
+        let steps = try (body.steps ?? []).enumerated().map { index, step in
+            (
+                step: CaseFile.Step(
+                    owner: StepOwner(rawValue: step.owner.rawValue) ?? .client,
+                    dueOn: try step.dueOn.map { try Input.date($0, at: "/steps/\(index)/due_on") }
+                ),
+                text: step.text
+            )
+        }
+        self.init(
+            goalID: goalID,
+            area: try Input.area(body.area, at: "/area"),
+            text: body.text,
+            steps: steps,
+            dueOn: try body.dueOn.map { try Input.date($0, at: "/due_on") },
+            reviewOn: try body.reviewOn.map { try Input.date($0, at: "/review_on") },
+            agreedOn: try Input.date(body.agreedOn, at: "/agreed_on")
+        )
     }
 }
 
