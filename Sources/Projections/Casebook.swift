@@ -77,23 +77,31 @@ public struct Casebook: Sendable {
 
     /// The client `id`, or `nil`.
     public func client(_ id: UUID) async throws -> ClientRow? {
+        try await clients([id]).first
+    }
+
+    /// The clients of `ids` that exist.
+    public func clients(_ ids: [UUID]) async throws -> [ClientRow] {
         let rows = try await client.query(
-            "SELECT id, district_id, registered_by, sealed_in, version, profile::text FROM clients WHERE id = \(id)",
+            "SELECT id, district_id, registered_by, sealed_in, version, profile::text FROM clients WHERE id = ANY(\(ids))",
             logger: logger
         )
+        var result: [ClientRow] = []
         for try await (id, district, registeredBy, sealedIn, version, profile) in rows.decode(
             (UUID, String, UUID, UUID, Int64, String).self
         ) {
-            return ClientRow(
-                id: id,
-                districtID: district,
-                registeredBy: registeredBy,
-                sealedIn: sealedIn,
-                version: version,
-                profile: try JSONValue(jsonText: profile)
+            result.append(
+                ClientRow(
+                    id: id,
+                    districtID: district,
+                    registeredBy: registeredBy,
+                    sealedIn: sealedIn,
+                    version: version,
+                    profile: try JSONValue(jsonText: profile)
+                )
             )
         }
-        return nil
+        return result
     }
 
     /// Stores a case's state.

@@ -196,6 +196,7 @@ struct CaseworkHTTPTests {
                 (teamCases.json["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [caseID],
                 "the lead sees the team's cases"
             )
+            #expect((teamCases.json["items"] as? [[String: Any]])?.first?["client_name"] as? String == "Amal Haddad")
         }
     }
 

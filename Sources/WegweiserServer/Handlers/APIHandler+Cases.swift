@@ -33,7 +33,17 @@ extension APIHandler {
             resource: "GET /cases"
         )
         let today = CalendarDate(now())
-        return .ok(.init(body: .json(.init(items: items.map { .init($0.record, today: today) }, nextCursor: next))))
+        let names = try await clientNames(of: items)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: items.map { .init($0.record, today: today, clientName: names[$0.record.clientID]) },
+                        nextCursor: next
+                    )
+                )
+            )
+        )
     }
 
     func openCase(_ input: Operations.OpenCase.Input) async throws -> Operations.OpenCase.Output {
@@ -111,7 +121,8 @@ extension APIHandler {
             persons: ["client:\(row.record.clientID.apiString)"],
             resource: "GET /cases/\(row.record.id.apiString)"
         )
-        var shaped = Components.Schemas.Case(row.record, today: CalendarDate(now()))
+        let names = try await clientNames(of: [row])
+        var shaped = Components.Schemas.Case(row.record, today: CalendarDate(now()), clientName: names[row.record.clientID])
         let handover = try await caseItems.find(caseID: row.record.id, kind: .handover, itemID: row.record.id)
         let extensions = try await caseItems.list(caseID: row.record.id, kind: .periodExtension, after: 0, limit: 100)
         let opened = try await openingSealedParts((handover.map { [$0.body] } ?? []) + extensions.map(\.body))
@@ -269,8 +280,9 @@ extension APIHandler {
 }
 
 extension Components.Schemas.Case {
-    /// The wire form of a case on `today` (for the period warning).
-    init(_ record: CaseFile.Record, today: CalendarDate) {
+    /// The wire form of a case on `today` (for the period warning), with the client's name
+    /// where it was read.
+    init(_ record: CaseFile.Record, today: CalendarDate, clientName: String? = nil) {
         self.init(
             id: record.id.apiString,
             clientId: record.clientID.apiString,
@@ -286,7 +298,8 @@ extension Components.Schemas.Case {
             closureReason: record.closure.flatMap { .init(rawValue: $0.reason.rawValue) },
             closedOn: record.closure?.closedOn.description,
             goalCount: Int32(record.goals.count),
-            consultationCount: Int32(record.consultationCount)
+            consultationCount: Int32(record.consultationCount),
+            clientName: clientName
         )
     }
 }

@@ -107,17 +107,33 @@ extension APIHandler {
             )
         else { throw Problem.notFound("No client \(id.apiString) here.") }
         try await accessLog.record(principal, persons: ["client:\(id.apiString)"], resource: "GET /clients/\(id.apiString)")
-        var profile = row.profile
-        var erased = false
-        if case .string(let subject)? = profile["personal"]?["subject"],
-            case .string(let sealed)? = profile["personal"]?["sealed"]
-        {
-            let opened = try await keys.open([(SealedValue(subject: subject, sealed: sealed), row.sealedIn)])
-            profile["personal"] =
-                try opened.first.flatMap { $0 }.map { try JSONValue(jsonText: String(decoding: $0, as: UTF8.self)) } ?? .null
-            erased = opened.first.flatMap { $0 } == nil
+        guard let (profile, erased) = try await openedProfiles([row]).first else { throw Problem.internalError() }
+        return (profile, erased, row.version)
+    }
+
+    /// The profiles of `rows` with their personal parts opened (in one round trip for the
+    /// keys), and whether each client was erased. Callers log the reads.
+    func openedProfiles(_ rows: [Casebook.ClientRow]) async throws -> [(profile: Client.Profile, erased: Bool)] {
+        let bound = rows.map { row in
+            var profile = row.profile
+            if profile["personal"]?["sealed"] != nil { profile["personal"]?["event_id"] = .string(row.sealedIn.uuidString) }
+            return profile
         }
-        return (try EventCoding.decode(Data(profile.jsonText().utf8)), erased, row.version)
+        return try await openingSealedParts(bound).map { profile in
+            (try EventCoding.decode(Data(profile.jsonText().utf8)), profile["personal"] == nil)
+        }
+    }
+
+    /// The names of the clients of `cases`, by client id; an erased client has none. Callers
+    /// log the reads.
+    func clientNames(of cases: [Casebook.CaseRow]) async throws -> [UUID: String] {
+        let rows = try await casebook.clients(Array(Set(cases.map(\.record.clientID))))
+        var names: [UUID: String] = [:]
+        for (profile, _) in try await openedProfiles(rows) {
+            guard let personal = profile.personal else { continue }
+            names[profile.id] = [personal.givenName, personal.familyName].filter { !$0.isEmpty }.joined(separator: " ")
+        }
+        return names
     }
 }
 
