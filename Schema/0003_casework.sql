@@ -20,7 +20,6 @@ CREATE TABLE cases (
     client_id   uuid        NOT NULL,
     district_id text        NOT NULL,
     assignee_id uuid        NOT NULL,
-    team_id     uuid,
     closed      boolean     NOT NULL,
     version     bigint      NOT NULL CHECK (version >= 1),
     state       jsonb       NOT NULL,
@@ -28,8 +27,10 @@ CREATE TABLE cases (
 );
 
 CREATE INDEX cases_by_assignee ON cases (district_id, assignee_id, id);
-CREATE INDEX cases_by_team ON cases (district_id, team_id, id);
 CREATE INDEX cases_by_client ON cases (client_id);
+
+-- A client has at most one open case.
+CREATE UNIQUE INDEX cases_one_open_per_client ON cases (client_id) WHERE NOT closed;
 
 -- The parts of a case that front ends show: the hand-over, period extensions, assessments, goals, plan reviews, the plan
 -- agreement, consultations, observations and consents. `body` is the item as the API shows

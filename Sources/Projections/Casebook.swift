@@ -5,7 +5,7 @@ public import Logging
 public import PostgresNIO
 
 /// The read models of casework: each client (base data in the clear, personal data still
-/// sealed) and each case (its folded state, assignee, team and whether it is closed), written
+/// sealed) and each case (its folded state, assignee and whether it is closed), written
 /// in the same transaction as their events; listings such as a caseload read them instead of
 /// folding streams.
 public struct Casebook: Sendable {
@@ -30,18 +30,8 @@ public struct Casebook: Sendable {
     public struct CaseRow: Sendable {
         /// The case's state.
         public var record: CaseFile.Record
-        /// The team of the assignee when it was assigned.
-        public var teamID: UUID?
         /// The stream version: the `ETag`.
         public var version: Int64
-    }
-
-    /// Which cases a listing may show.
-    public enum Scope: Sendable {
-        /// The cases assigned to one of these staff members.
-        case assignees([UUID])
-        /// The cases assigned to one of these staff members or to a member of the team.
-        case team(UUID, orAssignees: [UUID])
     }
 
     /// The pool.
@@ -105,16 +95,15 @@ public struct Casebook: Sendable {
     }
 
     /// Stores a case's state.
-    public func saveCase(_ record: CaseFile.Record, teamID: UUID?, version: Int64, on connection: PostgresConnection) async throws
-    {
+    public func saveCase(_ record: CaseFile.Record, version: Int64, on connection: PostgresConnection) async throws {
         let state = String(decoding: try EventCoding.encode(record), as: UTF8.self)
         try await connection.query(
             """
-            INSERT INTO cases (id, client_id, district_id, assignee_id, team_id, closed, version, state)
-            VALUES (\(record.id), \(record.clientID), \(record.districtID), \(record.assigneeID), \(teamID), \(record.isClosed),
+            INSERT INTO cases (id, client_id, district_id, assignee_id, closed, version, state)
+            VALUES (\(record.id), \(record.clientID), \(record.districtID), \(record.assigneeID), \(record.isClosed),
                     \(version), \(state)::jsonb)
             ON CONFLICT (id) DO UPDATE
-            SET assignee_id = excluded.assignee_id, team_id = excluded.team_id, closed = excluded.closed,
+            SET assignee_id = excluded.assignee_id, closed = excluded.closed,
                 version = excluded.version, state = excluded.state, updated_at = now()
             """,
             logger: logger
@@ -131,20 +120,13 @@ public struct Casebook: Sendable {
         try await cases(where: "client_id = $1", bindings: [clientID], after: nil, limit: 1000)
     }
 
-    /// Up to `limit` cases of `districtID` in `scope`, ordered by id, after `after`.
-    public func cases(districtID: String, scope: Scope, openOnly: Bool, after: UUID?, limit: Int) async throws -> [CaseRow] {
+    /// Up to `limit` cases of `districtID` assigned to one of `assignees`, ordered by id,
+    /// after `after`.
+    public func cases(districtID: String, assignees: [UUID], openOnly: Bool, after: UUID?, limit: Int) async throws -> [CaseRow] {
         var bindings = PostgresBindings()
         bindings.append(districtID)
-        var sql = "district_id = $1"
-        switch scope {
-        case .assignees(let ids):
-            bindings.append(ids)
-            sql += " AND assignee_id = ANY($2)"
-        case .team(let team, let ids):
-            bindings.append(team)
-            bindings.append(ids)
-            sql += " AND (team_id = $2 OR assignee_id = ANY($3))"
-        }
+        bindings.append(assignees)
+        var sql = "district_id = $1 AND assignee_id = ANY($2)"
         if openOnly { sql += " AND NOT closed" }
         return try await cases(where: sql, bindings: bindings, after: after, limit: limit)
     }
@@ -157,7 +139,7 @@ public struct Casebook: Sendable {
 
     private func cases(where condition: String, bindings: PostgresBindings, after: UUID?, limit: Int) async throws -> [CaseRow] {
         var bindings = bindings
-        var sql = "SELECT state::text, team_id, version FROM cases WHERE " + condition
+        var sql = "SELECT state::text, version FROM cases WHERE " + condition
         if let after {
             bindings.append(after)
             sql += " AND id > $\(bindings.count)"
@@ -167,8 +149,8 @@ public struct Casebook: Sendable {
         // Assembled from constant fragments and placeholder numbers; every value is a binding.
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         var result: [CaseRow] = []
-        for try await (state, team, version) in rows.decode((String, UUID?, Int64).self) {
-            result.append(CaseRow(record: try EventCoding.decode(Data(state.utf8)), teamID: team, version: version))
+        for try await (state, version) in rows.decode((String, Int64).self) {
+            result.append(CaseRow(record: try EventCoding.decode(Data(state.utf8)), version: version))
         }
         return result
     }

@@ -57,14 +57,22 @@ struct SubstitutionAndAccessLogTests {
             #expect(stored.json["active"] as? Bool == false)
             #expect(stored.json["revoked_at"] == nil)
 
-            // The substitute's read of the record and the lead's read of the grant are logged.
+            // The substitute's reads (the record, the grant in /me) and the lead's read of the grant are logged.
             let log = try await client.send(
                 .get,
                 "/access-log?person=staff_member:\(absent.id.apiString)",
                 token: provider.token(for: auditor, now: clock.now)
             )
             let entries = try #require(log.json["items"] as? [[String: Any]])
-            #expect(entries.map { $0["staff_member_id"] as? String } == [substitute.id.apiString, lead.id.apiString])
+            #expect(
+                entries.map { $0["staff_member_id"] as? String } == [
+                    substitute.id.apiString, substitute.id.apiString, lead.id.apiString,
+                ]
+            )
+            #expect(
+                entries.map { $0["resource"] as? String }.dropFirst().first == "GET /me",
+                "the held grant's reason, shown in /me"
+            )
             #expect(entries.first?["purpose"] as? String == "casework")
             #expect((entries.last?["resource"] as? String)?.hasPrefix("GET /substitutions/") == true)
         }

@@ -33,13 +33,14 @@ struct AccessLog: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    /// Records that `principal` read the data of `persons` through `resource`.
-    func record(_ principal: Principal, persons: [String], resource: String) async throws {
+    /// Records that `principal` read the data of `persons` of `district` (the district the
+    /// data belongs to, whose auditors see the entry) through `resource`.
+    func record(_ principal: Principal, persons: [String], district: String, resource: String) async throws {
         guard !persons.isEmpty else { return }
         try await client.query(
             """
             INSERT INTO access_log (district_id, staff_member_id, subject, role, organisation_id, person, resource, purpose, request_id)
-            SELECT \(principal.districtID), \(principal.staffID), \(principal.subject), \(principal.role.rawValue),
+            SELECT \(district), \(principal.staffID), \(principal.subject), \(principal.role.rawValue),
                    \(principal.organisationID), person, \(resource), \(AccessPolicy.purpose(of: principal.role)), \(RequestID.current)
             FROM unnest(\(persons)::text[]) AS person
             """,
@@ -47,11 +48,15 @@ struct AccessLog: Sendable {
         )
     }
 
-    /// Records that `principal` read personal data of the staff members `ids` (their record,
-    /// or a substitution grant about their absence); reading one's own data is not logged.
-    func record(_ principal: Principal, staffMembers ids: [UUID], resource: String) async throws {
-        let persons = Set(ids).subtracting([principal.staffID]).sorted { $0.uuidString < $1.uuidString }
-        try await record(principal, persons: persons.map { "staff_member:\($0.apiString)" }, resource: resource)
+    /// Records that `principal` read personal data of `staffMembers` (their record, or a
+    /// substitution grant about their absence), each under their district; reading one's own
+    /// data is not logged.
+    func record(_ principal: Principal, staffMembers: [(id: UUID, district: String)], resource: String) async throws {
+        let others = staffMembers.filter { $0.id != principal.staffID }
+        for (district, members) in Dictionary(grouping: others, by: \.district) {
+            let persons = Set(members.map { "staff_member:\($0.id.apiString)" }).sorted()
+            try await record(principal, persons: persons, district: district, resource: resource)
+        }
     }
 
     /// Up to `limit` entries of `districtID` after `position`, oldest first, optionally only

@@ -80,6 +80,12 @@ enum AccessPolicy {
         principal.role == .operator || (principal.role == .admin && principal.districtID == districtID)
     }
 
+    /// Whether `principal` may give a staff member `role` or change the record of one who has
+    /// it: operators reach every district, so only operators appoint or change operators.
+    static func mayAssign(role: StaffRole, _ principal: Principal) -> Bool {
+        role != .operator || principal.role == .operator
+    }
+
     // MARK: Staff members
 
     /// The staff members `principal` sees, as directory conditions: administrators, auditors
@@ -91,8 +97,9 @@ enum AccessPolicy {
         case .admin, .auditor, .dataProtectionOfficer, .operator:
             return []
         case .teamLead:
-            guard let team = principal.teamID else { return [[.id(in: [me])]] }
-            return [[.id(in: [me]), .field(["profile", "team_id"], equals: team.uuidString)]]
+            let own = [me] + principal.covering.map(\.uuidString)
+            guard let team = principal.teamID else { return [[.id(in: own)]] }
+            return [[.id(in: own), .field(["profile", "team_id"], equals: team.uuidString)]]
         case .caseWorker:
             return [[.id(in: [me] + principal.covering.map { $0.uuidString })]]
         case .coordinator, .jobcenter:
@@ -107,7 +114,8 @@ enum AccessPolicy {
         case .admin, .auditor, .dataProtectionOfficer, .operator:
             return true
         case .teamLead:
-            return staff.profile.id == principal.staffID || (principal.teamID != nil && staff.profile.teamID == principal.teamID)
+            return staff.profile.id == principal.staffID || principal.covering.contains(staff.profile.id)
+                || (principal.teamID != nil && staff.profile.teamID == principal.teamID)
         case .caseWorker:
             return staff.profile.id == principal.staffID || principal.covering.contains(staff.profile.id)
         case .coordinator, .jobcenter:
@@ -117,38 +125,40 @@ enum AccessPolicy {
 
     // MARK: Caseloads and substitution
 
-    /// Whether `principal` may work the caseload of the staff member `owner` (of team `teamID`
-    /// in `districtID`): their own; as team lead, their team's; as a substitute, the caseload a
-    /// grant covers now.
+    /// Whether `principal` may work the caseload of the staff member `owner`, who is now a
+    /// member of team `teamID` in `districtID`: their own; as team lead, their team's; the
+    /// caseloads a substitution grant covers now.
     static func mayWorkCaseload(of owner: UUID, team teamID: UUID?, district districtID: String, _ principal: Principal) -> Bool {
         guard principal.districtID == districtID else { return false }
         switch principal.role {
         case .caseWorker:
             return owner == principal.staffID || principal.covering.contains(owner)
         case .teamLead:
-            return owner == principal.staffID || (principal.teamID != nil && teamID == principal.teamID)
+            return owner == principal.staffID || principal.covering.contains(owner)
+                || (principal.teamID != nil && teamID == principal.teamID)
         default:
             return false
         }
     }
 
-    /// Whether `principal` may work the case `row`: it is in a caseload they may work.
-    static func mayWork(_ row: Casebook.CaseRow, _ principal: Principal) -> Bool {
-        mayWorkCaseload(of: row.record.assigneeID, team: row.teamID, district: row.record.districtID, principal)
-    }
-
-    /// Whether `principal` sees the client of `cases` registered by `registeredBy`: one of the
-    /// cases is theirs to work, or, before any case exists, they registered the client.
-    static func maySeeClient(districtID: String, registeredBy: UUID, cases: [Casebook.CaseRow], _ principal: Principal) -> Bool {
+    /// Whether `principal` sees the client registered by `registeredBy` whose cases are
+    /// assigned to `caseloads` (each assignee with their current team): one of those
+    /// caseloads is theirs to work, or, before any case exists, they registered the client.
+    static func maySeeClient(
+        districtID: String,
+        registeredBy: UUID,
+        caseloads: [(assignee: UUID, team: UUID?)],
+        _ principal: Principal
+    ) -> Bool {
         guard principal.districtID == districtID else { return false }
-        return cases.isEmpty ? registeredBy == principal.staffID : cases.contains { mayWork($0, principal) }
+        if caseloads.isEmpty { return registeredBy == principal.staffID }
+        return caseloads.contains { mayWorkCaseload(of: $0.assignee, team: $0.team, district: districtID, principal) }
     }
 
-    /// The caseloads a listing of `principal` shows when it names no assignee: a case
-    /// worker's own; a team lead's team and own.
-    static func caseScope(_ principal: Principal) -> Casebook.Scope {
-        if principal.role == .teamLead, let team = principal.teamID { return .team(team, orAssignees: [principal.staffID]) }
-        return .assignees([principal.staffID])
+    /// The caseloads a listing of `principal` shows when it names no assignee: their own, and
+    /// for a team lead those of `teamMembers` (their team's current members).
+    static func defaultCaseloads(_ principal: Principal, teamMembers: [UUID]) -> [UUID] {
+        principal.role == .teamLead ? [principal.staffID] + teamMembers : [principal.staffID]
     }
 
     /// The grants `principal` sees, as directory conditions: a team lead their team's; a case

@@ -43,6 +43,11 @@ struct AuthSettings: Sendable {
         districtClaim = Self.path(reader.string(forKey: "auth.claims.district", default: "district"))
         refetchInterval = .seconds(reader.int(forKey: "auth.jwks.refetch.seconds", default: 30))
         let url = reader.string(forKey: "auth.jwks.url").flatMap { $0.isEmpty ? nil : URL(string: $0) }
+        if let url, url.scheme != "https", !["127.0.0.1", "localhost", "::1"].contains(url.host ?? "") {
+            throw AuthConfigurationError(
+                "AUTH_JWKS_URL must be https (plain http only on this machine): keys fetched in the clear can be swapped"
+            )
+        }
         let file = reader.string(forKey: "auth.jwks.file").flatMap { $0.isEmpty ? nil : $0 }
         let development = reader.bool(forKey: "auth.development.signer", default: false)
 

@@ -45,7 +45,7 @@ struct Authenticator: Sendable {
             throw Problem.forbidden("The identity provider does not grant this staff member's role \(profile.role.rawValue).")
         }
         var covering: Set<UUID> = []
-        if profile.role == .caseWorker {
+        if [.caseWorker, .teamLead].contains(profile.role) {
             let grants = try await directory.list(
                 .substitution,
                 as: Substitution.Record.self,

@@ -51,8 +51,11 @@ struct TokenVerifier: Sendable {
 
         guard let expiry = Self.time(claims["exp"]) else { throw Problem.unauthorized("The token has no expiry (exp).") }
         guard now.timeIntervalSince1970 < expiry + leeway else { throw Problem.unauthorized("The token has expired.") }
-        if let notBefore = Self.time(claims["nbf"]), now.timeIntervalSince1970 + leeway < notBefore {
-            throw Problem.unauthorized("The token is not valid yet (nbf).")
+        if claims["nbf"] != nil {
+            guard let notBefore = Self.time(claims["nbf"]) else { throw Problem.unauthorized("The token's nbf is not a time.") }
+            guard now.timeIntervalSince1970 + leeway >= notBefore else {
+                throw Problem.unauthorized("The token is not valid yet (nbf).")
+            }
         }
         guard claims["iss"] as? String == issuer else { throw Problem.unauthorized("The token is from another issuer.") }
         let audiences = (claims["aud"] as? [String]) ?? [claims["aud"] as? String].compactMap { $0 }
@@ -69,7 +72,9 @@ struct TokenVerifier: Sendable {
     }
 
     private static func time(_ value: Any?) -> TimeInterval? {
-        (value as? NSNumber).map(\.doubleValue)
+        // JSON booleans bridge to NSNumber too; a time is a number only.
+        guard let number = value as? NSNumber, !(value is Bool) else { return nil }
+        return number.doubleValue
     }
 
     private static func value(at path: [String], in object: [String: Any]) -> Any? {

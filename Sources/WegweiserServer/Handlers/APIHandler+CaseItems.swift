@@ -30,17 +30,25 @@ extension APIHandler {
         try await accessLog.record(
             principal,
             persons: ["client:\(row.record.clientID.apiString)"],
+            district: row.record.districtID,
             resource: "GET /cases/\(row.record.id.apiString)/\(kind.rawValue)"
         )
         let opened = try await openingSealedParts(items.map(\.body))
         return (try opened.map { try $0.lowercasingUUIDs.decoded(as: type) }, next)
     }
 
-    /// The item `itemID` of `kind` of case `caseID`, opened and shaped as `T`.
-    func item<T: Decodable>(_ kind: CaseItems.Kind, caseID: UUID, itemID: UUID, as type: T.Type) async throws -> T {
-        guard let item = try await caseItems.find(caseID: caseID, kind: kind, itemID: itemID) else {
+    /// The item `itemID` of `kind` of the case `record`, opened and shaped as `T`; the read is
+    /// logged.
+    func item<T: Decodable>(_ kind: CaseItems.Kind, of record: CaseFile.Record, itemID: UUID, as type: T.Type) async throws -> T {
+        guard let item = try await caseItems.find(caseID: record.id, kind: kind, itemID: itemID) else {
             throw Problem.notFound("No \(kind.rawValue) \(itemID.apiString) in this case.")
         }
+        try await accessLog.record(
+            try Principal.required(),
+            persons: ["client:\(record.clientID.apiString)"],
+            district: record.districtID,
+            resource: "\(kind.rawValue) \(itemID.apiString) of case \(record.id.apiString)"
+        )
         return try await openingSealedParts([item.body])[0].lowercasingUUIDs.decoded(as: type)
     }
 
@@ -57,19 +65,18 @@ extension APIHandler {
         as type: T.Type
     ) async throws -> (item: T, version: Int64) {
         let (row, _) = try await visibleCase(caseID)
+        /// The answer to a retry: the item the first request made, as it is now.
+        func replay(_ previous: String) async throws -> (item: T, version: Int64) {
+            let current = try await visibleCase(caseID).0
+            let id = try Input.uuid(previous, at: "#/header/Idempotency-Key")
+            return (try await item(kind, of: current.record, itemID: id, as: type), current.version)
+        }
         if let idempotency, let previous = try await idempotency.previous(on: database, logger: logger) {
-            return (
-                try await item(
-                    kind,
-                    caseID: row.record.id,
-                    itemID: try Input.uuid(previous, at: "#/header/Idempotency-Key"),
-                    as: type
-                ), row.version
-            )
+            return try await replay(previous)
         }
         let created = Mutex<UUID?>(itemID)
         do {
-            let (_, version) = try await changeCase(caseID, ifMatch: ifMatch, command: command) { events, connection in
+            let (record, version) = try await changeCase(caseID, ifMatch: ifMatch, command: command) { events, connection in
                 let id = created.withLock { id in
                     if id == nil { id = events.first?.stored.id }
                     return id
@@ -77,19 +84,12 @@ extension APIHandler {
                 try await idempotency?.record(resourceID: id?.uuidString ?? "", on: connection, logger: logger)
             }
             guard let id = created.withLock({ $0 }) else { throw Problem.internalError() }
-            return (try await item(kind, caseID: row.record.id, itemID: id, as: type), version)
-        } catch is IdempotencyRace {
-            guard let previous = try await idempotency?.previous(on: database, logger: logger) else {
-                throw Problem.internalError()
-            }
-            return (
-                try await item(
-                    kind,
-                    caseID: row.record.id,
-                    itemID: try Input.uuid(previous, at: "#/header/Idempotency-Key"),
-                    as: type
-                ), row.version
-            )
+            return (try await item(kind, of: record, itemID: id, as: type), version)
+        } catch let error where error is IdempotencyRace || (error as? Problem)?.status == 409 {
+            // A concurrent retry of the same request loses on the stream's version or on the
+            // key; either way it answers what the winner made.
+            guard let previous = try await idempotency?.previous(on: database, logger: logger) else { throw error }
+            return try await replay(previous)
         }
     }
 
@@ -121,7 +121,12 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: nil,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createAssessment", body: body),
+            idempotency: try IdempotencyKey(
+                input.headers.idempotencyKey,
+                operation: "createAssessment",
+                target: input.path.caseId,
+                body: body
+            ),
             command: .recordAssessment(assessment, resources: body.resources, needNotes: notes),
             as: Components.Schemas.Assessment.self
         )
@@ -149,7 +154,12 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: id,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createGoal", body: body),
+            idempotency: try IdempotencyKey(
+                input.headers.idempotencyKey,
+                operation: "createGoal",
+                target: input.path.caseId,
+                body: body
+            ),
             command: .agreeGoal(try CaseFile.GoalAgreement(body, goalID: id)),
             as: Components.Schemas.Goal.self
         )
@@ -161,7 +171,7 @@ extension APIHandler {
         let goalID = try Input.uuid(input.path.goalId, at: "#/path/goal_id")
         let command = CaseFile.Command.reviseGoal(try CaseFile.GoalAgreement(body, goalID: goalID))
         let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
-        let goal = try await item(.goal, caseID: record.id, itemID: goalID, as: Components.Schemas.Goal.self)
+        let goal = try await item(.goal, of: record, itemID: goalID, as: Components.Schemas.Goal.self)
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(goal)))
     }
 
@@ -175,7 +185,7 @@ extension APIHandler {
             on: try Input.date(body.changedOn, at: "/changed_on")
         )
         let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
-        let goal = try await item(.goal, caseID: record.id, itemID: goalID, as: Components.Schemas.Goal.self)
+        let goal = try await item(.goal, of: record, itemID: goalID, as: Components.Schemas.Goal.self)
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(goal)))
     }
 
@@ -197,7 +207,12 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: nil,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createPlanReview", body: body),
+            idempotency: try IdempotencyKey(
+                input.headers.idempotencyKey,
+                operation: "createPlanReview",
+                target: input.path.caseId,
+                body: body
+            ),
             command: .reviewPlan(on: try Input.date(body.reviewedOn, at: "/reviewed_on"), summary: body.summary),
             as: Components.Schemas.PlanReview.self
         )
@@ -215,7 +230,7 @@ extension APIHandler {
         let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
         let agreement = try await item(
             .planAgreement,
-            caseID: record.id,
+            of: record,
             itemID: record.id,
             as: Components.Schemas.PlanAgreement.self
         )
@@ -256,7 +271,12 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: id,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createConsultation", body: body),
+            idempotency: try IdempotencyKey(
+                input.headers.idempotencyKey,
+                operation: "createConsultation",
+                target: input.path.caseId,
+                body: body
+            ),
             command: .logConsultation(log),
             as: Components.Schemas.Consultation.self
         )
@@ -279,7 +299,7 @@ extension APIHandler {
         }
         let shaped = try await item(
             .consultation,
-            caseID: record.id,
+            of: record,
             itemID: consultation.id,
             as: Components.Schemas.Consultation.self
         )
@@ -323,7 +343,12 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: observation.id,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createObservation", body: body),
+            idempotency: try IdempotencyKey(
+                input.headers.idempotencyKey,
+                operation: "createObservation",
+                target: input.path.caseId,
+                body: body
+            ),
             command: .recordObservation(observation),
             as: Components.Schemas.Observation.self
         )
@@ -360,7 +385,12 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: consent.id,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(input.headers.idempotencyKey, operation: "createConsent", body: body),
+            idempotency: try IdempotencyKey(
+                input.headers.idempotencyKey,
+                operation: "createConsent",
+                target: input.path.caseId,
+                body: body
+            ),
             command: .giveConsent(consent),
             as: Components.Schemas.Consent.self
         )
@@ -376,7 +406,7 @@ extension APIHandler {
             ifMatch: input.headers.ifMatch,
             command: .withdrawConsent(consentID: consentID, at: at)
         )
-        let consent = try await item(.consent, caseID: record.id, itemID: consentID, as: Components.Schemas.Consent.self)
+        let consent = try await item(.consent, of: record, itemID: consentID, as: Components.Schemas.Consent.self)
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(consent)))
     }
 }

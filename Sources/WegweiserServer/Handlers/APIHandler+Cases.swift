@@ -9,19 +9,21 @@ extension APIHandler {
     func listCases(_ input: Operations.ListCases.Input) async throws -> Operations.ListCases.Output {
         let principal = try Principal.required()
         let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
-        var scope = AccessPolicy.caseScope(principal)
+        var assignees: [UUID]
         if let assignee = input.query.assigneeId {
             let id = try Input.uuid(assignee, at: "#/query/assignee_id")
             let staff = try await directory.find(.staffMember, id: id.uuidString, as: StaffMember.Record.self)
             guard let staff,
                 AccessPolicy.mayWorkCaseload(of: id, team: staff.state.profile.teamID, district: staff.districtID, principal)
             else { throw Problem.notFound("No caseload of \(id.apiString) here.") }
-            scope = .assignees([id])
+            assignees = [id]
+        } else {
+            assignees = AccessPolicy.defaultCaseloads(principal, teamMembers: try await teamMembers(of: principal))
         }
         let after = try page.after.map { try Input.uuid($0, at: "#/query/cursor") }
         let rows = try await casebook.cases(
             districtID: principal.districtID,
-            scope: scope,
+            assignees: assignees,
             openOnly: input.query.includeClosed != true,
             after: after,
             limit: page.limit + 1
@@ -30,6 +32,7 @@ extension APIHandler {
         try await accessLog.record(
             principal,
             persons: items.map { "client:\($0.record.clientID.apiString)" },
+            district: principal.districtID,
             resource: "GET /cases"
         )
         let today = CalendarDate(now())
@@ -61,7 +64,7 @@ extension APIHandler {
             AccessPolicy.maySeeClient(
                 districtID: client.districtID,
                 registeredBy: client.registeredBy,
-                cases: try await casebook.cases(ofClient: clientID),
+                caseloads: try await caseloads(of: casebook.cases(ofClient: clientID)),
                 principal
             )
         else {
@@ -96,7 +99,7 @@ extension APIHandler {
                 command: .open(opening),
                 personalSubject: Self.subject(ofClient: clientID)
             ) { record, version, events, connection in
-                try await casebook.saveCase(record, teamID: assignee.teamID, version: version, on: connection)
+                try await casebook.saveCase(record, version: version, on: connection)
                 try await applyItems(events, caseID: caseID, version: version, on: connection)
                 try await idempotency?.record(resourceID: caseID.uuidString, on: connection, logger: logger)
             }
@@ -119,6 +122,7 @@ extension APIHandler {
         try await accessLog.record(
             principal,
             persons: ["client:\(row.record.clientID.apiString)"],
+            district: row.record.districtID,
             resource: "GET /cases/\(row.record.id.apiString)"
         )
         let names = try await clientNames(of: [row])
@@ -145,8 +149,7 @@ extension APIHandler {
         let (record, version) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
-            command: .assign(assigneeID: newAssignee.id, on: on),
-            team: newAssignee.teamID
+            command: .assign(assigneeID: newAssignee.id, on: on)
         )
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
     }
@@ -195,6 +198,10 @@ extension APIHandler {
 
     func reopenCase(_ input: Operations.ReopenCase.Input) async throws -> Operations.ReopenCase.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let (row, _) = try await visibleCase(input.path.caseId)
+        guard try await !casebook.cases(ofClient: row.record.clientID).contains(where: { !$0.record.isClosed }) else {
+            throw Problem.conflict("The client has an open case already.")
+        }
         let (record, version) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
@@ -209,13 +216,11 @@ extension APIHandler {
     }
 
     /// Runs `command` on the case `id` if the caller may work it (else 404) and stores its new
-    /// state and items; `team` is the team of a new assignee; `after` runs in the same
-    /// transaction with the appended events.
+    /// state and items; `after` runs in the same transaction with the appended events.
     func changeCase(
         _ id: String,
         ifMatch: String?,
         command: CaseFile.Command,
-        team: UUID?? = nil,
         after: (@Sendable ([(event: CaseFile.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void)? = nil
     ) async throws -> (record: CaseFile.Record, version: Int64) {
         let (row, _) = try await visibleCase(id)
@@ -226,7 +231,7 @@ extension APIHandler {
             ifMatch: ifMatch,
             personalSubject: Self.subject(ofClient: row.record.clientID)
         ) { record, version, events, connection in
-            try await casebook.saveCase(record, teamID: team ?? row.teamID, version: version, on: connection)
+            try await casebook.saveCase(record, version: version, on: connection)
             try await applyItems(events, caseID: record.id, version: version, on: connection)
             try await after?(events, connection)
         }
@@ -255,10 +260,40 @@ extension APIHandler {
     func visibleCase(_ id: String) async throws -> (Casebook.CaseRow, Principal) {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/case_id")
-        guard let row = try await casebook.caseRow(id), AccessPolicy.mayWork(row, principal) else {
-            throw Problem.notFound("No case \(id.apiString) here.")
-        }
+        guard let row = try await casebook.caseRow(id),
+            let caseload = try await caseloads(of: [row]).first,
+            AccessPolicy.mayWorkCaseload(of: caseload.assignee, team: caseload.team, district: row.record.districtID, principal)
+        else { throw Problem.notFound("No case \(id.apiString) here.") }
         return (row, principal)
+    }
+
+    /// The assignees of `cases` with their current teams, for the access policy.
+    func caseloads(of cases: [Casebook.CaseRow]) async throws -> [(assignee: UUID, team: UUID?)] {
+        let assignees = Array(Set(cases.map(\.record.assigneeID)))
+        guard !assignees.isEmpty else { return [] }
+        let staff = try await directory.list(
+            .staffMember,
+            as: StaffMember.Record.self,
+            where: [[.id(in: assignees.map(\.uuidString))]],
+            limit: assignees.count
+        )
+        let teams = Dictionary(
+            staff.map { ($0.state.profile.id, $0.state.profile.teamID) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        return assignees.map { ($0, teams[$0] ?? nil) }
+    }
+
+    /// The current members of a team lead's team (none for other roles).
+    private func teamMembers(of principal: Principal) async throws -> [UUID] {
+        guard principal.role == .teamLead, let team = principal.teamID else { return [] }
+        return try await directory.list(
+            .staffMember,
+            as: StaffMember.Record.self,
+            districtID: principal.districtID,
+            where: [[.field(["profile", "team_id"], equals: team.uuidString)]],
+            limit: 1000
+        ).map(\.state.profile.id)
     }
 
     /// The staff member a case is to be assigned to: the caller, or as team lead a case worker

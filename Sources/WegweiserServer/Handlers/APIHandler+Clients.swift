@@ -102,11 +102,16 @@ extension APIHandler {
             AccessPolicy.maySeeClient(
                 districtID: row.districtID,
                 registeredBy: row.registeredBy,
-                cases: try await casebook.cases(ofClient: id),
+                caseloads: try await caseloads(of: casebook.cases(ofClient: id)),
                 principal
             )
         else { throw Problem.notFound("No client \(id.apiString) here.") }
-        try await accessLog.record(principal, persons: ["client:\(id.apiString)"], resource: "GET /clients/\(id.apiString)")
+        try await accessLog.record(
+            principal,
+            persons: ["client:\(id.apiString)"],
+            district: row.districtID,
+            resource: "GET /clients/\(id.apiString)"
+        )
         guard let (profile, erased) = try await openedProfiles([row]).first else { throw Problem.internalError() }
         return (profile, erased, row.version)
     }

@@ -136,13 +136,18 @@ extension APIHandler {
         case let problem as Problem:
             return problem
         case EventStoreError.wrongExpectedVersion:
-            return Problem.conflict(
-                "The \(kind.replacingOccurrences(of: "_", with: " ")) was changed at the same moment by someone else; read it again."
-            )
-        case let error as PSQLError where error.serverInfo?[.constraintName] == "idempotency_keys_pkey":
-            return IdempotencyRace()
+            let name = kind.replacingOccurrences(of: "_", with: " ")
+            return Problem.conflict("The \(name) was changed at the same moment by someone else; read it again.")
+        case KeyStoreError.erased:
+            return Problem.conflict("The client's personal data was erased; nothing new is recorded about them.")
         case let error as PSQLError where error.serverInfo?[.sqlState] == "23505":
-            return Problem.conflict("Another active staff member already signs in with this subject.")
+            switch error.serverInfo?[.constraintName] {
+            case "idempotency_keys_pkey": return IdempotencyRace()
+            case "directory_staff_by_subject":
+                return Problem.conflict("Another active staff member already signs in with this subject.")
+            case "cases_one_open_per_client": return Problem.conflict("The client has an open case already.")
+            default: return Problem.conflict("The \(kind) was changed at the same moment by someone else; read it again.")
+            }
         default:
             return error
         }

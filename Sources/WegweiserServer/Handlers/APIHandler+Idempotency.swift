@@ -15,10 +15,12 @@ struct IdempotencyKey: Sendable {
     /// The SHA-256 of the request body (JSON with sorted keys).
     let requestHash: String
 
-    /// The key of this request, or `nil` without the header.
+    /// The key of this request, or `nil` without the header; `target` names the object the
+    /// request acts on (e.g. the case of an item), so a key reused on another object is
+    /// another request.
     ///
     /// - Throws: 400 for a key longer than 200 characters.
-    init?(_ key: String?, operation: String, body: some Encodable) throws {
+    init?(_ key: String?, operation: String, target: String = "", body: some Encodable) throws {
         guard let key else { return nil }
         guard (1...200).contains(key.count) else {
             throw Problem.badRequest(
@@ -31,7 +33,8 @@ struct IdempotencyKey: Sendable {
         self.staffID = try Principal.required().staffID
         self.key = key
         self.operation = operation
-        self.requestHash = SHA256.hash(data: try encoder.encode(body)).map { String(format: "%02x", $0) }.joined()
+        let request = Data(target.lowercased().utf8) + Data([0]) + (try encoder.encode(body))
+        self.requestHash = SHA256.hash(data: request).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Records that this key created `resourceID`, in the transaction that created it.

@@ -20,6 +20,11 @@ extension APIHandler {
             limit: 1000
         )
         let held = grants.map(\.state).filter { $0.isActive(at: time) }
+        try await accessLog.record(
+            principal,
+            staffMembers: held.map { ($0.grant.absentID, $0.grant.districtID) },
+            resource: "GET /me"
+        )
         return .ok(.init(body: .json(.init(staffMember: .init(me.state), substitutions: held.map { .init($0, now: time) }))))
     }
 

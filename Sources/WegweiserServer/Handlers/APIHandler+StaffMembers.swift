@@ -20,7 +20,11 @@ extension APIHandler {
             limit: page.limit + 1
         )
         let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
-        try await accessLog.record(principal, staffMembers: items.map(\.state.profile.id), resource: "GET /staff-members")
+        try await accessLog.record(
+            principal,
+            staffMembers: items.map { ($0.state.profile.id, $0.districtID) },
+            resource: "GET /staff-members"
+        )
         return .ok(.init(body: .json(.init(items: items.map { .init($0.state) }, nextCursor: next))))
     }
 
@@ -28,6 +32,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let principal = try Principal.required()
         let organisation = try await managedOrganisation(body.organisationId, principal)
+        try Self.requireAssignable(StaffRole(body.role), principal)
         let id = UUID()
         let profile = StaffMember.Profile(
             id: id,
@@ -57,7 +62,7 @@ extension APIHandler {
         let entry = try await visibleStaffMember(input.path.staffMemberId, managing: false)
         try await accessLog.record(
             principal,
-            staffMembers: [entry.state.profile.id],
+            staffMembers: [(entry.state.profile.id, entry.districtID)],
             resource: "GET /staff-members/\(input.path.staffMemberId)"
         )
         return .ok(.init(headers: .init(eTag: Self.etag(entry.version)), body: .json(.init(entry.state))))
@@ -68,6 +73,7 @@ extension APIHandler {
         let principal = try Principal.required()
         let entry = try await visibleStaffMember(input.path.staffMemberId, managing: true)
         let organisation = try await managedOrganisation(body.organisationId, principal)
+        try Self.requireAssignable(StaffRole(body.role), principal)
         guard organisation.districtID == entry.districtID else {
             throw Problem.unprocessable(
                 "A staff member stays in their district.",
@@ -118,7 +124,20 @@ extension APIHandler {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/staff_member_id")
         return try await visible(.staffMember, id: id.uuidString, as: StaffMember.Record.self) {
-            managing ? AccessPolicy.mayManage(district: $0.profile.districtID, principal) : AccessPolicy.maySee($0, principal)
+            managing
+                ? AccessPolicy.mayManage(district: $0.profile.districtID, principal)
+                    && AccessPolicy.mayAssign(role: $0.profile.role, principal)
+                : AccessPolicy.maySee($0, principal)
+        }
+    }
+
+    /// 422 unless `principal` may give a staff member `role`.
+    private static func requireAssignable(_ role: StaffRole, _ principal: Principal) throws {
+        guard AccessPolicy.mayAssign(role: role, principal) else {
+            throw Problem.unprocessable(
+                "Only operators appoint operators.",
+                errors: [.init(pointer: "/role", detail: "only operators appoint operators")]
+            )
         }
     }
 

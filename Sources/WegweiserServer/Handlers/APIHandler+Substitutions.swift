@@ -18,7 +18,11 @@ extension APIHandler {
         let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
         let time = now()
         let shown = items.map(\.state).filter { record in input.query.activeAt.map { record.isActive(at: $0) } ?? true }
-        try await accessLog.record(principal, staffMembers: shown.map(\.grant.absentID), resource: "GET /substitutions")
+        try await accessLog.record(
+            principal,
+            staffMembers: shown.map { ($0.grant.absentID, $0.grant.districtID) },
+            resource: "GET /substitutions"
+        )
         return .ok(.init(body: .json(.init(items: shown.map { .init($0, now: time) }, nextCursor: next))))
     }
 
@@ -65,7 +69,7 @@ extension APIHandler {
         let entry = try await visibleSubstitution(input.path.substitutionId, revoking: false)
         try await accessLog.record(
             try Principal.required(),
-            staffMembers: [entry.state.grant.absentID],
+            staffMembers: [(entry.state.grant.absentID, entry.districtID)],
             resource: "GET /substitutions/\(input.path.substitutionId)"
         )
         return .ok(.init(headers: .init(eTag: Self.etag(entry.version)), body: .json(.init(entry.state, now: now()))))

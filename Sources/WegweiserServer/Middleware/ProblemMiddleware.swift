@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import OpenAPIRuntime
+import PostgresNIO
 
 /// Turns every error into an `application/problem+json` answer: a ``Problem`` thrown by a
 /// handler as it is, a request the generated code cannot decode as 400, an unknown route as
@@ -40,6 +41,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem
         case let serverError as ServerError:
             if let problem = serverError.underlyingError as? Problem { return problem }
+            if let problem = unstorableInput(serverError.underlyingError) { return problem }
             if serverError.httpStatus.code < 500 {
                 return .status(serverError.httpStatus, detail: serverError.causeDescription)
             }
@@ -57,7 +59,15 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let responseError as any HTTPResponseError where responseError.status.code < 500:
             return .status(responseError.status, detail: (responseError as? HTTPError)?.body)
         default:
-            return .internalError()
+            return unstorableInput(error) ?? .internalError()
         }
+    }
+
+    /// A 400 for a value PostgreSQL refuses to store or compare (SQLSTATE class 22, e.g. a NUL
+    /// character in text or JSON): bad input, not a bug.
+    static func unstorableInput(_ error: any Error) -> Problem? {
+        let database = (error as? PostgresTransactionError)?.closureError ?? error
+        guard let sqlState = (database as? PSQLError)?.serverInfo?[.sqlState], sqlState.hasPrefix("22") else { return nil }
+        return .badRequest("The request holds a value that cannot be stored, such as a NUL character.")
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+@testable import WegweiserServer
+
+@Suite("Scope follows the organisation as it is now; bad input stays a 4xx", .postgres)
+struct HardeningTests {
+    let provider = TestIdentityProvider.shared
+    let worker = DemoData.people.first { $0.subject == "demo-worker-a" }!
+    let lead = DemoData.people.first { $0.subject == "demo-lead" }!
+    let admin = DemoData.people.first { $0.subject == "demo-admin" }!
+
+    @Test("when a case worker moves to another team, the old team lead no longer sees their cases")
+    func teamMove() async throws {
+        let app = try await TestApp.make()
+        let workerToken = try provider.token(for: worker)
+        let leadToken = try provider.token(for: lead)
+        let adminToken = try provider.token(for: admin)
+        try await app.test(.router) { http in
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: workerToken,
+                    body: ["family_name": "Haddad", "target_group": "eu_labour_migrant"]
+                )
+                .json["id"] as? String
+            )
+            let caseID = try #require(
+                try await http.send(
+                    .post,
+                    "/cases",
+                    token: workerToken,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+                ).json["id"] as? String
+            )
+            #expect(try await http.send(.get, "/cases/\(caseID)", token: leadToken).status == .ok)
+
+            let record = try await http.send(.get, "/staff-members/\(worker.id.apiString)", token: adminToken)
+            var body = record.json.filter {
+                ["organisation_id", "name", "role", "full_time_equivalent", "active_from", "subject"].contains($0.key)
+            }
+            body["team_id"] = DemoData.id("team:Team Caritas").apiString
+            let moved = try await http.send(.put, "/staff-members/\(worker.id.apiString)", token: adminToken, body: body)
+            #expect(moved.status == .ok)
+
+            #expect(try await http.send(.get, "/cases/\(caseID)", token: leadToken).status == .notFound)
+            #expect(try await http.send(.get, "/clients/\(client)", token: leadToken).status == .notFound)
+            let teamCases = try await http.send(.get, "/cases", token: leadToken)
+            #expect((teamCases.json["items"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("a client has at most one open case: reopening a second one is refused")
+    func oneOpenCase() async throws {
+        let app = try await TestApp.make()
+        let token = try provider.token(for: worker)
+        try await app.test(.router) { http in
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: token,
+                    body: ["family_name": "Haddad", "target_group": "eu_labour_migrant"]
+                )
+                .json["id"] as? String
+            )
+            let opening: [String: Any] = ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+            let first = try #require(try await http.send(.post, "/cases", token: token, body: opening).json["id"] as? String)
+            let closure = ["reason": "unreachable", "closed_on": "2026-02-01"]
+            #expect(try await http.send(.put, "/cases/\(first)/closure", token: token, body: closure).status == .ok)
+            #expect(try await http.send(.post, "/cases", token: token, body: opening).status == .created)
+            let reopened = try await http.send(
+                .post,
+                "/cases/\(first)/reopenings",
+                token: token,
+                body: ["reason": "zurück", "reopened_on": "2026-03-01"]
+            )
+            #expect(reopened.status == .conflict)
+        }
+    }
+
+    @Test("values the database cannot store (NUL) answer 400, and admins cannot appoint operators")
+    func badInput() async throws {
+        let app = try await TestApp.make()
+        let token = try provider.token(for: admin)
+        let team = DemoData.id("team:Team Nord").apiString
+        try await app.test(.router) { http in
+            let nul = try await http.send(.put, "/teams/\(team)", token: token, body: ["name": "Team\u{0}Nord"])
+            #expect(nul.status == .badRequest)
+            #expect(nul.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+            #expect(try await http.send(.get, "/teams?cursor=AA", token: token).status == .badRequest)
+            #expect(try await http.send(.get, "/teams/\(team)", token: token).json["name"] as? String == "Team Nord")
+
+            let body: [String: Any] = [
+                "organisation_id": DemoData.id("organisation:Landratsamt Waldshut").apiString, "name": "Neue Betreiberin",
+                "role": "operator", "full_time_equivalent": 1, "active_from": "2026-01-01", "subject": "new-operator",
+            ]
+            let operatorByAdmin = try await http.send(.post, "/staff-members", token: token, body: body)
+            #expect(operatorByAdmin.status == .unprocessableContent)
+            let operatorRecord = DemoData.people.first { $0.subject == "demo-operator" }!.id.apiString
+            #expect(try await http.send(.delete, "/staff-members/\(operatorRecord)", token: token).status == .notFound)
+        }
+    }
+}
