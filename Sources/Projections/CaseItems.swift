@@ -164,6 +164,25 @@ public struct CaseItems: Sendable {
         return try await Self.items(rows)
     }
 
+    /// Up to `limit` consultations of the cases `caseIDs` (a client's), by day held, after the
+    /// consultation `after` (its day and id).
+    public func consultations(
+        ofCases caseIDs: [UUID],
+        after: (heldOn: String, id: UUID)?,
+        limit: Int
+    ) async throws -> [Item] {
+        let rows = try await client.query(
+            """
+            SELECT item_id, position, body::text FROM case_items
+            WHERE case_id = ANY(\(caseIDs)) AND kind = 'consultation'
+              AND (\(after == nil) OR (body ->> 'held_on', item_id) > (\(after?.heldOn ?? ""), \(after?.id ?? UUID())))
+            ORDER BY body ->> 'held_on', item_id LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        return try await Self.items(rows)
+    }
+
     /// The item `itemID` of `kind`, or `nil`.
     public func find(caseID: UUID, kind: Kind, itemID: UUID) async throws -> Item? {
         try await client.withConnection { try await find(caseID: caseID, kind: kind, itemID: itemID, on: $0) }

@@ -146,6 +146,9 @@ struct AccessMatrixTests {
         MatrixRow("replaceClient", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
             try await $0.call(.put, "/clients/\($0.clientA)", as: $1, body: MatrixContext.clientBody)
         },
+        MatrixRow("listClientConsultations", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
+            try await $0.call(.get, "/clients/\($0.clientA)/consultations", as: $1)
+        },
         MatrixRow("listCases", allowed: caseworkers) { try await $0.call(.get, "/cases", as: $1) },
         MatrixRow("openCase", allowed: caseworkers) { context, caller in
             let client = try await context.create(

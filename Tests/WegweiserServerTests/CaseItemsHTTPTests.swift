@@ -82,6 +82,23 @@ struct CaseItemsHTTPTests {
                     == "Beratungstermin am 3. Februar"
             )
 
+            let earlier = try await http.send(
+                .post,
+                "/cases/\(caseID)/consultations",
+                token: token,
+                body: ["held_on": "2026-01-12", "duration_minutes": 20, "place": "phone"]
+            )
+            let ofClient = try await http.send(.get, "/clients/\(client)/consultations?limit=1", token: token)
+            #expect(ofClient.status == .ok)
+            let firstPage = try #require(ofClient.json["items"] as? [[String: Any]])
+            #expect(firstPage.map { $0["id"] as? String } == [earlier.json["id"] as? String], "by day held")
+            let cursor = try #require(ofClient.json["next_cursor"] as? String)
+            let secondPage = try await http.send(.get, "/clients/\(client)/consultations?limit=1&cursor=\(cursor)", token: token)
+            let clientItems = try #require(secondPage.json["items"] as? [[String: Any]])
+            #expect(clientItems.map { $0["id"] as? String } == [consultation.json["id"] as? String])
+            #expect((clientItems.first?["personal"] as? [String: Any])?["text"] as? String == "Sorgen wegen der Miete")
+            #expect(secondPage.json["next_cursor"] == nil)
+
             let stored = try await database.withClient { client in
                 var texts: [String] = []
                 for try await text in try await client.query("SELECT payload::text FROM events").decode(String.self) {

@@ -35,7 +35,8 @@ enum AccessPolicy {
             "replaceCaseAssignment": [.teamLead],
         ]
         for operation in [
-            "createClient", "getClient", "replaceClient", "listCases", "openCase", "getCase", "startCounsellingPeriod",
+            "createClient", "getClient", "replaceClient", "listClientConsultations", "listCases", "openCase", "getCase",
+            "startCounsellingPeriod",
             "extendCounsellingPeriod", "closeCase", "reopenCase", "listAssessments", "createAssessment", "listGoals",
             "createGoal", "replaceGoal", "replaceGoalStatus", "listPlanReviews", "createPlanReview", "replacePlanAgreement",
             "listConsultations",

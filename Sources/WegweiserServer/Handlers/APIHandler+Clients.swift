@@ -96,6 +96,19 @@ extension APIHandler {
     /// The client `id` with their personal data opened (and the read logged), if the caller
     /// sees them; else 404.
     func visibleClient(_ id: String) async throws -> (profile: Client.Profile, erased: Bool, version: Int64) {
+        let (row, principal) = try await visibleClientRow(id)
+        try await accessLog.record(
+            principal,
+            persons: ["client:\(row.id.apiString)"],
+            district: row.districtID,
+            resource: "GET /clients/\(row.id.apiString)"
+        )
+        guard let (profile, erased) = try await openedProfiles([row]).first else { throw Problem.internalError() }
+        return (profile, erased, row.version)
+    }
+
+    /// The stored client `id` (nothing opened, nothing logged) if the caller sees them; else 404.
+    func visibleClientRow(_ id: String) async throws -> (Casebook.ClientRow, Principal) {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/client_id")
         guard let row = try await casebook.client(id),
@@ -106,14 +119,40 @@ extension APIHandler {
                 principal
             )
         else { throw Problem.notFound("No client \(id.apiString) here.") }
+        return (row, principal)
+    }
+
+    func listClientConsultations(
+        _ input: Operations.ListClientConsultations.Input
+    ) async throws -> Operations.ListClientConsultations.Output {
+        let (row, principal) = try await visibleClientRow(input.path.clientId)
+        let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
+        var after: (heldOn: String, id: UUID)?
+        if let cursor = page.after {
+            let parts = cursor.split(separator: "|").map(String.init)
+            guard parts.count == 2, let id = UUID(uuidString: parts[1]) else {
+                throw Problem.badRequest(
+                    "cursor is not one this server gave out.",
+                    errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")]
+                )
+            }
+            after = (parts[0], id)
+        }
+        let cases = try await casebook.cases(ofClient: row.id).map(\.record.id)
+        let found = try await caseItems.consultations(ofCases: cases, after: after, limit: page.limit + 1)
+        let (items, next) = Input.paged(found, limit: page.limit) { item in
+            guard case .string(let heldOn)? = item.body["held_on"] else { return "" }
+            return "\(heldOn)|\(item.id.uuidString)"
+        }
         try await accessLog.record(
             principal,
-            persons: ["client:\(id.apiString)"],
+            persons: ["client:\(row.id.apiString)"],
             district: row.districtID,
-            resource: "GET /clients/\(id.apiString)"
+            resource: "GET /clients/\(row.id.apiString)/consultations"
         )
-        guard let (profile, erased) = try await openedProfiles([row]).first else { throw Problem.internalError() }
-        return (profile, erased, row.version)
+        let opened = try await openingSealedParts(items.map(\.body))
+        let consultations = try opened.map { try $0.lowercasingUUIDs.decoded(as: Components.Schemas.Consultation.self) }
+        return .ok(.init(body: .json(.init(items: consultations, nextCursor: next))))
     }
 
     /// The profiles of `rows` with their personal parts opened (in one round trip for the
