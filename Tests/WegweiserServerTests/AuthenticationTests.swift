@@ -100,6 +100,7 @@ struct AuthenticationTests {
     @Test("an unknown kid makes the key set read the JWKS again, at most once per interval")
     func keyRotation() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("jwks-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let first = P256.Signing.PrivateKey()
         let second = P256.Signing.PrivateKey()
         try JSONWebKeySet.document(["k1": .es256(first.publicKey)]).write(to: URL(fileURLWithPath: file))
@@ -153,24 +154,29 @@ struct AuthenticationTests {
     func developmentSignerGuard() async throws {
         let database = try await TestPostgres.shared.database(migrated: false)
         let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("dev-\(UUID().uuidString).pem").path
+        defer { try? FileManager.default.removeItem(atPath: keyFile) }
         let refused = TestApp.reader(
             database: database,
             extra: [
-                "auth.jwks.file": "", "auth.development.signer": true,
+                "auth.jwks.json": "", "auth.development.signer": true,
                 "auth.development.key.file": .init(.string(keyFile), isSecret: false),
             ]
         )
         let error = await #expect(throws: AuthConfigurationError.self) { try await buildApplication(reader: refused) }
         #expect(error?.description.contains("AUTH_DEVELOPMENT_EXTERNAL_DATABASE") == true)
 
-        let none = TestApp.reader(database: database, extra: ["auth.jwks.file": ""])
+        let two = TestApp.reader(database: database, extra: ["auth.jwks.file": "/etc/jwks.json"])
+        let several = await #expect(throws: AuthConfigurationError.self) { try await buildApplication(reader: two) }
+        #expect(several?.description.contains("not several") == true)
+
+        let none = TestApp.reader(database: database, extra: ["auth.jwks.json": ""])
         let missing = await #expect(throws: AuthConfigurationError.self) { try await buildApplication(reader: none) }
         #expect(missing?.description.contains("AUTH_JWKS_URL") == true)
 
         let allowed = TestApp.reader(
             database: database,
             extra: [
-                "auth.jwks.file": "", "auth.development.signer": true, "auth.development.external.database": true,
+                "auth.jwks.json": "", "auth.development.signer": true, "auth.development.external.database": true,
                 "auth.development.key.file": .init(.string(keyFile), isSecret: false),
             ]
         )

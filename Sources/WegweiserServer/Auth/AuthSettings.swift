@@ -6,8 +6,9 @@ import Projections
 /// How tokens are checked.
 ///
 /// Configuration keys (environment variable in brackets):
-/// - `auth.jwks.url` (`AUTH_JWKS_URL`) or `auth.jwks.file` (`AUTH_JWKS_FILE`): the identity
-///   provider's keys, e.g. Keycloak's `…/realms/NAME/protocol/openid-connect/certs`.
+/// - `auth.jwks.url` (`AUTH_JWKS_URL`), `auth.jwks.file` (`AUTH_JWKS_FILE`) or `auth.jwks.json`
+///   (`AUTH_JWKS_JSON`, the document itself, fixed): the identity provider's keys, e.g.
+///   Keycloak's `…/realms/NAME/protocol/openid-connect/certs`.
 /// - `auth.issuer` (`AUTH_ISSUER`) and `auth.audience` (`AUTH_AUDIENCE`): required with a JWKS.
 /// - `auth.claims.roles` (default `realm_access.roles`) and `auth.claims.district` (default
 ///   `district`; empty for none): dotted claim paths.
@@ -49,18 +50,30 @@ struct AuthSettings: Sendable {
             )
         }
         let file = reader.string(forKey: "auth.jwks.file").flatMap { $0.isEmpty ? nil : $0 }
+        let inline = reader.string(forKey: "auth.jwks.json").flatMap { $0.isEmpty ? nil : $0 }
         let development = reader.bool(forKey: "auth.development.signer", default: false)
 
-        if url != nil || file != nil {
-            guard !development else {
+        let sources = [url != nil, file != nil, inline != nil].filter { $0 }.count
+        if sources > 0 {
+            guard sources == 1, !development else {
                 throw AuthConfigurationError(
-                    "set either a JWKS (auth.jwks.url / auth.jwks.file) or auth.development.signer, not both"
+                    "set one of auth.jwks.url, auth.jwks.file and auth.jwks.json, or auth.development.signer, not several"
                 )
             }
             guard let issuer = reader.string(forKey: "auth.issuer"), !issuer.isEmpty,
                 let audience = reader.string(forKey: "auth.audience"), !audience.isEmpty
             else { throw AuthConfigurationError("with a JWKS, set AUTH_ISSUER and AUTH_AUDIENCE to what the tokens carry") }
-            source = url.map { .url($0) } ?? .file(file ?? "")
+            if let url {
+                source = .url(url)
+            } else if let file {
+                source = .file(file)
+            } else {
+                let keys = try JSONWebKeySet.keys(from: Data((inline ?? "").utf8))
+                guard !keys.isEmpty else {
+                    throw AuthConfigurationError("auth.jwks.json holds no RS256 or ES256 signing key with a kid")
+                }
+                source = .fixed(keys)
+            }
             (self.issuer, self.audience, developmentSigner) = (issuer, audience, nil)
             return
         }

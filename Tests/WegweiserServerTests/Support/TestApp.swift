@@ -21,7 +21,7 @@ enum TestApp {
         var values: [AbsoluteConfigKey: ConfigValue] = [
             "database.url": .init(.string(database.url + "?sslmode=disable"), isSecret: true),
             "keys.master": .init(.string(masterKey), isSecret: true),
-            "auth.jwks.file": .init(.string(TestIdentityProvider.shared.jwksFile), isSecret: false),
+            "auth.jwks.json": .init(.string(TestIdentityProvider.shared.jwks), isSecret: false),
             "auth.issuer": .init(.string(TestIdentityProvider.issuer), isSecret: false),
             "auth.audience": .init(.string(TestIdentityProvider.audience), isSecret: false),
             "demo.data": true,

@@ -16,19 +16,14 @@ final class TestIdentityProvider: Sendable {
 
     let rsa: _RSA.Signing.PrivateKey
     let ec = P256.Signing.PrivateKey()
-    /// The JWKS file the server reads.
-    let jwksFile: String
+    /// The JWKS document the server is configured with (`auth.jwks.json`).
+    let jwks: String
 
     init() {
         // A test helper; 2048-bit key generation does not fail.
         rsa = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
-        jwksFile = FileManager.default.temporaryDirectory.appendingPathComponent("wegweiser-jwks-\(UUID().uuidString).json").path
-        try! publish(["rsa-1": .rs256(rsa.publicKey), "ec-1": .es256(ec.publicKey)])
-    }
-
-    /// Writes `keys` as the JWKS file.
-    func publish(_ keys: [String: VerificationKey]) throws {
-        try JSONWebKeySet.document(keys).write(to: URL(fileURLWithPath: jwksFile))
+        let document = try! JSONWebKeySet.document(["rsa-1": .rs256(rsa.publicKey), "ec-1": .es256(ec.publicKey)])
+        jwks = String(decoding: document, as: UTF8.self)
     }
 
     /// Standard claims for `subject` with `role` in `district`, valid for an hour from `now`.
