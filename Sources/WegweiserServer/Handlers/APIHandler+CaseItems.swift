@@ -19,12 +19,7 @@ extension APIHandler {
     ) async throws -> (items: [T], next: String?) {
         let (row, principal) = try await visibleCase(caseID)
         let page = try Input.page(cursor: cursor, limit: limit)
-        guard let after = Int64(page.after ?? "0") else {
-            throw Problem.badRequest(
-                "cursor is not one this server gave out.",
-                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")]
-            )
-        }
+        let after = try Input.position(after: page.after)
         let found = try await caseItems.list(caseID: row.record.id, kind: kind, after: after, limit: page.limit + 1)
         let (items, next) = Input.paged(found, limit: page.limit) { String($0.position) }
         try await accessLog.record(
@@ -64,18 +59,17 @@ extension APIHandler {
         command: CaseFile.Command,
         as type: T.Type
     ) async throws -> (item: T, version: Int64) {
-        let (row, _) = try await visibleCase(caseID)
+        if idempotency != nil {
+            _ = try await visibleCase(caseID)  // out of scope answers 404 before a key is looked up
+        }
         /// The answer to a retry: the item the first request made, as it is now.
         func replay(_ previous: String) async throws -> (item: T, version: Int64) {
             let current = try await visibleCase(caseID).0
             let id = try Input.uuid(previous, at: "#/header/Idempotency-Key")
             return (try await item(kind, of: current.record, itemID: id, as: type), current.version)
         }
-        if let idempotency, let previous = try await idempotency.previous(on: database, logger: logger) {
-            return try await replay(previous)
-        }
-        let created = Mutex<UUID?>(itemID)
-        do {
+        return try await idempotent(idempotency, replay: replay) {
+            let created = Mutex<UUID?>(itemID)
             let (record, version) = try await changeCase(caseID, ifMatch: ifMatch, command: command) { events, connection in
                 let id = created.withLock { id in
                     if id == nil { id = events.first?.stored.id }
@@ -85,11 +79,6 @@ extension APIHandler {
             }
             guard let id = created.withLock({ $0 }) else { throw Problem.internalError() }
             return (try await item(kind, of: record, itemID: id, as: type), version)
-        } catch let error where error is IdempotencyRace || (error as? Problem)?.status == 409 {
-            // A concurrent retry of the same request loses on the stream's version or on the
-            // key; either way it answers what the winner made.
-            guard let previous = try await idempotency?.previous(on: database, logger: logger) else { throw error }
-            return try await replay(previous)
         }
     }
 

@@ -53,18 +53,13 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let principal = try Principal.required()
         let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "openCase", body: body)
-        if let idempotency, let previous = try await idempotency.previous(on: database, logger: logger) {
-            let (row, _) = try await visibleCase(previous)
-            return .created(
-                .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
-            )
-        }
         let clientID = try Input.uuid(body.clientId, at: "/client_id")
+        let existing = try await casebook.cases(ofClient: clientID)
         guard let client = try await casebook.client(clientID),
             AccessPolicy.maySeeClient(
                 districtID: client.districtID,
                 registeredBy: client.registeredBy,
-                caseloads: try await caseloads(of: casebook.cases(ofClient: clientID)),
+                caseloads: try await caseloads(of: existing),
                 principal
             )
         else {
@@ -73,26 +68,32 @@ extension APIHandler {
                 errors: [.init(pointer: "/client_id", detail: "no client you see")]
             )
         }
-        guard try await !casebook.cases(ofClient: clientID).contains(where: { !$0.record.isClosed }) else {
-            throw Problem.conflict("The client has an open case; reopen or use that one.")
+        let replay = { (previous: String) async throws -> Operations.OpenCase.Output in
+            let (row, _) = try await visibleCase(previous)
+            return .created(
+                .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
+            )
         }
-        let assignee = try await assignee(
-            body.assigneeId.map { try Input.uuid($0, at: "/assignee_id") } ?? principal.staffID,
-            principal
-        )
-        let caseID = UUID()
-        let opening = CaseFile.Opening(
-            caseID: caseID,
-            clientID: clientID,
-            districtID: principal.districtID,
-            assigneeID: assignee.id,
-            kind: CaseOpening(rawValue: body.opening.rawValue) ?? .directIntake,
-            openedOn: try Input.date(body.openedOn, at: "/opened_on"),
-            handoverNote: body.handoverNote,
-            previousSocialWorker: body.previousSocialWorker,
-            documents: body.documents ?? []
-        )
-        do {
+        return try await idempotent(idempotency, replay: replay) {
+            guard !existing.contains(where: { !$0.record.isClosed }) else {
+                throw Problem.conflict("The client has an open case; reopen or use that one.")
+            }
+            let assignee = try await assignee(
+                body.assigneeId.map { try Input.uuid($0, at: "/assignee_id") } ?? principal.staffID,
+                principal
+            )
+            let caseID = UUID()
+            let opening = CaseFile.Opening(
+                caseID: caseID,
+                clientID: clientID,
+                districtID: principal.districtID,
+                assigneeID: assignee.id,
+                kind: CaseOpening(rawValue: body.opening.rawValue) ?? .directIntake,
+                openedOn: try Input.date(body.openedOn, at: "/opened_on"),
+                handoverNote: body.handoverNote,
+                previousSocialWorker: body.previousSocialWorker,
+                documents: body.documents ?? []
+            )
             let (record, version) = try await execute(
                 CaseFile.self,
                 stream: Self.stream(ofCase: caseID, district: principal.districtID),
@@ -105,14 +106,6 @@ extension APIHandler {
             }
             return .created(
                 .init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now()))))
-            )
-        } catch is IdempotencyRace {
-            guard let previous = try await idempotency?.previous(on: database, logger: logger) else {
-                throw Problem.internalError()
-            }
-            let (row, _) = try await visibleCase(previous)
-            return .created(
-                .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
             )
         }
     }

@@ -12,13 +12,10 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let principal = try Principal.required()
         let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "createClient", body: body)
-        if let idempotency, let previous = try await idempotency.previous(on: database, logger: logger) {
-            return try await createdClient(previous)
-        }
         let id = UUID()
         let profile = try Client.Profile(body, id: id, districtID: principal.districtID)
         try requireCounselled(profile.targetGroup)
-        do {
+        return try await idempotent(idempotency, replay: createdClient) {
             let (record, version) = try await execute(
                 Client.self,
                 stream: StreamName(id: "client-\(id.uuidString)", category: "client", tenant: principal.districtID),
@@ -38,11 +35,6 @@ extension APIHandler {
                 try await idempotency?.record(resourceID: id.uuidString, on: connection, logger: logger)
             }
             return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, erased: false))))
-        } catch is IdempotencyRace {
-            guard let previous = try await idempotency?.previous(on: database, logger: logger) else {
-                throw Problem.internalError()
-            }
-            return try await createdClient(previous)
         }
     }
 
@@ -53,21 +45,27 @@ extension APIHandler {
 
     func replaceClient(_ input: Operations.ReplaceClient.Input) async throws -> Operations.ReplaceClient.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let (current, _, _) = try await visibleClient(input.path.clientId)
-        let id = current.id
-        try requireCounselled(TargetGroup(rawValue: body.targetGroup.rawValue) ?? current.targetGroup)
+        let (current, principal) = try await visibleClientRow(input.path.clientId)
+        try await accessLog.record(
+            principal,
+            persons: ["client:\(current.id.apiString)"],
+            district: current.districtID,
+            resource: "GET /clients/\(current.id.apiString)"
+        )
+        let profile = try Client.Profile(body, id: current.id, districtID: current.districtID)
+        try requireCounselled(profile.targetGroup)
         let (record, version) = try await execute(
             Client.self,
-            stream: StreamName(id: "client-\(id.uuidString)", category: "client", tenant: current.districtID),
-            command: .change(try Client.Profile(body, id: id, districtID: current.districtID), today: CalendarDate(now())),
+            stream: StreamName(id: "client-\(current.id.uuidString)", category: "client", tenant: current.districtID),
+            command: .change(profile, today: CalendarDate(now())),
             ifMatch: input.headers.ifMatch,
-            personalSubject: Self.subject(ofClient: id)
+            personalSubject: Self.subject(ofClient: current.id)
         ) { _, version, stored, connection in
-            guard let row = try await casebook.client(id), let last = stored.last?.stored else { return }
+            guard let last = stored.last?.stored else { return }
             try await casebook.saveClient(
-                id: id,
-                districtID: row.districtID,
-                registeredBy: row.registeredBy,
+                id: current.id,
+                districtID: current.districtID,
+                registeredBy: current.registeredBy,
                 sealedIn: last.id,
                 version: version,
                 profile: last.payload,

@@ -74,3 +74,24 @@ struct IdempotencyKey: Sendable {
 
 /// Two requests with the same `Idempotency-Key` raced; the loser answers what the winner made.
 struct IdempotencyRace: Error {}
+
+extension APIHandler {
+    /// Runs `create` once per `Idempotency-Key`: a retry answers `replay` of the resource the
+    /// first request made, also when both race (the loser fails on the key or, for a change
+    /// of an existing stream, on its version, and then finds the winner's key).
+    func idempotent<Output>(
+        _ key: IdempotencyKey?,
+        replay: (String) async throws -> Output,
+        create: () async throws -> Output
+    ) async throws -> Output {
+        if let key, let previous = try await key.previous(on: database, logger: logger) {
+            return try await replay(previous)
+        }
+        do {
+            return try await create()
+        } catch let error where error is IdempotencyRace || (error as? Problem)?.status == 409 {
+            guard let previous = try await key?.previous(on: database, logger: logger) else { throw error }
+            return try await replay(previous)
+        }
+    }
+}

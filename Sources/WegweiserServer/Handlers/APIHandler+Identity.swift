@@ -39,12 +39,7 @@ extension APIHandler {
     func listAccessLog(_ input: Operations.ListAccessLog.Input) async throws -> Operations.ListAccessLog.Output {
         let principal = try Principal.required()
         let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
-        guard let after = Int64(page.after ?? "0") else {
-            throw Problem.badRequest(
-                "cursor is not one this server gave out.",
-                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")]
-            )
-        }
+        let after = try Input.position(after: page.after)
         let entries = try await accessLog.entries(
             districtID: principal.districtID,
             person: input.query.person,

@@ -48,6 +48,19 @@ enum Input {
         return (after, limit)
     }
 
+    /// The log position a paging key stands for (0: from the start).
+    ///
+    /// - Throws: 400 for a cursor this server did not make.
+    static func position(after key: String?) throws -> Int64 {
+        guard let position = Int64(key ?? "0") else {
+            throw Problem.badRequest(
+                "cursor is not one this server gave out.",
+                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")]
+            )
+        }
+        return position
+    }
+
     /// The page of `items` (fetched with one more than `limit`) and the cursor for the next.
     static func paged<Item>(_ items: [Item], limit: Int, key: (Item) -> String) -> (items: [Item], next: String?) {
         guard items.count > limit else { return (items, nil) }
