@@ -21,6 +21,9 @@ struct AppendBenchmark: AsyncParsableCommand {
     @Option(help: "Comma-separated numbers of concurrent writers.")
     var writers = "1,8,16"
 
+    @Option(help: "Event loop threads of the Swift client (default: the largest number of writers, like pgbench's -j).")
+    var eventLoops: Int?
+
     @Option(help: "Streams each writer appends to, picking one at random per append (1: the same stream every time).")
     var streamsPerWriter = 1
 
@@ -30,8 +33,12 @@ struct AppendBenchmark: AsyncParsableCommand {
     @Option(help: "The Python interpreter for the peer, found on PATH.")
     var python = "python3"
 
+    /// The numbers of concurrent writers to measure.
+    var writerCounts: [Int] {
+        writers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
     func run() async throws {
-        let writerCounts = writers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         var logger = Logger(label: "benchmark")
         logger.logLevel = .warning
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -121,8 +128,8 @@ struct Workload: Sendable {
     }
 }
 
-/// Writers that append through ``EventStore``, each holding one connection and appending to a
-/// stream of its own with an exact expected version.
+/// Writers that append through ``EventStore``, each holding one connection and appending to
+/// streams of its own (one picked at random per append) with an exact expected version.
 struct WegweiserWriters {
     let cluster: RunningPostgres
     let workload: Workload
@@ -149,19 +156,25 @@ struct WegweiserWriters {
                 for _ in 0..<writers {
                     writersGroup.addTask {
                         try await client.withConnection { connection in
-                            let stream = StreamName(
-                                id: "bench-\(UUID().uuidString.lowercased())",
-                                category: "bench",
-                                tenant: "08337"
-                            )
-                            var version: Int64 = 0
-                            while ContinuousClock.now < deadline {
-                                let event = NewEvent(id: UUID(), type: workload.type, payload: payload, metadata: metadata)
-                                let expected: ExpectedVersion = version == 0 ? .noStream : .exactly(version)
-                                version = try await store.append(to: stream, expecting: expected, events: [event], on: connection)
-                                    .streamVersion
+                            let streams = (0..<max(1, streamsPerWriter)).map { _ in
+                                StreamName(id: "bench-\(UUID().uuidString.lowercased())", category: "bench", tenant: "08337")
                             }
-                            return Int(version)
+                            var versions = [Int64](repeating: 0, count: streams.count)
+                            var appends = 0
+                            while ContinuousClock.now < deadline {
+                                let pick = streams.count == 1 ? 0 : Int.random(in: 0..<streams.count)
+                                let event = NewEvent(id: .random(), type: workload.type, payload: payload, metadata: metadata)
+                                let expected: ExpectedVersion = versions[pick] == 0 ? .noStream : .exactly(versions[pick])
+                                versions[pick] = try await store.append(
+                                    to: streams[pick],
+                                    expecting: expected,
+                                    events: [event],
+                                    on: connection
+                                )
+                                .streamVersion
+                                appends += 1
+                            }
+                            return appends
                         }
                     }
                 }
@@ -280,6 +293,21 @@ func runTool(_ command: [String], environment: [String: String?], check: Bool = 
     let status = await child.wait()
     if check && status != 0 { throw ValidationError("\(command[0]) failed (\(status)):\n\(child.output)") }
     return child.output
+}
+
+extension UUID {
+    /// A random (version 4) UUID from the system's generator. Foundation's `UUID()` opens, reads
+    /// and closes /dev/urandom for every id, a twentieth of a writer's time; every caller
+    /// chooses its event ids, so this is the writers' cost, not the store's.
+    static func random() -> UUID {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        return withUnsafeMutableBytes(of: &bytes) { raw in
+            raw[6] = raw[6] & 0x0F | 0x40
+            raw[8] = raw[8] & 0x3F | 0x80
+            return UUID(uuid: raw.load(as: uuid_t.self))
+        }
+    }
 }
 
 extension Duration {

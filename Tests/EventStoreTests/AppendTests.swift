@@ -135,18 +135,33 @@ struct AppendTests {
         }
     }
 
-    @Test("an event reads back as it was appended, with metadata")
+    @Test("events read back as they were appended, with every metadata field, one at a time or several at once")
     func readBack() async throws {
         try await Fixture.withStore { store in
             let stream = Fixture.stream()
-            let event = Fixture.event("hello")
-            try await store.append(to: stream, expecting: .noStream, events: [event])
-            let read = try #require(try await store.read(stream: stream.id).first)
-            #expect(read.id == event.id)
-            #expect(read.type == "test.noted")
-            #expect(read.payload == event.payload)
-            #expect(read.metadata == event.metadata)
-            #expect(read.streamVersion == 1)
+            let metadata = EventMetadata(
+                actor: "staff \"quoted\"",
+                role: "case_worker",
+                organisation: "org\\7",
+                correlationID: "c-1\n",
+                causationID: "ev-\u{01}",
+                requestID: "r-ü-🙂"
+            )
+            var first = Fixture.event("hello")
+            first.metadata = metadata
+            let more = [Fixture.event("two"), Fixture.event("three", type: "test.other")]
+            let one = try await store.append(to: stream, expecting: .noStream, events: [first])
+            let several = try await store.append(to: stream, expecting: .exactly(1), events: more)
+            #expect(one.streamVersion == 1 && one.positions.count == 1)
+            #expect(several.streamVersion == 3 && several.positions.count == 2)
+            #expect(several.positions[0] < several.positions[1] && one.positions[0] < several.positions[0])
+            let read = try await store.read(stream: stream.id)
+            #expect(read.map(\.id) == ([first] + more).map(\.id))
+            #expect(read.map(\.type) == ["test.noted", "test.noted", "test.other"])
+            #expect(read.map(\.payload) == ([first] + more).map(\.payload))
+            #expect(read.map(\.metadata) == ([first] + more).map(\.metadata))
+            #expect(read.map(\.streamVersion) == [1, 2, 3])
+            #expect(read.map(\.globalPosition) == one.positions + several.positions)
         }
     }
 }

@@ -54,17 +54,21 @@ public struct EventStore: Sendable {
     ) async throws -> AppendResult {
         guard !events.isEmpty else { throw EventStoreError.noEvents }
         let encoded = EncodedEvents(events)
-        let statement = AppendStatement(stream: stream, expected: expected.databaseValue, events: encoded)
         // Expecting any version, a stream created by someone else between our look and our
         // insert is simply appended to on the next attempt.
         var actual: Int64 = 0
         for _ in 0..<3 {
             do {
-                if let (version, positions) = try await Self.firstRow(connection.execute(statement, logger: logger)),
-                    let version
-                {
+                let written = try await Self.written(
+                    encoded,
+                    to: stream,
+                    expecting: expected.databaseValue,
+                    on: connection,
+                    logger: logger
+                )
+                if let last = written.last {
                     appended.ring()
-                    return AppendResult(streamVersion: version, positions: positions ?? [], wasDuplicate: false)
+                    return AppendResult(streamVersion: last.version, positions: written.map(\.position), wasDuplicate: false)
                 }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                 // The same event ids arrived first by another way: the diagnosis tells.
@@ -169,6 +173,31 @@ public struct EventStore: Sendable {
             }
         }
         return events
+    }
+
+    /// Runs the append statement that fits the number of events; returns what it wrote in
+    /// stream order, nothing if it wrote nothing.
+    private static func written(
+        _ events: EncodedEvents,
+        to stream: StreamName,
+        expecting expected: Int64?,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> [(position: Int64, version: Int64)] {
+        var written: [(position: Int64, version: Int64)] = []
+        if let event = events.single {
+            let statement = AppendOneStatement(stream: stream, expected: expected, event: event)
+            for try await (position, version) in try await connection.execute(statement, logger: logger) {
+                written.append((position, version))
+            }
+        } else {
+            let statement = AppendManyStatement(stream: stream, expected: expected, events: events)
+            for try await (position, version) in try await connection.execute(statement, logger: logger) {
+                written.append((position, version))
+            }
+            written.sort { $0.version < $1.version }
+        }
+        return written
     }
 
     private static func firstRow<Row>(_ rows: some AsyncSequence<Row, any Error>) async throws -> Row? {
