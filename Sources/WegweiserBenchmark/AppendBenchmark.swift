@@ -18,6 +18,9 @@ struct AppendBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds each measurement runs.")
     var seconds = 10
 
+    @Option(help: "Rounds per number of writers: the contenders take turns in each round, and the median round is printed.")
+    var rounds = 3
+
     @Option(help: "Comma-separated numbers of concurrent writers.")
     var writers = "1,8,16"
 
@@ -75,25 +78,42 @@ struct AppendBenchmark: AsyncParsableCommand {
             try await cluster.analyze(database: database, logger: logger)
         }
 
-        print("Appends per second, one event per transaction, fsync and synchronous_commit on, \(seconds) s each.")
+        print(
+            "Appends per second, one event per transaction, fsync and synchronous_commit on, \(seconds) s each; "
+                + "the contenders take turns, median of \(rounds) round(s)."
+        )
         print(
             "Payload \(workload.payload.utf8.count) bytes of JSON; each Wegweiser writer appends to \(streamsPerWriter) stream(s) "
                 + "of its own with an exact expected version; PostgreSQL \(cluster.binaryDirectory)."
         )
         print("")
         let header = [
-            "writers", "wegweiser", "raw insert (pgbench)", "eventsourcing (Python)", "wegweiser/raw", "wegweiser/eventsourcing",
+            "writers", "wegweiser", "raw insert (pgbench)", "eventsourcing (Python)", "wegweiser/raw", "(rounds)",
+            "wegweiser/eventsourcing",
         ]
         print(header.joined(separator: " | "))
         print(header.map { String(repeating: "-", count: $0.count) }.joined(separator: " | "))
         for count in writerCounts {
-            let ours = try await wegweiser.rate(writers: count, seconds: seconds)
-            let limit = try await raw.rate(writers: count, seconds: seconds)
-            let theirs = try await peer.rate(writers: count, seconds: seconds)
+            var ours: [Double] = []
+            var limit: [Double] = []
+            var theirs: [Double] = []
+            // Each measurement starts from a checkpoint, so none pays for flushing the pages
+            // another dirtied (a checkpoint in the middle of a run cost a round up to a fifth).
+            for _ in 0..<max(1, rounds) {
+                try await cluster.checkpoint(logger: logger)
+                ours.append(try await wegweiser.rate(writers: count, seconds: seconds))
+                try await cluster.checkpoint(logger: logger)
+                limit.append(try await raw.rate(writers: count, seconds: seconds))
+                try await cluster.checkpoint(logger: logger)
+                if let rate = try await peer.rate(writers: count, seconds: seconds) { theirs.append(rate) }
+            }
+            let ratios = zip(ours, limit).map { 100 * $0 / $1 }
             let row = [
-                "\(count)", String(format: "%.0f", ours), String(format: "%.0f", limit),
-                theirs.map { String(format: "%.0f", $0) } ?? "n/a",
-                String(format: "%.0f %%", 100 * ours / limit), theirs.map { String(format: "%.1f×", ours / $0) } ?? "n/a",
+                "\(count)", String(format: "%.0f", median(ours)), String(format: "%.0f", median(limit)),
+                theirs.isEmpty ? "n/a" : String(format: "%.0f", median(theirs)),
+                String(format: "%.0f %%", 100 * median(ours) / median(limit)),
+                ratios.map { String(format: "%.0f", $0) }.joined(separator: ", ") + " %",
+                theirs.isEmpty ? "n/a" : String(format: "%.1f×", median(ours) / median(theirs)),
             ]
             print(
                 zip(row, header).map { $0.padding(toLength: max($1.count, $0.count), withPad: " ", startingAt: 0) }.joined(
@@ -104,10 +124,23 @@ struct AppendBenchmark: AsyncParsableCommand {
     }
 }
 
+/// The middle value of `values` (the mean of the two middle ones for an even count).
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
 extension RunningPostgres {
     /// Runs `ANALYZE` on `database`.
     func analyze(database: String, logger: Logger) async throws {
         try await withConnection(database: database) { try await $0.query("ANALYZE", logger: logger) }
+    }
+
+    /// Writes every dirty page out now (`CHECKPOINT`), for the whole cluster.
+    func checkpoint(logger: Logger) async throws {
+        try await withConnection(database: "postgres") { try await $0.query("CHECKPOINT", logger: logger) }
     }
 }
 

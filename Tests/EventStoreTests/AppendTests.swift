@@ -104,6 +104,22 @@ struct AppendTests {
         }
     }
 
+    @Test("expecting any version, concurrent writers to a new stream all get in, one after another")
+    func anyVersionCreatesAndAppends() async throws {
+        try await Fixture.withStore { store in
+            let stream = Fixture.stream()
+            let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
+                for index in 0..<8 {
+                    group.addTask { try await store.append(to: stream, expecting: .any, events: [Fixture.event("\(index)")]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.map(\.streamVersion).sorted() == Array(1...8))
+            #expect(results.allSatisfy { !$0.wasDuplicate && $0.positions.count == 1 })
+            #expect(try await store.read(stream: stream.id).map(\.streamVersion) == Array(1...8))
+        }
+    }
+
     @Test("a stream keeps its tenant")
     func tenantIsFixed() async throws {
         try await Fixture.withStore { store in

@@ -1,48 +1,74 @@
 import Foundation
 import PostgresNIO
 
-/// The part every append statement begins with: move the stream's version.
-///
-/// An `UPDATE` locks the stream's row and checks the expected version ($4; `NULL` for any), or
-/// the stream is inserted when it is new; either moves the version by the number of events
-/// ($5). The events are inserted only from the resulting `stream` row, so a losing writer
-/// inserts nothing and consumes no global position.
-private let movingTheStream = """
-    WITH updated AS (
+// An append is one statement and one round trip: it moves the stream's version, then inserts
+// the events from the stream row that moved, so a losing writer inserts nothing and consumes no
+// global position. It returns one row (global position, stream version) per event written, or
+// no row when nothing was written; `AppendDiagnosis` then tells why.
+//
+// The stream's version moves one of two ways, each its own statement so that PostgreSQL
+// prepares only the work it does: an existing stream's row is updated if it is at the expected
+// version (and locked until commit), or a new stream's row is inserted. The events come as
+// scalar parameters when there is one (the common case: nothing to build, send and unnest) or
+// as one array per column when there are several.
+//
+// Parameters: $1 stream id, $2 category, $3 tenant, $4 expected version (NULL for any), $5
+// number of events, $6... the events.
+
+/// Moves an existing stream's version by the number of events, if it is at the expected one.
+private let updatingTheStream = """
+    WITH stream AS (
         UPDATE streams SET version = version + $5, updated_at = now()
         WHERE stream_id = $1 AND category = $2 AND tenant = $3 AND ($4::bigint IS NULL OR version = $4::bigint)
         RETURNING version
-    ), created AS (
-        INSERT INTO streams (stream_id, category, tenant, version)
-        SELECT $1, $2, $3, $5
-        WHERE ($4::bigint IS NULL OR $4::bigint = 0) AND NOT EXISTS (SELECT 1 FROM updated)
-        ON CONFLICT (stream_id) DO NOTHING
-        RETURNING version
-    ), stream AS (
-        SELECT version FROM updated UNION ALL SELECT version FROM created
     )
 
     """
 
-/// The append of one event, in one statement and one round trip: the common case, with scalar
-/// parameters (no arrays to build, send and unnest).
-///
-/// Returns the event's global position and stream version, or no row when nothing was
-/// written; ``AppendDiagnosis`` then tells why.
-struct AppendOneStatement: PostgresPreparedStatement {
-    static let name = "wegweiser_append_one"
-    static let sql =
-        movingTheStream + """
-            INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
-            SELECT $1, stream.version, $6, $7, $8, $9::jsonb, $10::jsonb FROM stream
-            RETURNING global_position, stream_version
-            """
-    typealias Row = (Int64, Int64)
+/// Inserts a new stream at the number of events; nothing if it exists.
+private let creatingTheStream = """
+    WITH stream AS (
+        INSERT INTO streams (stream_id, category, tenant, version)
+        SELECT $1, $2, $3, $5 WHERE $4::bigint IS NULL OR $4::bigint = 0
+        ON CONFLICT (stream_id) DO NOTHING
+        RETURNING version
+    )
 
-    var stream: StreamName
-    var expected: Int64?
-    var event: EncodedEvents.Event
+    """
 
+/// Inserts one event from the stream row that moved.
+private let insertingOneEvent = """
+    INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
+    SELECT $1, stream.version, $6, $7, $8, $9::jsonb, $10::jsonb FROM stream
+    RETURNING global_position, stream_version
+    """
+
+/// Inserts several events, numbered in their order, from the stream row that moved.
+private let insertingSeveralEvents = """
+    INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
+    SELECT $1, stream.version - $5 + n.ordinal, n.event_id, n.event_type, n.schema_version, n.payload, n.metadata
+    FROM stream, unnest($6::uuid[], $7::text[], $8::integer[], $9::text[]::jsonb[], $10::text[]::jsonb[])
+         WITH ORDINALITY AS n(event_id, event_type, schema_version, payload, metadata, ordinal)
+    RETURNING global_position, stream_version
+    """
+
+/// How an append moves its stream's version.
+enum StreamMove {
+    /// Update the existing stream's row.
+    case update
+    /// Insert the new stream's row.
+    case create
+}
+
+/// An append of one event: the bindings every one-event statement shares.
+protocol AppendOne: PostgresPreparedStatement where Row == (Int64, Int64) {
+    init(stream: StreamName, expected: Int64?, event: EncodedEvents.Event)
+    var stream: StreamName { get }
+    var expected: Int64? { get }
+    var event: EncodedEvents.Event { get }
+}
+
+extension AppendOne {
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 10)
         bindings.append(stream.id)
@@ -63,27 +89,15 @@ struct AppendOneStatement: PostgresPreparedStatement {
     }
 }
 
-/// The append of several events, in one statement and one round trip: the events come as one
-/// array per column and are numbered in their order.
-///
-/// Returns one row per event (global position, stream version), or no row when nothing was
-/// written; ``AppendDiagnosis`` then tells why.
-struct AppendManyStatement: PostgresPreparedStatement {
-    static let name = "wegweiser_append_many"
-    static let sql =
-        movingTheStream + """
-            INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
-            SELECT $1, stream.version - $5 + n.ordinal, n.event_id, n.event_type, n.schema_version, n.payload, n.metadata
-            FROM stream, unnest($6::uuid[], $7::text[], $8::integer[], $9::text[]::jsonb[], $10::text[]::jsonb[])
-                 WITH ORDINALITY AS n(event_id, event_type, schema_version, payload, metadata, ordinal)
-            RETURNING global_position, stream_version
-            """
-    typealias Row = (Int64, Int64)
+/// An append of several events: the bindings every many-event statement shares.
+protocol AppendMany: PostgresPreparedStatement where Row == (Int64, Int64) {
+    init(stream: StreamName, expected: Int64?, events: EncodedEvents)
+    var stream: StreamName { get }
+    var expected: Int64? { get }
+    var events: EncodedEvents { get }
+}
 
-    var stream: StreamName
-    var expected: Int64?
-    var events: EncodedEvents
-
+extension AppendMany {
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 10)
         bindings.append(stream.id)
@@ -102,6 +116,42 @@ struct AppendManyStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row {
         try row.decode(Row.self)
     }
+}
+
+/// One event to an existing stream: the hot path.
+struct AppendOneToExistingStream: AppendOne {
+    static let name = "wegweiser_append_one_existing"
+    static let sql = updatingTheStream + insertingOneEvent
+    var stream: StreamName
+    var expected: Int64?
+    var event: EncodedEvents.Event
+}
+
+/// One event to a new stream.
+struct AppendOneToNewStream: AppendOne {
+    static let name = "wegweiser_append_one_new"
+    static let sql = creatingTheStream + insertingOneEvent
+    var stream: StreamName
+    var expected: Int64?
+    var event: EncodedEvents.Event
+}
+
+/// Several events to an existing stream.
+struct AppendManyToExistingStream: AppendMany {
+    static let name = "wegweiser_append_many_existing"
+    static let sql = updatingTheStream + insertingSeveralEvents
+    var stream: StreamName
+    var expected: Int64?
+    var events: EncodedEvents
+}
+
+/// Several events to a new stream.
+struct AppendManyToNewStream: AppendMany {
+    static let name = "wegweiser_append_many_new"
+    static let sql = creatingTheStream + insertingSeveralEvents
+    var stream: StreamName
+    var expected: Int64?
+    var events: EncodedEvents
 }
 
 /// Why an append wrote nothing: the cold path, asked only after the append statement returned

@@ -54,14 +54,20 @@ public struct EventStore: Sendable {
     ) async throws -> AppendResult {
         guard !events.isEmpty else { throw EventStoreError.noEvents }
         let encoded = EncodedEvents(events)
-        // Expecting any version, a stream created by someone else between our look and our
-        // insert is simply appended to on the next attempt.
-        var actual: Int64 = 0
-        for _ in 0..<3 {
+        // Expecting any version, the stream is updated if it exists and created if not; one
+        // created by someone else in between is updated in the next round.
+        let moves: [StreamMove] =
+            switch expected {
+            case .noStream, .exactly(0): [.create]
+            case .exactly: [.update]
+            case .any: [.update, .create, .update]
+            }
+        for move in moves {
             do {
                 let written = try await Self.written(
                     encoded,
                     to: stream,
+                    moving: move,
                     expecting: expected.databaseValue,
                     on: connection,
                     logger: logger
@@ -72,24 +78,23 @@ public struct EventStore: Sendable {
                 }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                 // The same event ids arrived first by another way: the diagnosis tells.
+                break
             }
-            let diagnosis = AppendDiagnosis(stream: stream, events: encoded)
-            guard
-                let (version, owned, existing, matching, lastVersion, positions) = try await Self.firstRow(
-                    connection.execute(diagnosis, logger: logger)
-                )
-            else { break }
-            if existing > 0 {
-                guard existing == events.count, matching == events.count, let lastVersion else {
-                    throw EventStoreError.eventIDReused(stream: stream.id)
-                }
-                return AppendResult(streamVersion: lastVersion, positions: positions ?? [], wasDuplicate: true)
-            }
-            if owned == false { throw EventStoreError.streamBelongsElsewhere(stream: stream.id) }
-            actual = version ?? 0
-            if expected != .any { break }
         }
-        throw EventStoreError.wrongExpectedVersion(stream: stream.id, expected: expected, actual: actual)
+        let diagnosis = AppendDiagnosis(stream: stream, events: encoded)
+        guard
+            let (version, owned, existing, matching, lastVersion, positions) = try await Self.firstRow(
+                connection.execute(diagnosis, logger: logger)
+            )
+        else { throw EventStoreError.wrongExpectedVersion(stream: stream.id, expected: expected, actual: 0) }
+        if existing > 0 {
+            guard existing == events.count, matching == events.count, let lastVersion else {
+                throw EventStoreError.eventIDReused(stream: stream.id)
+            }
+            return AppendResult(streamVersion: lastVersion, positions: positions ?? [], wasDuplicate: true)
+        }
+        if owned == false { throw EventStoreError.streamBelongsElsewhere(stream: stream.id) }
+        throw EventStoreError.wrongExpectedVersion(stream: stream.id, expected: expected, actual: version ?? 0)
     }
 
     /// The events of `stream` from version `from` on, in stream order.
@@ -175,29 +180,60 @@ public struct EventStore: Sendable {
         return events
     }
 
-    /// Runs the append statement that fits the number of events; returns what it wrote in
-    /// stream order, nothing if it wrote nothing.
+    /// Runs the append statement that fits the move and the number of events; returns what it
+    /// wrote in stream order, nothing if it wrote nothing.
     private static func written(
         _ events: EncodedEvents,
         to stream: StreamName,
+        moving move: StreamMove,
         expecting expected: Int64?,
         on connection: PostgresConnection,
         logger: Logger
     ) async throws -> [(position: Int64, version: Int64)] {
-        var written: [(position: Int64, version: Int64)] = []
         if let event = events.single {
-            let statement = AppendOneStatement(stream: stream, expected: expected, event: event)
-            for try await (position, version) in try await connection.execute(statement, logger: logger) {
-                written.append((position, version))
+            return switch move {
+            case .update:
+                try await rows(
+                    of: AppendOneToExistingStream(stream: stream, expected: expected, event: event),
+                    on: connection,
+                    logger: logger
+                )
+            case .create:
+                try await rows(
+                    of: AppendOneToNewStream(stream: stream, expected: expected, event: event),
+                    on: connection,
+                    logger: logger
+                )
             }
-        } else {
-            let statement = AppendManyStatement(stream: stream, expected: expected, events: events)
-            for try await (position, version) in try await connection.execute(statement, logger: logger) {
-                written.append((position, version))
-            }
-            written.sort { $0.version < $1.version }
         }
-        return written
+        let written =
+            switch move {
+            case .update:
+                try await rows(
+                    of: AppendManyToExistingStream(stream: stream, expected: expected, events: events),
+                    on: connection,
+                    logger: logger
+                )
+            case .create:
+                try await rows(
+                    of: AppendManyToNewStream(stream: stream, expected: expected, events: events),
+                    on: connection,
+                    logger: logger
+                )
+            }
+        return written.sorted { $0.version < $1.version }
+    }
+
+    private static func rows<Statement: PostgresPreparedStatement>(
+        of statement: Statement,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> [(position: Int64, version: Int64)] where Statement.Row == (Int64, Int64) {
+        var rows: [(position: Int64, version: Int64)] = []
+        for try await (position, version) in try await connection.execute(statement, logger: logger) {
+            rows.append((position, version))
+        }
+        return rows
     }
 
     private static func firstRow<Row>(_ rows: some AsyncSequence<Row, any Error>) async throws -> Row? {
