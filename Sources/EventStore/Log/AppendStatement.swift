@@ -60,15 +60,36 @@ enum StreamMove {
     case create
 }
 
-/// An append of one event: the bindings every one-event statement shares.
-protocol AppendOne: PostgresPreparedStatement where Row == (Int64, Int64) {
-    init(stream: StreamName, expected: Int64?, event: EncodedEvents.Event)
-    var stream: StreamName { get }
-    var expected: Int64? { get }
-    var event: EncodedEvents.Event { get }
+/// The statements of one ``StreamMove``: each needs a prepared statement of its own.
+protocol StreamMoveStatements {
+    /// The prepared statement's name and text for one event.
+    static var appendingOne: (name: String, sql: String) { get }
+    /// The prepared statement's name and text for several events.
+    static var appendingSeveral: (name: String, sql: String) { get }
 }
 
-extension AppendOne {
+/// ``StreamMove/update``: the hot path.
+enum UpdatingTheStream: StreamMoveStatements {
+    static let appendingOne = (name: "wegweiser_append_one_existing", sql: updatingTheStream + insertingOneEvent)
+    static let appendingSeveral = (name: "wegweiser_append_several_existing", sql: updatingTheStream + insertingSeveralEvents)
+}
+
+/// ``StreamMove/create``.
+enum CreatingTheStream: StreamMoveStatements {
+    static let appendingOne = (name: "wegweiser_append_one_new", sql: creatingTheStream + insertingOneEvent)
+    static let appendingSeveral = (name: "wegweiser_append_several_new", sql: creatingTheStream + insertingSeveralEvents)
+}
+
+/// The append of one event, with scalar parameters.
+struct AppendOneStatement<Move: StreamMoveStatements>: PostgresPreparedStatement {
+    static var name: String { Move.appendingOne.name }
+    static var sql: String { Move.appendingOne.sql }
+    typealias Row = (Int64, Int64)
+
+    var stream: StreamName
+    var expected: Int64?
+    var event: EncodedEvents.Event
+
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 10)
         bindings.append(stream.id)
@@ -89,15 +110,16 @@ extension AppendOne {
     }
 }
 
-/// An append of several events: the bindings every many-event statement shares.
-protocol AppendMany: PostgresPreparedStatement where Row == (Int64, Int64) {
-    init(stream: StreamName, expected: Int64?, events: EncodedEvents)
-    var stream: StreamName { get }
-    var expected: Int64? { get }
-    var events: EncodedEvents { get }
-}
+/// The append of several events, one array per column.
+struct AppendSeveralStatement<Move: StreamMoveStatements>: PostgresPreparedStatement {
+    static var name: String { Move.appendingSeveral.name }
+    static var sql: String { Move.appendingSeveral.sql }
+    typealias Row = (Int64, Int64)
 
-extension AppendMany {
+    var stream: StreamName
+    var expected: Int64?
+    var events: EncodedEvents
+
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 10)
         bindings.append(stream.id)
@@ -116,42 +138,6 @@ extension AppendMany {
     func decodeRow(_ row: PostgresRow) throws -> Row {
         try row.decode(Row.self)
     }
-}
-
-/// One event to an existing stream: the hot path.
-struct AppendOneToExistingStream: AppendOne {
-    static let name = "wegweiser_append_one_existing"
-    static let sql = updatingTheStream + insertingOneEvent
-    var stream: StreamName
-    var expected: Int64?
-    var event: EncodedEvents.Event
-}
-
-/// One event to a new stream.
-struct AppendOneToNewStream: AppendOne {
-    static let name = "wegweiser_append_one_new"
-    static let sql = creatingTheStream + insertingOneEvent
-    var stream: StreamName
-    var expected: Int64?
-    var event: EncodedEvents.Event
-}
-
-/// Several events to an existing stream.
-struct AppendManyToExistingStream: AppendMany {
-    static let name = "wegweiser_append_many_existing"
-    static let sql = updatingTheStream + insertingSeveralEvents
-    var stream: StreamName
-    var expected: Int64?
-    var events: EncodedEvents
-}
-
-/// Several events to a new stream.
-struct AppendManyToNewStream: AppendMany {
-    static let name = "wegweiser_append_many_new"
-    static let sql = creatingTheStream + insertingSeveralEvents
-    var stream: StreamName
-    var expected: Int64?
-    var events: EncodedEvents
 }
 
 /// Why an append wrote nothing: the cold path, asked only after the append statement returned

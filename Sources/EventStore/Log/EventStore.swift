@@ -181,7 +181,9 @@ public struct EventStore: Sendable {
     }
 
     /// Runs the append statement that fits the move and the number of events; returns what it
-    /// wrote in stream order, nothing if it wrote nothing.
+    /// wrote in stream order, nothing if it wrote nothing. (Each statement type is named here,
+    /// so that the calls are specialised: through an opened existential they cost a few
+    /// percent of the append rate.)
     private static func written(
         _ events: EncodedEvents,
         to stream: StreamName,
@@ -190,40 +192,35 @@ public struct EventStore: Sendable {
         on connection: PostgresConnection,
         logger: Logger
     ) async throws -> [(position: Int64, version: Int64)] {
-        if let event = events.single {
-            return switch move {
-            case .update:
-                try await rows(
-                    of: AppendOneToExistingStream(stream: stream, expected: expected, event: event),
-                    on: connection,
-                    logger: logger
-                )
-            case .create:
-                try await rows(
-                    of: AppendOneToNewStream(stream: stream, expected: expected, event: event),
-                    on: connection,
-                    logger: logger
-                )
-            }
+        switch (move, events.single) {
+        case (.update, let event?):
+            try await rows(
+                of: AppendOneStatement<UpdatingTheStream>(stream: stream, expected: expected, event: event),
+                on: connection,
+                logger: logger
+            )
+        case (.create, let event?):
+            try await rows(
+                of: AppendOneStatement<CreatingTheStream>(stream: stream, expected: expected, event: event),
+                on: connection,
+                logger: logger
+            )
+        case (.update, nil):
+            try await rows(
+                of: AppendSeveralStatement<UpdatingTheStream>(stream: stream, expected: expected, events: events),
+                on: connection,
+                logger: logger
+            )
+        case (.create, nil):
+            try await rows(
+                of: AppendSeveralStatement<CreatingTheStream>(stream: stream, expected: expected, events: events),
+                on: connection,
+                logger: logger
+            )
         }
-        let written =
-            switch move {
-            case .update:
-                try await rows(
-                    of: AppendManyToExistingStream(stream: stream, expected: expected, events: events),
-                    on: connection,
-                    logger: logger
-                )
-            case .create:
-                try await rows(
-                    of: AppendManyToNewStream(stream: stream, expected: expected, events: events),
-                    on: connection,
-                    logger: logger
-                )
-            }
-        return written.sorted { $0.version < $1.version }
     }
 
+    /// The rows an append statement returned, in stream order.
     private static func rows<Statement: PostgresPreparedStatement>(
         of statement: Statement,
         on connection: PostgresConnection,
@@ -233,7 +230,7 @@ public struct EventStore: Sendable {
         for try await (position, version) in try await connection.execute(statement, logger: logger) {
             rows.append((position, version))
         }
-        return rows
+        return rows.count > 1 ? rows.sorted { $0.version < $1.version } : rows
     }
 
     private static func firstRow<Row>(_ rows: some AsyncSequence<Row, any Error>) async throws -> Row? {
