@@ -16,7 +16,7 @@ import PostgresNIO
 // number of events, $6... the events.
 
 /// Moves an existing stream's version by the number of events, if it is at the expected one.
-private let updatingTheStream = """
+private let updateStreamSQL = """
     WITH stream AS (
         UPDATE streams SET version = version + $5, updated_at = now()
         WHERE stream_id = $1 AND category = $2 AND tenant = $3 AND ($4::bigint IS NULL OR version = $4::bigint)
@@ -26,7 +26,7 @@ private let updatingTheStream = """
     """
 
 /// Inserts a new stream at the number of events; nothing if it exists.
-private let creatingTheStream = """
+private let createStreamSQL = """
     WITH stream AS (
         INSERT INTO streams (stream_id, category, tenant, version)
         SELECT $1, $2, $3, $5 WHERE $4::bigint IS NULL OR $4::bigint = 0
@@ -37,14 +37,14 @@ private let creatingTheStream = """
     """
 
 /// Inserts one event from the stream row that moved.
-private let insertingOneEvent = """
+private let insertOneEventSQL = """
     INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
     SELECT $1, stream.version, $6, $7, $8, $9::jsonb, $10::jsonb FROM stream
     RETURNING global_position, stream_version
     """
 
 /// Inserts several events, numbered in their order, from the stream row that moved.
-private let insertingSeveralEvents = """
+private let insertSeveralEventsSQL = """
     INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
     SELECT $1, stream.version - $5 + n.ordinal, n.event_id, n.event_type, n.schema_version, n.payload, n.metadata
     FROM stream, unnest($6::uuid[], $7::text[], $8::integer[], $9::text[]::jsonb[], $10::text[]::jsonb[])
@@ -70,14 +70,14 @@ protocol StreamMoveStatements {
 
 /// ``StreamMove/update``: the hot path.
 enum UpdatingTheStream: StreamMoveStatements {
-    static let appendingOne = (name: "wegweiser_append_one_existing", sql: updatingTheStream + insertingOneEvent)
-    static let appendingSeveral = (name: "wegweiser_append_several_existing", sql: updatingTheStream + insertingSeveralEvents)
+    static let appendingOne = (name: "wegweiser_append_one_existing", sql: updateStreamSQL + insertOneEventSQL)
+    static let appendingSeveral = (name: "wegweiser_append_several_existing", sql: updateStreamSQL + insertSeveralEventsSQL)
 }
 
 /// ``StreamMove/create``.
 enum CreatingTheStream: StreamMoveStatements {
-    static let appendingOne = (name: "wegweiser_append_one_new", sql: creatingTheStream + insertingOneEvent)
-    static let appendingSeveral = (name: "wegweiser_append_several_new", sql: creatingTheStream + insertingSeveralEvents)
+    static let appendingOne = (name: "wegweiser_append_one_new", sql: createStreamSQL + insertOneEventSQL)
+    static let appendingSeveral = (name: "wegweiser_append_several_new", sql: createStreamSQL + insertSeveralEventsSQL)
 }
 
 /// The append of one event, with scalar parameters.
