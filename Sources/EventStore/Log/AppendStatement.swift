@@ -126,7 +126,7 @@ struct AppendSeveralStatement<Move: StreamMoveStatements>: PostgresPreparedState
         bindings.append(stream.category)
         bindings.append(stream.tenant)
         bindings.append(expected)
-        bindings.append(Int64(events.events.count))
+        bindings.append(Int64(events.count))
         bindings.append(events.ids)
         bindings.append(events.types)
         bindings.append(events.schemaVersions)
@@ -199,11 +199,13 @@ struct EncodedEvents: Sendable {
                 type: $0.type,
                 schemaVersion: Int32($0.schemaVersion),
                 payload: $0.payload.jsonText(),
-                metadata: $0.metadata.jsonText
+                metadata: $0.metadata.json.jsonText()
             )
         }
     }
 
+    /// How many events there are.
+    var count: Int { events.count }
     /// The only event, when there is exactly one.
     var single: Event? { events.count == 1 ? events[0] : nil }
     /// The events' ids, in order.

@@ -51,24 +51,15 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         self.requestID = requestID
     }
 
-    /// The metadata as the JSON object stored in `events.metadata`: the members that are set,
-    /// keys sorted as ``JSONValue/jsonText()`` sorts them. Written directly: it is part of
-    /// every append.
-    var jsonText: String {
+    /// The metadata as the JSON object stored in `events.metadata`: the members that are set.
+    var json: JSONValue {
         let members: [(CodingKeys, String?)] = [
-            (.actor, actor), (.causationID, causationID), (.correlationID, correlationID), (.organisation, organisation),
-            (.requestID, requestID), (.role, role),
+            (.actor, actor), (.role, role), (.organisation, organisation), (.correlationID, correlationID),
+            (.causationID, causationID), (.requestID, requestID),
         ]
-        var bytes: [UInt8] = [UInt8(ascii: "{")]
-        bytes.reserveCapacity(192)
-        for case (let key, let value?) in members {
-            if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-            JSONValue.write(string: key.rawValue, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            JSONValue.write(string: value, to: &bytes)
-        }
-        bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
+        return .object(
+            Dictionary(uniqueKeysWithValues: members.compactMap { key, value in value.map { (key.rawValue, .string($0)) } })
+        )
     }
 
     enum CodingKeys: String, CodingKey {

@@ -100,8 +100,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// Appends `string` as a JSON string literal.
-    static func write(string: String, to bytes: inout [UInt8]) {
+    private static func write(string: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy them whole.
         let plain =
