@@ -3,6 +3,8 @@ import EventStore
 import Foundation
 import LocalPostgres
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// Appends per second of one event per transaction through the EventStore API, side by side in
@@ -24,7 +26,7 @@ struct AppendBenchmark: AsyncParsableCommand {
     @Option(help: "Comma-separated numbers of concurrent writers.")
     var writers = "1,8,16"
 
-    @Option(help: "Event loop threads of the Swift client (default: the largest number of writers, like pgbench's -j).")
+    @Option(help: "Event loop threads of the Swift client, the writers' connections spread over them (default: one per core).")
     var eventLoops: Int?
 
     @Option(help: "Streams each writer appends to, picking one at random per append (1: the same stream every time).")
@@ -173,7 +175,7 @@ struct WegweiserWriters {
         var configuration = cluster.clientConfiguration(database: "bench_wegweiser")
         configuration.options.minimumConnections = writers
         configuration.options.maximumConnections = writers + 2
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration, eventLoopGroup: LoopsInTurn(), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask {
                 await client.run()
@@ -228,6 +230,23 @@ struct WegweiserWriters {
             group.cancelAll()
             return Double(appends) / elapsed.seconds
         }
+    }
+}
+
+/// The shared event loops, handed out in turn to the client's connections.
+///
+/// `MultiThreadedEventLoopGroup.any()` returns the loop it is called on; with Swift concurrency
+/// on the event loops, every pooled connection would be opened on the one loop the pool runs on,
+/// and all writers would share its thread.
+final class LoopsInTurn: EventLoopGroup {
+    private let loops = MultiThreadedEventLoopGroup.singleton
+
+    func next() -> any EventLoop { loops.next() }
+
+    func makeIterator() -> EventLoopIterator { loops.makeIterator() }
+
+    func shutdownGracefully(queue: DispatchQueue, _ callback: @escaping @Sendable ((any Error)?) -> Void) {
+        loops.shutdownGracefully(queue: queue, callback)
     }
 }
 

@@ -3,12 +3,13 @@ import NIOPosix
 
 do {
     let command = try AppendBenchmark.parse()
-    // One event loop per writer, as pgbench runs one thread per client (`-j`): a writer whose
-    // loop thread the OS has set aside for a PostgreSQL backend then stalls alone, not with
-    // half of the others.
-    NIOSingletons.groupLoopCountSuggestion = command.eventLoops ?? command.writerCounts.max() ?? 1
-    // Swift concurrency runs on NIO's event loops, so a query costs no hop between thread
-    // pools. This must happen on the main thread before any task starts.
+    // NIO's default is one event loop per core. (More loops than cores measured worse: with
+    // every connection on a loop of its own, each append ends in a wait for events and a
+    // thread switch, where a loop serving several connections handles all that are ready.)
+    if let eventLoops = command.eventLoops { NIOSingletons.groupLoopCountSuggestion = eventLoops }
+    // Swift concurrency runs on NIO's event loops: a writer's task resumes on the loop of the
+    // connection that answered, so its queries cost no hop between threads. This must happen
+    // on the main thread before any task starts.
     let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     print(
         "\(NIOSingletons.groupLoopCountSuggestion) event loops; "
