@@ -91,12 +91,7 @@ struct AppendOneStatement<Move: StreamMoveStatements>: PostgresPreparedStatement
     var event: EncodedEvents.Event
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 10)
-        bindings.append(stream.id)
-        bindings.append(stream.category)
-        bindings.append(stream.tenant)
-        bindings.append(expected)
-        bindings.append(Int64(1))
+        var bindings = PostgresBindings(appendingTo: stream, expected: expected, count: 1)
         bindings.append(event.id)
         bindings.append(event.type)
         bindings.append(event.schemaVersion)
@@ -121,12 +116,7 @@ struct AppendSeveralStatement<Move: StreamMoveStatements>: PostgresPreparedState
     var events: EncodedEvents
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 10)
-        bindings.append(stream.id)
-        bindings.append(stream.category)
-        bindings.append(stream.tenant)
-        bindings.append(expected)
-        bindings.append(Int64(events.count))
+        var bindings = PostgresBindings(appendingTo: stream, expected: expected, count: events.count)
         bindings.append(events.ids)
         bindings.append(events.types)
         bindings.append(events.schemaVersions)
@@ -137,6 +127,19 @@ struct AppendSeveralStatement<Move: StreamMoveStatements>: PostgresPreparedState
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
         try row.decode(Row.self)
+    }
+}
+
+extension PostgresBindings {
+    /// The parameters every append statement starts with: $1 stream id, $2 category, $3 tenant,
+    /// $4 expected version, $5 number of events; room for the events' five after them.
+    fileprivate init(appendingTo stream: StreamName, expected: Int64?, count: Int) {
+        self.init(capacity: 10)
+        append(stream.id)
+        append(stream.category)
+        append(stream.tenant)
+        append(expected)
+        append(Int64(count))
     }
 }
 
