@@ -32,6 +32,8 @@ public struct Casebook: Sendable {
         public var record: CaseFile.Record
         /// The stream version: the `ETag`.
         public var version: Int64
+        /// When its closure was recorded, while it is closed.
+        public var closedAt: Date?
     }
 
     /// The pool.
@@ -99,11 +101,12 @@ public struct Casebook: Sendable {
         let state = String(decoding: try EventCoding.encode(record), as: UTF8.self)
         try await connection.query(
             """
-            INSERT INTO cases (id, client_id, district_id, assignee_id, closed, version, state)
+            INSERT INTO cases (id, client_id, district_id, assignee_id, closed, closed_at, version, state)
             VALUES (\(record.id), \(record.clientID), \(record.districtID), \(record.assigneeID), \(record.isClosed),
-                    \(version), \(state)::jsonb)
+                    CASE WHEN \(record.isClosed) THEN now() END, \(version), \(state)::jsonb)
             ON CONFLICT (id) DO UPDATE
             SET assignee_id = excluded.assignee_id, closed = excluded.closed,
+                closed_at = CASE WHEN excluded.closed THEN coalesce(cases.closed_at, now()) END,
                 version = excluded.version, state = excluded.state, updated_at = now()
             """,
             logger: logger
@@ -121,13 +124,26 @@ public struct Casebook: Sendable {
     }
 
     /// Up to `limit` cases of `districtID` assigned to one of `assignees`, ordered by id,
-    /// after `after`.
-    public func cases(districtID: String, assignees: [UUID], openOnly: Bool, after: UUID?, limit: Int) async throws -> [CaseRow] {
+    /// after `after`: the open ones, and unless `openOnly` the closed ones whose closure was
+    /// recorded after `closedSince` (all closed ones when it is `nil`).
+    public func cases(
+        districtID: String,
+        assignees: [UUID],
+        openOnly: Bool,
+        closedSince: Date?,
+        after: UUID?,
+        limit: Int
+    ) async throws -> [CaseRow] {
         var bindings = PostgresBindings()
         bindings.append(districtID)
         bindings.append(assignees)
         var sql = "district_id = $1 AND assignee_id = ANY($2)"
-        if openOnly { sql += " AND NOT closed" }
+        if openOnly {
+            sql += " AND NOT closed"
+        } else if let closedSince {
+            bindings.append(closedSince)
+            sql += " AND (NOT closed OR closed_at > $3)"
+        }
         return try await cases(where: sql, bindings: bindings, after: after, limit: limit)
     }
 
@@ -139,7 +155,7 @@ public struct Casebook: Sendable {
 
     private func cases(where condition: String, bindings: PostgresBindings, after: UUID?, limit: Int) async throws -> [CaseRow] {
         var bindings = bindings
-        var sql = "SELECT state::text, version FROM cases WHERE " + condition
+        var sql = "SELECT state::text, version, closed_at FROM cases WHERE " + condition
         if let after {
             bindings.append(after)
             sql += " AND id > $\(bindings.count)"
@@ -149,8 +165,8 @@ public struct Casebook: Sendable {
         // Assembled from constant fragments and placeholder numbers; every value is a binding.
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         var result: [CaseRow] = []
-        for try await (state, version) in rows.decode((String, Int64).self) {
-            result.append(CaseRow(record: try EventCoding.decode(Data(state.utf8)), version: version))
+        for try await (state, version, closedAt) in rows.decode((String, Int64, Date?).self) {
+            result.append(CaseRow(record: try EventCoding.decode(Data(state.utf8)), version: version, closedAt: closedAt))
         }
         return result
     }

@@ -38,7 +38,11 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     let settings = try DatabaseSettings(reader: reader)
     let masterKey = try MasterKeySettings.masterKey(reader: reader, localDirectory: settings.localDirectory)
     let auth = try AuthSettings(reader: reader, localDirectory: settings.localDirectory)
-    let (clientConfiguration, local) = try await settings.start(logger: logger)
+    let limits = try ServerLimits(reader: reader)
+    var (clientConfiguration, local) = try await settings.start(logger: logger)
+    clientConfiguration.options.additionalStartupParameters.append(
+        ("statement_timeout", "\(limits.statementTimeout.milliseconds)")
+    )
     var services: [any Service] = local.map { [LocalPostgresService(server: $0)] } ?? []
     let database = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
     let eventStore = EventStore(client: database, logger: logger)
@@ -52,6 +56,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         keys: KeyStore(client: database, master: masterKey, logger: logger),
         developmentSigner: auth.developmentSigner,
         targetGroups: try targetGroups(reader: reader),
+        coverAcrossOrganisations: reader.bool(forKey: "access.cover.across.organisations", default: false),
         now: now,
         logger: logger
     )
@@ -60,9 +65,16 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         now: now,
         logger: logger
     )
-    let router = try buildRouter(handler: handler, authentication: authentication)
+    services.append(handler.accessLog.writer)
+    let router = try buildRouter(handler: handler, authentication: authentication, limits: limits)
     var app = Application(
         router: router,
+        server: .http1(
+            configuration: .init(
+                idleTimeout: .milliseconds(limits.idleTimeout.milliseconds),
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200)
+            )
+        ),
         configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),
         services: services,
         logger: logger
@@ -75,17 +87,31 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     return app
 }
 
-/// The routes: every operation of `openapi.yaml`, behind the request-id, logging and problem
-/// middleware, each authenticated and checked against the access policy unless it is public.
-func buildRouter(handler: APIHandler, authentication: AuthenticationMiddleware) throws -> Router<AppRequestContext> {
+/// The routes: every operation of `openapi.yaml`, behind the request-id, logging, problem and
+/// size-limit middleware; each operation within the load limits, its inputs within the
+/// contract's bounds, and authenticated and checked against the access policy unless it is
+/// public.
+func buildRouter(
+    handler: APIHandler,
+    authentication: AuthenticationMiddleware,
+    limits: ServerLimits
+) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
         LogRequestsMiddleware(.info)
         ProblemMiddleware()
         RawHeaderMiddleware()
+        RequestLimitsMiddleware(uriLimit: limits.uriLimit, headerLimit: limits.headerLimit, bodyLimit: limits.bodyLimit)
     }
-    try handler.registerHandlers(on: router, middlewares: [authentication])
+    try handler.registerHandlers(
+        on: router,
+        middlewares: [
+            LoadSheddingMiddleware(limit: limits.requestsInFlight, deadline: limits.deadline, shutdownGrace: limits.shutdownGrace),
+            InputBoundsMiddleware(bounds: .bundled, bodyLimit: limits.bodyLimit),
+            authentication,
+        ]
+    )
     return router
 }
 

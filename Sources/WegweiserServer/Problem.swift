@@ -31,6 +31,8 @@ package struct Problem: Codable, Sendable, Equatable, Error {
     package var errors: [ValidationError]?
     /// The `WWW-Authenticate` challenge of a 401; not part of the body.
     package var challenge: String?
+    /// Seconds for `Retry-After` (not in the body).
+    package var retryAfter: Int?
 
     enum CodingKeys: String, CodingKey {
         case type, title, status, detail, instance, errors
@@ -110,6 +112,31 @@ package struct Problem: Codable, Sendable, Equatable, Error {
     /// A 503 from the readiness probe.
     package static func notReady(_ detail: String) -> Problem {
         Problem(slug: "not-ready", title: "Not ready", status: 503, detail: detail)
+    }
+
+    /// A 503 while the server sheds load or shuts down: come back after `retryAfter` seconds.
+    package static func overloaded(_ detail: String, retryAfter: Int = 1) -> Problem {
+        var problem = Problem(slug: "overloaded", title: "Service unavailable", status: 503, detail: detail)
+        problem.retryAfter = retryAfter
+        return problem
+    }
+
+    /// A 503 for a request that ran past its deadline; its work was cancelled.
+    package static func deadlineExceeded(seconds: Double) -> Problem {
+        var problem = Problem(
+            slug: "deadline-exceeded",
+            title: "Service unavailable",
+            status: 503,
+            detail: "The request took longer than \(seconds) s and was cancelled; nothing it had not committed was stored."
+        )
+        problem.retryAfter = 1
+        return problem
+    }
+
+    /// A 413 for a body over the limit, 414 for a URI over it, 431 for headers over it.
+    package static func tooLarge(_ status: HTTPResponse.Status, _ detail: String) -> Problem {
+        let slugs: [Int: String] = [413: "content-too-large", 414: "uri-too-long", 431: "header-fields-too-large"]
+        return Problem(slug: slugs[status.code] ?? "too-large", title: status.reasonPhrase, status: status.code, detail: detail)
     }
 
     /// A 500: a bug. The detail never carries internals; the log does.

@@ -73,7 +73,11 @@ struct HealthTests {
         let client = PostgresClient(configuration: database.configuration)
         let handler = try Self.handler(client)
         let app = Application(
-            router: try buildRouter(handler: handler, authentication: TestApp.authentication(client: client)),
+            router: try buildRouter(
+                handler: handler,
+                authentication: TestApp.authentication(client: client),
+                limits: ServerLimits(reader: ConfigReader(provider: InMemoryProvider(values: [:])))
+            ),
             services: [client]
         )
         try await app.test(.router) { client in
@@ -102,7 +106,11 @@ struct HealthTests {
         let client = PostgresClient(configuration: configuration)
         let handler = try Self.handler(client)
         let app = Application(
-            router: try buildRouter(handler: handler, authentication: TestApp.authentication(client: client)),
+            router: try buildRouter(
+                handler: handler,
+                authentication: TestApp.authentication(client: client),
+                limits: ServerLimits(reader: ConfigReader(provider: InMemoryProvider(values: [:])))
+            ),
             services: [client]
         )
         try await app.test(.router) { client in

@@ -35,6 +35,8 @@ public struct Migrator: Sendable {
     public func migrate(on client: PostgresClient, logger: Logger) async throws -> [Migration] {
         do {
             return try await client.withTransaction(logger: logger) { connection in
+                // Migrations may run longer than the server's statement timeout for requests.
+                try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.advisoryLock))", logger: logger)
                 try await connection.query(
                     """

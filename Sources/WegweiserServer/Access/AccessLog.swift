@@ -2,10 +2,18 @@ import Casework
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
+import Synchronization
 
-/// The access log: every read of personal data, append-only (the database refuses updates and
-/// deletes). Handlers that return personal data call ``record(_:persons:resource:)`` before
-/// they answer; if the entry cannot be written, the data is not returned.
+/// The access log: every answer that holds personal data, append-only (the database refuses
+/// updates and deletes). Handlers that answer personal data call
+/// ``record(_:persons:district:)`` before they answer; if the entry cannot be written, the
+/// data is not returned.
+///
+/// Entries are written by ``Writer``, a service that commits the entries of all requests
+/// waiting at that moment in one statement (group commit): a request waits for its own entry
+/// to be durable, but many requests share one round trip and one WAL flush, so logging does not
+/// make a read of personal data many times dearer than one without.
 struct AccessLog: Sendable {
     /// One entry.
     struct Entry: Sendable {
@@ -21,41 +29,62 @@ struct AccessLog: Sendable {
         var organisationID: UUID
         /// Whose data, e.g. `staff_member:<id>`.
         var person: String
-        /// Method and path.
+        /// The operation: method and path.
         var resource: String
         /// Why.
         var purpose: String
-        /// The request.
+        /// The server's own id of the request.
         var requestID: String?
+        /// The caller's `X-Request-ID`, if they sent one.
+        var correlationID: String?
     }
 
-    /// The pool.
+    /// The pool, for reading.
     let client: PostgresClient
+    /// Writes the entries.
+    let writer: Writer
     let logger: Logger
 
-    /// Records that `principal` read the data of `persons` of `district` (the district the
-    /// data belongs to, whose auditors see the entry) through `resource`.
-    func record(_ principal: Principal, persons: [String], district: String, resource: String) async throws {
+    /// An access log over `client`; its ``writer`` must run as a service.
+    init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.writer = Writer(client: client, logger: logger)
+        self.logger = logger
+    }
+
+    /// Records that `principal` was answered the data of `persons` of `district` (the district
+    /// the data belongs to, whose auditors see the entry) by the request being handled.
+    ///
+    /// - Throws: When the entry could not be committed; the data must then not be answered.
+    func record(_ principal: Principal, persons: [String], district: String) async throws {
         guard !persons.isEmpty else { return }
-        try await client.query(
-            """
-            INSERT INTO access_log (district_id, staff_member_id, subject, role, organisation_id, person, resource, purpose, request_id)
-            SELECT \(district), \(principal.staffID), \(principal.subject), \(principal.role.rawValue),
-                   \(principal.organisationID), person, \(resource), \(AccessPolicy.purpose(of: principal.role)), \(RequestID.current)
-            FROM unnest(\(persons)::text[]) AS person
-            """,
-            logger: logger
+        let request = RequestID.current
+        let purpose = AccessPolicy.purpose(of: principal.role)
+        try await writer.write(
+            Set(persons).sorted().map { person in
+                Writer.Row(
+                    district: district,
+                    staffMemberID: principal.staffID,
+                    subject: principal.subject,
+                    role: principal.role.rawValue,
+                    organisationID: principal.organisationID,
+                    person: person,
+                    resource: request?.operation ?? "internal",
+                    purpose: purpose,
+                    requestID: request?.id,
+                    correlationID: request?.correlationID
+                )
+            }
         )
     }
 
-    /// Records that `principal` read personal data of `staffMembers` (their record, or a
-    /// substitution grant about their absence), each under their district; reading one's own
-    /// data is not logged.
-    func record(_ principal: Principal, staffMembers: [(id: UUID, district: String)], resource: String) async throws {
+    /// Records that `principal` was answered personal data of `staffMembers` (their record, or
+    /// a substitution grant about their absence), each under their district; one's own data is
+    /// not logged.
+    func record(_ principal: Principal, staffMembers: [(id: UUID, district: String)]) async throws {
         let others = staffMembers.filter { $0.id != principal.staffID }
         for (district, members) in Dictionary(grouping: others, by: \.district) {
-            let persons = Set(members.map { "staff_member:\($0.id.apiString)" }).sorted()
-            try await record(principal, persons: persons, district: district, resource: resource)
+            try await record(principal, persons: members.map { "staff_member:\($0.id.apiString)" }, district: district)
         }
     }
 
@@ -70,7 +99,8 @@ struct AccessLog: Sendable {
     ) async throws -> [Entry] {
         let rows = try await client.query(
             """
-            SELECT position, accessed_at, staff_member_id, role, organisation_id, person, resource, purpose, request_id
+            SELECT position, accessed_at, staff_member_id, role, organisation_id, person, resource, purpose, request_id,
+                   correlation_id
             FROM access_log
             WHERE district_id = \(districtID) AND position > \(position)
               AND (\(person)::text IS NULL OR person = \(person))
@@ -81,7 +111,7 @@ struct AccessLog: Sendable {
             logger: logger
         )
         var entries: [Entry] = []
-        for try await row in rows.decode((Int64, Date, UUID, String, UUID, String, String, String, String?).self) {
+        for try await row in rows.decode((Int64, Date, UUID, String, UUID, String, String, String, String?, String?).self) {
             entries.append(
                 Entry(
                     position: row.0,
@@ -92,10 +122,131 @@ struct AccessLog: Sendable {
                     person: row.5,
                     resource: row.6,
                     purpose: row.7,
-                    requestID: row.8
+                    requestID: row.8,
+                    correlationID: row.9
                 )
             )
         }
         return entries
+    }
+}
+
+extension AccessLog {
+    /// Commits the entries of every request waiting at the moment in one statement, then
+    /// lets those requests go on; meanwhile the next batch gathers. A request whose batch
+    /// fails gets the error. Runs until graceful shutdown, and writes what is waiting then
+    /// before it ends.
+    final class Writer: Service, Sendable {
+        /// One row of `access_log`.
+        struct Row: Sendable {
+            var district: String
+            var staffMemberID: UUID
+            var subject: String
+            var role: String
+            var organisationID: UUID
+            var person: String
+            var resource: String
+            var purpose: String
+            var requestID: String?
+            var correlationID: String?
+        }
+
+        private struct Waiting {
+            var rows: [Row]
+            var continuation: CheckedContinuation<Void, any Error>
+        }
+
+        private struct State {
+            var waiting: [Waiting] = []
+            var running = true
+        }
+
+        /// The most rows one statement writes; a larger backlog goes in several.
+        static let batchRows = 2_000
+
+        private let client: PostgresClient
+        private let logger: Logger
+        private let state = Mutex(State())
+        private let wake: AsyncStream<Void>
+        private let bell: AsyncStream<Void>.Continuation
+
+        init(client: PostgresClient, logger: Logger) {
+            self.client = client
+            self.logger = logger
+            (wake, bell) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        }
+
+        /// Returns once `rows` are committed.
+        ///
+        /// - Throws: When they could not be, or the writer has stopped.
+        func write(_ rows: [Row]) async throws {
+            try await withCheckedThrowingContinuation { continuation in
+                let accepted = state.withLock { state in
+                    guard state.running else { return false }
+                    state.waiting.append(Waiting(rows: rows, continuation: continuation))
+                    return true
+                }
+                guard accepted else {
+                    continuation.resume(throwing: Problem.overloaded("The server is shutting down."))
+                    return
+                }
+                bell.yield()
+            }
+        }
+
+        func run() async throws {
+            await withGracefulShutdownHandler {
+                for await _ in wake {
+                    await flush()
+                }
+            } onGracefulShutdown: {
+                self.bell.finish()
+            }
+            let rest = state.withLock { state in
+                state.running = false
+                return state.waiting
+            }
+            if !rest.isEmpty { await flush() }
+        }
+
+        /// Writes everything waiting now, in batches of at most ``batchRows`` rows.
+        private func flush() async {
+            while true {
+                let batch = state.withLock { state -> [Waiting] in
+                    var taken: [Waiting] = []
+                    var rows = 0
+                    while let next = state.waiting.first, taken.isEmpty || rows + next.rows.count <= Self.batchRows {
+                        rows += next.rows.count
+                        taken.append(state.waiting.removeFirst())
+                    }
+                    return taken
+                }
+                guard !batch.isEmpty else { return }
+                do {
+                    try await insert(batch.flatMap(\.rows))
+                    for waiting in batch { waiting.continuation.resume() }
+                } catch {
+                    logger.error("access log write failed", metadata: ["error": "\(String(reflecting: error))"])
+                    for waiting in batch { waiting.continuation.resume(throwing: error) }
+                }
+            }
+        }
+
+        private func insert(_ rows: [Row]) async throws {
+            try await client.query(
+                """
+                INSERT INTO access_log (district_id, staff_member_id, subject, role, organisation_id, person, resource, purpose,
+                                        request_id, correlation_id)
+                SELECT d, s, sub, r, o, p, res, pur, nullif(req, ''), nullif(cor, '')
+                FROM unnest(\(rows.map(\.district))::text[], \(rows.map(\.staffMemberID))::uuid[],
+                            \(rows.map(\.subject))::text[], \(rows.map(\.role))::text[],
+                            \(rows.map(\.organisationID))::uuid[], \(rows.map(\.person))::text[],
+                            \(rows.map(\.resource))::text[], \(rows.map(\.purpose))::text[],
+                            \(rows.map { $0.requestID ?? "" })::text[], \(rows.map { $0.correlationID ?? "" })::text[])
+                     AS entry(d, s, sub, r, o, p, res, pur, req, cor)
+                """,
+                logger: logger
+            )
+        }
     }
 }

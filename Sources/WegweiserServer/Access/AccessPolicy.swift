@@ -142,18 +142,87 @@ enum AccessPolicy {
         }
     }
 
-    /// Whether `principal` sees the client registered by `registeredBy` whose cases are
-    /// assigned to `caseloads` (each assignee with their current team): one of those
-    /// caseloads is theirs to work, or, before any case exists, they registered the client.
-    static func maySeeClient(
-        districtID: String,
+    /// How long the worker who held a case (or who covers them) may still read it after its
+    /// closure was recorded: long enough to finish the paperwork, never to follow the client.
+    static let closedCaseReading: TimeInterval = 30 * 86_400
+
+    /// What a principal may do with a case or a client.
+    enum Access: Comparable {
+        /// Nothing: it answers 404, as if it did not exist.
+        case none
+        /// Read it, change nothing.
+        case read
+        /// Read and change it.
+        case work
+    }
+
+    /// A case as the access policy sees it: whose caseload it is in (the assignee with their
+    /// current team) and when its closure was recorded, if it is closed.
+    struct CaseSeat {
+        /// The case worker it is assigned to.
+        var assignee: UUID
+        /// The assignee's team now.
+        var team: UUID?
+        /// When the closure was recorded; `nil` while the case is open.
+        var closedAt: Date?
+    }
+
+    /// What `principal` may do with a case of `districtID` at `now`:
+    /// - an open case: work it if it is in a caseload they may work now (their own, their
+    ///   team's as lead, one a grant in force covers);
+    /// - a closed case: read it, as the lead of the assignee's team; as the assignee or their
+    ///   substitute only for ``closedCaseReading`` after the closure was recorded. Nobody
+    ///   changes a closed case (reopening is ``mayReopen(_:isLatest:district:_:now:)``).
+    static func access(to seat: CaseSeat, district districtID: String, _ principal: Principal, now: Date) -> Access {
+        guard let closedAt = seat.closedAt else {
+            return mayWorkCaseload(of: seat.assignee, team: seat.team, district: districtID, principal) ? .work : .none
+        }
+        guard principal.districtID == districtID else { return .none }
+        if principal.role == .teamLead, principal.teamID != nil, seat.team == principal.teamID { return .read }
+        let ownOrCovered = seat.assignee == principal.staffID || principal.covering.contains(seat.assignee)
+        return ownOrCovered && now < closedAt.addingTimeInterval(closedCaseReading) ? .read : .none
+    }
+
+    /// Whether `principal` may reopen the closed case `seat`, or open a new case for its
+    /// client: only for the client's latest case (`isLatest`), and only as someone who may read
+    /// it now (the lead of the assignee's team, or the assignee or their substitute within
+    /// ``closedCaseReading``). A worker whose case was superseded by a colleague's never can.
+    static func mayReopen(_ seat: CaseSeat, isLatest: Bool, district districtID: String, _ principal: Principal, now: Date)
+        -> Bool
+    {
+        isLatest && seat.closedAt != nil && access(to: seat, district: districtID, principal, now: now) >= .read
+    }
+
+    /// What `principal` may do with the client of `districtID` registered by `registeredBy`
+    /// whose cases are `cases`: what they may do with the client's current case (the open one,
+    /// else the latest closed one), so access follows the current assignment and a former
+    /// worker sees nothing their successor records. Before any case exists, the worker who
+    /// registered the client works them.
+    static func access(
+        toClient districtID: String,
         registeredBy: UUID,
-        caseloads: [(assignee: UUID, team: UUID?)],
-        _ principal: Principal
-    ) -> Bool {
-        guard principal.districtID == districtID else { return false }
-        if caseloads.isEmpty { return registeredBy == principal.staffID }
-        return caseloads.contains { mayWorkCaseload(of: $0.assignee, team: $0.team, district: districtID, principal) }
+        cases: [CaseSeat],
+        _ principal: Principal,
+        now: Date
+    ) -> Access {
+        guard principal.districtID == districtID else { return .none }
+        guard let current = currentCase(of: cases) else { return registeredBy == principal.staffID ? .work : .none }
+        return access(to: current, district: districtID, principal, now: now)
+    }
+
+    /// The case a client's access follows: the open one, else the one closed last.
+    static func currentCase(of cases: [CaseSeat]) -> CaseSeat? {
+        cases.first { $0.closedAt == nil } ?? cases.max { ($0.closedAt ?? .distantPast) < ($1.closedAt ?? .distantPast) }
+    }
+
+    /// Who a case opened by `principal` for a client whose latest case is `latest` is assigned
+    /// to when they work it only under a substitution grant: the absent colleague, so that
+    /// nothing done under a grant outlives it. `nil` when the principal works the client in
+    /// their own right.
+    static func absentColleague(for latest: CaseSeat?, _ principal: Principal) -> UUID? {
+        guard let latest, latest.assignee != principal.staffID, principal.covering.contains(latest.assignee) else { return nil }
+        if principal.role == .teamLead, principal.teamID != nil, latest.team == principal.teamID { return nil }
+        return latest.assignee
     }
 
     /// The caseloads a listing of `principal` shows when it names no assignee: their own, and
@@ -188,6 +257,14 @@ enum AccessPolicy {
         case .caseWorker: return [record.grant.absentID, record.grant.substituteID].contains(principal.staffID)
         default: return false
         }
+    }
+
+    /// Whether `substitute` may cover `absent`: a colleague of the same organisation; across
+    /// organisations (a provider's worker covering the district's, or the reverse) only where
+    /// the installation allows it (`access.cover.across.organisations`), since the substitute
+    /// then reads case files their employer does not hold.
+    static func mayCover(absent: StaffMember.Profile, by substitute: StaffMember.Profile, acrossOrganisations: Bool) -> Bool {
+        absent.id != substitute.id && (acrossOrganisations || absent.organisationID == substitute.organisationID)
     }
 
     /// Whether `principal` may grant or revoke cover for members of `teamID`: its lead.

@@ -14,6 +14,8 @@ import Projections
 ///   `district`; empty for none): dotted claim paths.
 /// - `auth.jwks.refetch.seconds` (default 30): the least time between two fetches caused by
 ///   unknown key ids.
+/// - `auth.token.types` (default `JWT,at+jwt`): the accepted values of a token's `typ` header,
+///   comma-separated; tokens without one are accepted, ID and refresh tokens never.
 /// - `auth.development.signer` (default false): sign and accept local development tokens
 ///   (`wegweiser token`) instead of a JWKS. Refused with an external database unless
 ///   `auth.development.external.database` is also true.
@@ -32,6 +34,8 @@ struct AuthSettings: Sendable {
     var districtClaim: [String]
     /// The least time between refetches.
     var refetchInterval: Duration
+    /// The accepted `typ` headers, lowercased.
+    var tokenTypes: Set<String>
     /// The development signer, if switched on.
     var developmentSigner: DevelopmentSigner?
 
@@ -43,6 +47,11 @@ struct AuthSettings: Sendable {
         rolesClaim = Self.path(reader.string(forKey: "auth.claims.roles", default: "realm_access.roles"))
         districtClaim = Self.path(reader.string(forKey: "auth.claims.district", default: "district"))
         refetchInterval = .seconds(reader.int(forKey: "auth.jwks.refetch.seconds", default: 30))
+        tokenTypes = Set(
+            reader.string(forKey: "auth.token.types", default: "JWT,at+jwt").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
+        )
         let url = reader.string(forKey: "auth.jwks.url").flatMap { $0.isEmpty ? nil : URL(string: $0) }
         if let url, url.scheme != "https", !["127.0.0.1", "localhost", "::1"].contains(url.host ?? "") {
             throw AuthConfigurationError(
@@ -128,7 +137,8 @@ struct AuthSettings: Sendable {
             issuer: issuer,
             audience: audience,
             rolesClaim: rolesClaim,
-            districtClaim: districtClaim
+            districtClaim: districtClaim,
+            acceptedTypes: tokenTypes
         )
         return Authenticator(verifier: verifier, directory: directory)
     }

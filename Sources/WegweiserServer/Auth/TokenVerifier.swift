@@ -1,7 +1,8 @@
 import Foundation
 
 /// Checks bearer tokens: a compact JWS signed RS256 or ES256 by a key of the key set, for our
-/// issuer and audience, inside its validity window.
+/// issuer and audience, inside its validity window, an access token (not an ID or refresh
+/// token), whose `sub` is a name the directory can hold.
 struct TokenVerifier: Sendable {
     /// What a verified token says.
     struct Claims: Sendable, Equatable {
@@ -23,8 +24,12 @@ struct TokenVerifier: Sendable {
     let rolesClaim: [String]
     /// Where the district is, e.g. `["district"]`.
     let districtClaim: [String]
+    /// The accepted `typ` headers, lowercased (`application/` prefixes are dropped first).
+    var acceptedTypes: Set<String> = ["jwt", "at+jwt"]
     /// Clock skew tolerated on `exp` and `nbf`.
     var leeway: TimeInterval = 30
+    /// The `typ` claims of Keycloak's tokens that are not access tokens.
+    static let refusedTypeClaims: Set<String> = ["id", "refresh", "logout", "offline"]
 
     /// The claims of `token` if it is valid at `now`.
     ///
@@ -41,6 +46,13 @@ struct TokenVerifier: Sendable {
             throw Problem.unauthorized("The token's algorithm is not accepted; only RS256 and ES256 are.")
         }
         guard header["crit"] == nil else { throw Problem.unauthorized("The token has critical header extensions.") }
+        if let type = header["typ"] {
+            var type = (type as? String)?.lowercased() ?? ""
+            if type.hasPrefix("application/") { type.removeFirst("application/".count) }
+            guard acceptedTypes.contains(type) else {
+                throw Problem.unauthorized("The token's type is not an access token's (typ \(type)).")
+            }
+        }
         guard let keyID = header["kid"] as? String else { throw Problem.unauthorized("The token names no key (kid).") }
         guard let key = await keys.key(for: keyID) else {
             throw Problem.unauthorized("The token is signed with an unknown key.")
@@ -60,9 +72,14 @@ struct TokenVerifier: Sendable {
         guard claims["iss"] as? String == issuer else { throw Problem.unauthorized("The token is from another issuer.") }
         let audiences = (claims["aud"] as? [String]) ?? [claims["aud"] as? String].compactMap { $0 }
         guard audiences.contains(audience) else { throw Problem.unauthorized("The token is for another audience.") }
+        if let type = claims["typ"] as? String, Self.refusedTypeClaims.contains(type.lowercased()) {
+            throw Problem.unauthorized("The token is an \(type) token, not an access token.")
+        }
         guard let subject = claims["sub"] as? String, !subject.isEmpty else {
             throw Problem.unauthorized("The token names no subject (sub).")
         }
+        guard subject.utf8.count <= 255, !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw Problem.unauthorized("The token's subject (sub) is not a name of at most 255 printable characters.") }
         let roles = Self.value(at: rolesClaim, in: claims)
         return Claims(
             subject: subject,

@@ -17,7 +17,7 @@ extension APIHandler {
         limit: Int32?,
         as type: T.Type
     ) async throws -> (items: [T], next: String?) {
-        let (row, principal) = try await visibleCase(caseID)
+        let (row, principal) = try await visibleCase(caseID, for: .read)
         let page = try Input.page(cursor: cursor, limit: limit)
         let after = try Input.position(after: page.after)
         let found = try await caseItems.list(caseID: row.record.id, kind: kind, after: after, limit: page.limit + 1)
@@ -25,25 +25,18 @@ extension APIHandler {
         try await accessLog.record(
             principal,
             persons: ["client:\(row.record.clientID.apiString)"],
-            district: row.record.districtID,
-            resource: "GET /cases/\(row.record.id.apiString)/\(kind.rawValue)"
+            district: row.record.districtID
         )
         let opened = try await openingSealedParts(items.map(\.body))
         return (try opened.map { try $0.lowercasingUUIDs.decoded(as: type) }, next)
     }
 
-    /// The item `itemID` of `kind` of the case `record`, opened and shaped as `T`; the read is
-    /// logged.
+    /// The item `itemID` of `kind` of the case `record`, opened and shaped as `T`. Callers log
+    /// the read.
     func item<T: Decodable>(_ kind: CaseItems.Kind, of record: CaseFile.Record, itemID: UUID, as type: T.Type) async throws -> T {
         guard let item = try await caseItems.find(caseID: record.id, kind: kind, itemID: itemID) else {
             throw Problem.notFound("No \(kind.rawValue) \(itemID.apiString) in this case.")
         }
-        try await accessLog.record(
-            try Principal.required(),
-            persons: ["client:\(record.clientID.apiString)"],
-            district: record.districtID,
-            resource: "\(kind.rawValue) \(itemID.apiString) of case \(record.id.apiString)"
-        )
         return try await openingSealedParts([item.body])[0].lowercasingUUIDs.decoded(as: type)
     }
 
@@ -64,8 +57,13 @@ extension APIHandler {
         }
         /// The answer to a retry: the item the first request made, as it is now.
         func replay(_ previous: String) async throws -> (item: T, version: Int64) {
-            let current = try await visibleCase(caseID).0
+            let (current, principal) = try await visibleCase(caseID)
             let id = try Input.uuid(previous, at: "#/header/Idempotency-Key")
+            try await accessLog.record(
+                principal,
+                persons: [Self.subject(ofClient: current.record.clientID)],
+                district: current.record.districtID
+            )
             return (try await item(kind, of: current.record, itemID: id, as: type), current.version)
         }
         return try await idempotent(idempotency, replay: replay) {
@@ -390,10 +388,13 @@ extension APIHandler {
         let consentID = try Input.uuid(input.path.consentId, at: "#/path/consent_id")
         var at = now()
         if case .json(let body) = input.body, let withdrawnAt = body.withdrawnAt { at = withdrawnAt }
+        // A withdrawal is the client's right also after closure: whoever may still read the
+        // case records it.
         let (record, version) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
-            command: .withdrawConsent(consentID: consentID, at: at)
+            command: .withdrawConsent(consentID: consentID, at: at),
+            requiring: .read
         )
         let consent = try await item(.consent, of: record, itemID: consentID, as: Components.Schemas.Consent.self)
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(consent)))

@@ -25,6 +25,7 @@ extension APIHandler {
             districtID: principal.districtID,
             assignees: assignees,
             openOnly: input.query.includeClosed != true,
+            closedSince: principal.role == .teamLead ? nil : now().addingTimeInterval(-AccessPolicy.closedCaseReading),
             after: after,
             limit: page.limit + 1
         )
@@ -32,8 +33,7 @@ extension APIHandler {
         try await accessLog.record(
             principal,
             persons: items.map { "client:\($0.record.clientID.apiString)" },
-            district: principal.districtID,
-            resource: "GET /cases"
+            district: principal.districtID
         )
         let today = CalendarDate(now())
         let names = try await clientNames(of: items)
@@ -55,21 +55,35 @@ extension APIHandler {
         let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "openCase", body: body)
         let clientID = try Input.uuid(body.clientId, at: "/client_id")
         let existing = try await casebook.cases(ofClient: clientID)
-        guard let client = try await casebook.client(clientID),
-            AccessPolicy.maySeeClient(
-                districtID: client.districtID,
-                registeredBy: client.registeredBy,
-                caseloads: try await caseloads(of: existing),
-                principal
-            )
-        else {
+        let clientSeats = try await seats(of: existing)
+        let time = now()
+        let mayOpen: Bool
+        if let client = try await casebook.client(clientID), client.districtID == principal.districtID {
+            if let latest = AccessPolicy.currentCase(of: clientSeats), latest.closedAt != nil {
+                mayOpen = AccessPolicy.mayReopen(latest, isLatest: true, district: client.districtID, principal, now: time)
+            } else {
+                let access = AccessPolicy.access(
+                    toClient: client.districtID,
+                    registeredBy: client.registeredBy,
+                    cases: clientSeats,
+                    principal,
+                    now: time
+                )
+                mayOpen = access == .work
+            }
+        } else {
+            mayOpen = false
+        }
+        guard mayOpen else {
             throw Problem.unprocessable(
-                "/client_id names no client you see.",
-                errors: [.init(pointer: "/client_id", detail: "no client you see")]
+                "/client_id names no client you may open a case for.",
+                errors: [.init(pointer: "/client_id", detail: "no client you may open a case for")]
             )
         }
+        let absentColleague = AccessPolicy.absentColleague(for: AccessPolicy.currentCase(of: clientSeats), principal)
         let replay = { (previous: String) async throws -> Operations.OpenCase.Output in
-            let (row, _) = try await visibleCase(previous)
+            let (row, _) = try await visibleCase(previous, for: .read)
+            try await accessLog.record(principal, persons: [Self.subject(ofClient: clientID)], district: row.record.districtID)
             return .created(
                 .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
             )
@@ -78,10 +92,14 @@ extension APIHandler {
             guard !existing.contains(where: { !$0.record.isClosed }) else {
                 throw Problem.conflict("The client has an open case; reopen or use that one.")
             }
-            let assignee = try await assignee(
-                body.assigneeId.map { try Input.uuid($0, at: "/assignee_id") } ?? principal.staffID,
-                principal
-            )
+            let requested = try body.assigneeId.map { try Input.uuid($0, at: "/assignee_id") }
+            if let absentColleague, let requested, requested != absentColleague {
+                throw Problem.unprocessable(
+                    "A case opened under a substitution grant belongs to the absent colleague.",
+                    errors: [.init(pointer: "/assignee_id", detail: "must be the absent colleague")]
+                )
+            }
+            let assignee = try await assignee(requested ?? absentColleague ?? principal.staffID, principal)
             let caseID = UUID()
             let opening = CaseFile.Opening(
                 caseID: caseID,
@@ -104,6 +122,7 @@ extension APIHandler {
                 try await applyItems(events, caseID: caseID, version: version, on: connection)
                 try await idempotency?.record(resourceID: caseID.uuidString, on: connection, logger: logger)
             }
+            try await accessLog.record(principal, persons: [Self.subject(ofClient: clientID)], district: principal.districtID)
             return .created(
                 .init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now()))))
             )
@@ -111,12 +130,11 @@ extension APIHandler {
     }
 
     func getCase(_ input: Operations.GetCase.Input) async throws -> Operations.GetCase.Output {
-        let (row, principal) = try await visibleCase(input.path.caseId)
+        let (row, principal) = try await visibleCase(input.path.caseId, for: .read)
         try await accessLog.record(
             principal,
             persons: ["client:\(row.record.clientID.apiString)"],
-            district: row.record.districtID,
-            resource: "GET /cases/\(row.record.id.apiString)"
+            district: row.record.districtID
         )
         let names = try await clientNames(of: [row])
         var shaped = Components.Schemas.Case(row.record, today: CalendarDate(now()), clientName: names[row.record.clientID])
@@ -191,12 +209,22 @@ extension APIHandler {
 
     func reopenCase(_ input: Operations.ReopenCase.Input) async throws -> Operations.ReopenCase.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let (row, _) = try await visibleCase(input.path.caseId)
-        guard try await !casebook.cases(ofClient: row.record.clientID).contains(where: { !$0.record.isClosed }) else {
+        let (row, principal) = try await visibleCase(input.path.caseId, for: .read)
+        let cases = try await casebook.cases(ofClient: row.record.clientID)
+        guard !cases.contains(where: { !$0.record.isClosed }) else {
             throw Problem.conflict("The client has an open case already.")
         }
+        let clientSeats = try await seats(of: cases)
+        let isLatest = AccessPolicy.currentCase(of: clientSeats)?.closedAt == row.closedAt
+        guard let seat = zip(cases, clientSeats).first(where: { $0.0.record.id == row.record.id })?.1,
+            AccessPolicy.mayReopen(seat, isLatest: isLatest, district: row.record.districtID, principal, now: now())
+        else {
+            throw Problem.forbidden(
+                "Only the lead of the assignee's team, or the assignee soon after the closure, reopens the client's latest case."
+            )
+        }
         let (record, version) = try await changeCase(
-            input.path.caseId,
+            row,
             ifMatch: input.headers.ifMatch,
             command: .reopen(reason: body.reason, on: try Input.date(body.reopenedOn, at: "/reopened_on"))
         )
@@ -208,15 +236,32 @@ extension APIHandler {
         StreamName(id: "case-\(id.uuidString)", category: "case", tenant: district)
     }
 
-    /// Runs `command` on the case `id` if the caller may work it (else 404) and stores its new
-    /// state and items; `after` runs in the same transaction with the appended events.
+    /// Runs `command` on the case `id` if the caller may work it (else 404, or 403 when they
+    /// may only read it) and stores its new state and items; `after` runs in the same
+    /// transaction with the appended events.
     func changeCase(
         _ id: String,
         ifMatch: String?,
         command: CaseFile.Command,
+        requiring access: AccessPolicy.Access = .work,
         after: (@Sendable ([(event: CaseFile.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void)? = nil
     ) async throws -> (record: CaseFile.Record, version: Int64) {
-        let (row, _) = try await visibleCase(id)
+        try await changeCase(try await visibleCase(id, for: access).0, ifMatch: ifMatch, command: command, after: after)
+    }
+
+    /// Runs `command` on the case of `row`, whose access the caller has checked, and logs the
+    /// answer (the case, or an item of it) as personal data of the client.
+    private func changeCase(
+        _ row: Casebook.CaseRow,
+        ifMatch: String?,
+        command: CaseFile.Command,
+        after: (@Sendable ([(event: CaseFile.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void)? = nil
+    ) async throws -> (record: CaseFile.Record, version: Int64) {
+        try await accessLog.record(
+            try Principal.required(),
+            persons: [Self.subject(ofClient: row.record.clientID)],
+            district: row.record.districtID
+        )
         return try await execute(
             CaseFile.self,
             stream: Self.stream(ofCase: row.record.id, district: row.record.districtID),
@@ -249,20 +294,26 @@ extension APIHandler {
         }
     }
 
-    /// The case `id` if the caller may work it; else 404.
-    func visibleCase(_ id: String) async throws -> (Casebook.CaseRow, Principal) {
+    /// The case `id` if the caller has `access` to it now: 404 when they have none (as if it
+    /// did not exist), 403 when they may only read it.
+    func visibleCase(_ id: String, for access: AccessPolicy.Access = .work) async throws -> (Casebook.CaseRow, Principal) {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/case_id")
-        guard let row = try await casebook.caseRow(id),
-            let caseload = try await caseloads(of: [row]).first,
-            AccessPolicy.mayWorkCaseload(of: caseload.assignee, team: caseload.team, district: row.record.districtID, principal)
-        else { throw Problem.notFound("No case \(id.apiString) here.") }
+        guard let row = try await casebook.caseRow(id), let seat = try await seats(of: [row]).first else {
+            throw Problem.notFound("No case \(id.apiString) here.")
+        }
+        let granted = AccessPolicy.access(to: seat, district: row.record.districtID, principal, now: now())
+        guard granted >= access else {
+            guard granted == .none else { throw Problem.forbidden("The case is closed; it can be read, not changed.") }
+            throw Problem.notFound("No case \(id.apiString) here.")
+        }
         return (row, principal)
     }
 
-    /// The assignees of `cases` with their current teams, for the access policy.
-    func caseloads(of cases: [Casebook.CaseRow]) async throws -> [(assignee: UUID, team: UUID?)] {
-        let assignees = Array(Set(cases.map(\.record.assigneeID)))
+    /// The cases of `rows` as the access policy sees them: assignee, the assignee's current
+    /// team, when the closure was recorded.
+    func seats(of rows: [Casebook.CaseRow]) async throws -> [AccessPolicy.CaseSeat] {
+        let assignees = Array(Set(rows.map(\.record.assigneeID)))
         guard !assignees.isEmpty else { return [] }
         let staff = try await directory.list(
             .staffMember,
@@ -274,7 +325,7 @@ extension APIHandler {
             staff.map { ($0.state.profile.id, $0.state.profile.teamID) },
             uniquingKeysWith: { first, _ in first }
         )
-        return assignees.map { ($0, teams[$0] ?? nil) }
+        return rows.map { .init(assignee: $0.record.assigneeID, team: teams[$0.record.assigneeID] ?? nil, closedAt: $0.closedAt) }
     }
 
     /// The current members of a team lead's team (none for other roles).
@@ -289,8 +340,9 @@ extension APIHandler {
         ).map(\.state.profile.id)
     }
 
-    /// The staff member a case is to be assigned to: the caller, or as team lead a case worker
-    /// or lead of their team; active, in the caller's district.
+    /// The staff member a case is to be assigned to: the caller, a colleague whose caseload a
+    /// grant in force lets them work, or as team lead a case worker or lead of their team;
+    /// active, in the caller's district.
     private func assignee(_ id: UUID, _ principal: Principal) async throws -> StaffMember.Profile {
         let staff = try await referenced(
             .staffMember,
@@ -300,7 +352,7 @@ extension APIHandler {
             at: "/assignee_id"
         ) { staff in
             staff.isActive(on: CalendarDate(now())) && [.caseWorker, .teamLead].contains(staff.profile.role)
-                && (staff.profile.id == principal.staffID
+                && (staff.profile.id == principal.staffID || principal.covering.contains(staff.profile.id)
                     || (principal.role == .teamLead && principal.teamID != nil && staff.profile.teamID == principal.teamID))
         }
         return staff.state.profile

@@ -34,6 +34,7 @@ extension APIHandler {
                 )
                 try await idempotency?.record(resourceID: id.uuidString, on: connection, logger: logger)
             }
+            try await accessLog.record(principal, persons: [Self.subject(ofClient: id)], district: principal.districtID)
             return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, erased: false))))
         }
     }
@@ -45,12 +46,11 @@ extension APIHandler {
 
     func replaceClient(_ input: Operations.ReplaceClient.Input) async throws -> Operations.ReplaceClient.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let (current, principal) = try await visibleClientRow(input.path.clientId)
+        let (current, principal) = try await visibleClientRow(input.path.clientId, for: .work)
         try await accessLog.record(
             principal,
             persons: ["client:\(current.id.apiString)"],
-            district: current.districtID,
-            resource: "GET /clients/\(current.id.apiString)"
+            district: current.districtID
         )
         let profile = try Client.Profile(body, id: current.id, districtID: current.districtID)
         try requireCounselled(profile.targetGroup)
@@ -98,25 +98,29 @@ extension APIHandler {
         try await accessLog.record(
             principal,
             persons: ["client:\(row.id.apiString)"],
-            district: row.districtID,
-            resource: "GET /clients/\(row.id.apiString)"
+            district: row.districtID
         )
         guard let (profile, erased) = try await openedProfiles([row]).first else { throw Problem.internalError() }
         return (profile, erased, row.version)
     }
 
-    /// The stored client `id` (nothing opened, nothing logged) if the caller sees them; else 404.
-    func visibleClientRow(_ id: String) async throws -> (Casebook.ClientRow, Principal) {
+    /// The stored client `id` (nothing opened, nothing logged) if the caller has `access` to
+    /// them now: 404 when they have none, 403 when they may only read.
+    func visibleClientRow(_ id: String, for access: AccessPolicy.Access = .read) async throws -> (Casebook.ClientRow, Principal) {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/client_id")
-        guard let row = try await casebook.client(id),
-            AccessPolicy.maySeeClient(
-                districtID: row.districtID,
-                registeredBy: row.registeredBy,
-                caseloads: try await caseloads(of: casebook.cases(ofClient: id)),
-                principal
-            )
-        else { throw Problem.notFound("No client \(id.apiString) here.") }
+        guard let row = try await casebook.client(id) else { throw Problem.notFound("No client \(id.apiString) here.") }
+        let granted = AccessPolicy.access(
+            toClient: row.districtID,
+            registeredBy: row.registeredBy,
+            cases: try await seats(of: casebook.cases(ofClient: id)),
+            principal,
+            now: now()
+        )
+        guard granted >= access else {
+            guard granted == .none else { throw Problem.forbidden("The client's case is closed; they can be read, not changed.") }
+            throw Problem.notFound("No client \(id.apiString) here.")
+        }
         return (row, principal)
     }
 
@@ -145,8 +149,7 @@ extension APIHandler {
         try await accessLog.record(
             principal,
             persons: ["client:\(row.id.apiString)"],
-            district: row.districtID,
-            resource: "GET /clients/\(row.id.apiString)/consultations"
+            district: row.districtID
         )
         let opened = try await openingSealedParts(items.map(\.body))
         let consultations = try opened.map { try $0.lowercasingUUIDs.decoded(as: Components.Schemas.Consultation.self) }

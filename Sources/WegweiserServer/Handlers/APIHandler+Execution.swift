@@ -180,8 +180,8 @@ extension EventMetadata {
             actor: principal.map { "staff_member:\($0.staffID.uuidString.lowercased())" },
             role: principal?.role.rawValue,
             organisation: principal?.organisationID.uuidString.lowercased(),
-            correlationID: RequestID.current,
-            requestID: RequestID.current
+            correlationID: RequestID.current?.correlationID ?? RequestID.current?.id,
+            requestID: RequestID.current?.id
         )
     }
 }

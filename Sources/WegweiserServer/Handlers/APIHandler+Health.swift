@@ -47,7 +47,7 @@ extension Components.Schemas.Problem {
             title: problem.title,
             status: Int32(problem.status),
             detail: problem.detail,
-            instance: problem.instance ?? RequestID.current,
+            instance: problem.instance ?? RequestID.current?.id,
             errors: problem.errors?.map { .init(pointer: $0.pointer, detail: $0.detail) }
         )
     }

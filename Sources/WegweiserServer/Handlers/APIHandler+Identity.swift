@@ -22,8 +22,7 @@ extension APIHandler {
         let held = grants.map(\.state).filter { $0.isActive(at: time) }
         try await accessLog.record(
             principal,
-            staffMembers: held.map { ($0.grant.absentID, $0.grant.districtID) },
-            resource: "GET /me"
+            staffMembers: held.map { ($0.grant.absentID, $0.grant.districtID) }
         )
         return .ok(.init(body: .json(.init(staffMember: .init(me.state), substitutions: held.map { .init($0, now: time) }))))
     }
@@ -48,6 +47,9 @@ extension APIHandler {
             limit: page.limit + 1
         )
         let (items, next) = Input.paged(entries, limit: page.limit) { String($0.position) }
+        // The log is itself personal data: whose data was read, and what each reader did.
+        let readers = items.map(\.staffMemberID).filter { $0 != principal.staffID }.map { "staff_member:\($0.apiString)" }
+        try await accessLog.record(principal, persons: items.map(\.person) + readers, district: principal.districtID)
         return .ok(
             .init(
                 body: .json(
@@ -62,7 +64,8 @@ extension APIHandler {
                                 person: entry.person,
                                 resource: entry.resource,
                                 purpose: entry.purpose,
-                                requestId: entry.requestID
+                                requestId: entry.requestID,
+                                correlationId: entry.correlationID
                             )
                         },
                         nextCursor: next

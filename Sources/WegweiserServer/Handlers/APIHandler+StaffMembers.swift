@@ -22,8 +22,7 @@ extension APIHandler {
         let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
         try await accessLog.record(
             principal,
-            staffMembers: items.map { ($0.state.profile.id, $0.districtID) },
-            resource: "GET /staff-members"
+            staffMembers: items.map { ($0.state.profile.id, $0.districtID) }
         )
         return .ok(.init(body: .json(.init(items: items.map { .init($0.state) }, nextCursor: next))))
     }
@@ -38,7 +37,7 @@ extension APIHandler {
             id: id,
             districtID: organisation.districtID,
             organisationID: organisation.state.id,
-            teamID: try await team(body.teamId, districtID: organisation.districtID),
+            teamID: try await team(body.teamId, of: organisation.state),
             name: body.name,
             role: StaffRole(body.role),
             fullTimeEquivalent: body.fullTimeEquivalent,
@@ -54,6 +53,7 @@ extension APIHandler {
             districtID: organisation.districtID,
             command: .appoint(profile)
         )
+        try await accessLog.record(principal, staffMembers: [(id, organisation.districtID)])
         return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
     }
 
@@ -62,8 +62,7 @@ extension APIHandler {
         let entry = try await visibleStaffMember(input.path.staffMemberId, managing: false)
         try await accessLog.record(
             principal,
-            staffMembers: [(entry.state.profile.id, entry.districtID)],
-            resource: "GET /staff-members/\(input.path.staffMemberId)"
+            staffMembers: [(entry.state.profile.id, entry.districtID)]
         )
         return .ok(.init(headers: .init(eTag: Self.etag(entry.version)), body: .json(.init(entry.state))))
     }
@@ -81,9 +80,19 @@ extension APIHandler {
             )
         }
         try await requireUnusedSubject(body.subject, except: entry.state.profile.id)
+        let teamID = try await team(body.teamId, of: organisation.state)
+        let current = entry.state.profile
+        if current.id == principal.staffID {
+            for (field, changed) in [
+                ("role", StaffRole(body.role) != current.role), ("team_id", teamID != current.teamID),
+                ("organisation_id", organisation.state.id != current.organisationID), ("subject", body.subject != current.subject),
+            ] where changed {
+                throw Problem.forbidden("Nobody changes their own \(field); another administrator does.")
+            }
+        }
         let changes = StaffMember.Changes(
             organisationID: organisation.state.id,
-            teamID: .some(try await team(body.teamId, districtID: entry.districtID)),
+            teamID: .some(teamID),
             name: body.name,
             role: StaffRole(body.role),
             fullTimeEquivalent: body.fullTimeEquivalent,
@@ -99,13 +108,18 @@ extension APIHandler {
             command: .change(changes),
             ifMatch: input.headers.ifMatch
         )
+        try await accessLog.record(principal, staffMembers: [(current.id, entry.districtID)])
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
     }
 
     func deactivateStaffMember(
         _ input: Operations.DeactivateStaffMember.Input
     ) async throws -> Operations.DeactivateStaffMember.Output {
+        let principal = try Principal.required()
         let entry = try await visibleStaffMember(input.path.staffMemberId, managing: true)
+        guard entry.state.profile.id != principal.staffID else {
+            throw Problem.forbidden("Nobody deactivates their own record; another administrator does.")
+        }
         let lastDay = try input.query.lastDay.map { try Input.date($0, at: "#/query/last_day") } ?? CalendarDate(now())
         let (staff, version) = try await execute(
             StaffMember.self,
@@ -115,6 +129,7 @@ extension APIHandler {
             command: .deactivate(lastDay: lastDay),
             ifMatch: input.headers.ifMatch
         )
+        try await accessLog.record(principal, staffMembers: [(entry.state.profile.id, entry.districtID)])
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
     }
 
@@ -141,13 +156,19 @@ extension APIHandler {
         }
     }
 
-    /// The team a request body names: an active team of the district.
-    private func team(_ id: String?, districtID: String) async throws -> UUID? {
+    /// The team a request body names: an active team of the staff member's own organisation,
+    /// so that an administrator cannot move a provider's staff into the district's teams (and
+    /// so into its caseloads) or the reverse.
+    private func team(_ id: String?, of organisation: Organisation.Record) async throws -> UUID? {
         guard let id else { return nil }
         let team = try Input.uuid(id, at: "/team_id")
-        _ = try await referenced(.team, id: team.uuidString, as: Team.Record.self, districtID: districtID, at: "/team_id") {
-            $0.active
-        }
+        _ = try await referenced(
+            .team,
+            id: team.uuidString,
+            as: Team.Record.self,
+            districtID: organisation.districtID,
+            at: "/team_id"
+        ) { $0.active && $0.organisationID == organisation.id }
         return team
     }
 

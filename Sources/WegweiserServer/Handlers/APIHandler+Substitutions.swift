@@ -20,8 +20,7 @@ extension APIHandler {
         let shown = items.map(\.state).filter { record in input.query.activeAt.map { record.isActive(at: $0) } ?? true }
         try await accessLog.record(
             principal,
-            staffMembers: shown.map { ($0.grant.absentID, $0.grant.districtID) },
-            resource: "GET /substitutions"
+            staffMembers: shown.map { ($0.grant.absentID, $0.grant.districtID) }
         )
         return .ok(.init(body: .json(.init(items: shown.map { .init($0, now: time) }, nextCursor: next))))
     }
@@ -43,6 +42,18 @@ extension APIHandler {
             districtID: principal.districtID,
             at: "/substitute_id"
         ) { $0.active && [.caseWorker, .teamLead].contains($0.profile.role) }
+        guard
+            AccessPolicy.mayCover(
+                absent: absent.state.profile,
+                by: substitute.state.profile,
+                acrossOrganisations: coverAcrossOrganisations
+            )
+        else {
+            throw Problem.unprocessable(
+                "Cover stays within the absent colleague's organisation unless access.cover.across.organisations is on.",
+                errors: [.init(pointer: "/substitute_id", detail: "a staff member of another organisation")]
+            )
+        }
         let grant = Substitution.Grant(
             id: UUID(),
             districtID: principal.districtID,
@@ -62,6 +73,7 @@ extension APIHandler {
             districtID: principal.districtID,
             command: .grant(grant, now: time)
         )
+        try await accessLog.record(principal, staffMembers: [(grant.absentID, grant.districtID)])
         return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, now: time))))
     }
 
@@ -69,8 +81,7 @@ extension APIHandler {
         let entry = try await visibleSubstitution(input.path.substitutionId, revoking: false)
         try await accessLog.record(
             try Principal.required(),
-            staffMembers: [(entry.state.grant.absentID, entry.districtID)],
-            resource: "GET /substitutions/\(input.path.substitutionId)"
+            staffMembers: [(entry.state.grant.absentID, entry.districtID)]
         )
         return .ok(.init(headers: .init(eTag: Self.etag(entry.version)), body: .json(.init(entry.state, now: now()))))
     }
@@ -87,6 +98,7 @@ extension APIHandler {
             command: .revoke(by: principal.staffID, now: time),
             ifMatch: input.headers.ifMatch
         )
+        try await accessLog.record(principal, staffMembers: [(record.grant.absentID, record.grant.districtID)])
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, now: time))))
     }
 

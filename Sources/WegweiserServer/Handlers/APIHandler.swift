@@ -29,6 +29,8 @@ struct APIHandler: APIProtocol {
     let developmentSigner: DevelopmentSigner?
     /// The target groups this installation counsels (`casework.target.groups`).
     let targetGroups: Set<TargetGroup>
+    /// Whether substitution grants may cross organisations (`access.cover.across.organisations`).
+    let coverAcrossOrganisations: Bool
     /// The time of a request; a test moves it.
     let now: @Sendable () -> Date
     /// The logger for work outside a request.
@@ -42,6 +44,7 @@ struct APIHandler: APIProtocol {
         keys: KeyStore,
         developmentSigner: DevelopmentSigner? = nil,
         targetGroups: Set<TargetGroup> = Set(TargetGroup.allCases),
+        coverAcrossOrganisations: Bool = false,
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
@@ -55,6 +58,7 @@ struct APIHandler: APIProtocol {
         self.accessLog = AccessLog(client: database, logger: logger)
         self.developmentSigner = developmentSigner
         self.targetGroups = targetGroups
+        self.coverAcrossOrganisations = coverAcrossOrganisations
         self.now = now
         self.logger = logger
     }

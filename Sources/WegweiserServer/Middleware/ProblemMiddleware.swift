@@ -21,7 +21,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                     metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"]
                 )
             }
-            problem.instance = RequestID.current ?? context.logger[metadataKey: "request_id"].map { "\($0)" }
+            problem.instance = RequestID.current?.id ?? context.logger[metadataKey: "request_id"].map { "\($0)" }
             return Self.response(for: problem)
         }
     }
@@ -32,6 +32,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         let body = problem.encoded()
         var headers: HTTPFields = [.contentType: Problem.mediaType, .contentLength: String(body.count)]
         if let challenge = problem.challenge { headers[.wwwAuthenticate] = challenge }
+        if let retryAfter = problem.retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 

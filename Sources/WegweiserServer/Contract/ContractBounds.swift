@@ -1,0 +1,228 @@
+import EventStore
+import Foundation
+import Yams
+
+/// The bounds `openapi.yaml` declares on every input, enforced before a handler sees the
+/// request: `maxLength`/`minLength` of strings, `maxItems`/`minItems` of arrays,
+/// `maxProperties` of objects and `minimum`/`maximum` of numbers, in bodies, query, header and
+/// path parameters, through `$ref`, `allOf`, `oneOf` and `anyOf`.
+///
+/// The contract is the one source of these limits: a field gets its bound by declaring it in the
+/// spec, and a test checks that every string, array and open object there declares one. Types,
+/// required properties and enumerations are checked by the generated decoding as before.
+struct ContractBounds: Sendable {
+    /// What one operation takes.
+    struct Operation: Sendable {
+        /// The schema of the JSON body, if it has one.
+        var body: JSONValue?
+        /// The schemas of its parameters by location (`query`, `header`, `path`) and name.
+        var parameters: [Parameter]
+    }
+
+    /// A declared parameter.
+    struct Parameter: Sendable {
+        /// `query`, `header` or `path`.
+        var location: String
+        /// Its name as sent.
+        var name: String
+        /// Its schema.
+        var schema: JSONValue
+    }
+
+    /// One value outside its bounds.
+    struct Violation: Sendable, Equatable {
+        /// Where: a JSON pointer into the body (`/notes/0`) or `#/query/name`.
+        var pointer: String
+        /// What is wrong, e.g. `at most 200 characters`.
+        var detail: String
+    }
+
+    /// The whole document.
+    let document: JSONValue
+    /// The operations by `operationId`.
+    let operations: [String: Operation]
+
+    /// The bounds of the contract in `yaml`.
+    init(yaml: String) throws {
+        let document = try YAMLDecoder().decode(JSONValue.self, from: yaml)
+        var operations: [String: Operation] = [:]
+        guard case .object(let paths)? = document["paths"] else { throw ContractError("openapi.yaml has no paths") }
+        for (_, item) in paths {
+            guard case .object(let methods) = item else { continue }
+            let shared = Self.parameters(item["parameters"], in: document)
+            for (method, operation) in methods where method != "parameters" {
+                guard case .string(let id)? = operation["operationId"] else { continue }
+                let body = Self.resolve(operation["requestBody"], in: document)?["content"]?["application/json"]?["schema"]
+                operations[id] = Operation(body: body, parameters: shared + Self.parameters(operation["parameters"], in: document))
+            }
+        }
+        self.document = document
+        self.operations = operations
+    }
+
+    /// The bounds of the contract this server was built from.
+    static let bundled: ContractBounds = {
+        do {
+            return try ContractBounds(yaml: String(decoding: OpenAPIDocument.contents, as: UTF8.self))
+        } catch {
+            // The document is embedded at build time and parsed by a test; it cannot be missing.
+            fatalError("openapi.yaml embedded in the binary cannot be read: \(error)")
+        }
+    }()
+
+    /// The violations of the parameters of `operationID` given as `values(location, name)`.
+    func violations(ofParameters operationID: String, values: (String, String) -> String?) -> [Violation] {
+        guard let operation = operations[operationID] else { return [] }
+        var found: [Violation] = []
+        for parameter in operation.parameters {
+            guard let value = values(parameter.location, parameter.name) else { continue }
+            let schema = resolve(parameter.schema)
+            // Parameters arrive as text; only their length and numeric range are bounded here.
+            let instance: JSONValue =
+                if case .string("integer")? = schema?["type"], let number = Int64(value) { .integer(number) } else {
+                    .string(value)
+                }
+            check(instance, against: parameter.schema, at: "#/\(parameter.location)/\(parameter.name)", into: &found)
+        }
+        return found
+    }
+
+    /// The violations of `body` for `operationID`.
+    func violations(ofBody body: JSONValue, operationID: String) -> [Violation] {
+        guard let schema = operations[operationID]?.body else { return [] }
+        var found: [Violation] = []
+        check(body, against: schema, at: "", into: &found)
+        return found
+    }
+
+    /// Whether `operationID` takes a JSON body.
+    func takesBody(_ operationID: String) -> Bool {
+        operations[operationID]?.body != nil
+    }
+
+    // MARK: Checking
+
+    private func check(_ value: JSONValue, against schema: JSONValue, at pointer: String, into found: inout [Violation]) {
+        guard let schema = resolve(schema) else { return }
+        if case .array(let all)? = schema["allOf"] {
+            for part in all { check(value, against: part, at: pointer, into: &found) }
+        }
+        for key in ["oneOf", "anyOf"] {
+            guard case .array(let branches)? = schema[key], !branches.isEmpty else { continue }
+            let outcomes = branches.map { branch in
+                var branchFound: [Violation] = []
+                check(value, against: branch, at: pointer, into: &branchFound)
+                return branchFound
+            }
+            if !outcomes.contains(where: \.isEmpty) { found += outcomes.min { $0.count < $1.count } ?? [] }
+        }
+        switch value {
+        case .string(let text):
+            let length = text.unicodeScalars.count
+            if let maximum = schema["maxLength"]?.integer, length > maximum {
+                found.append(.init(pointer: pointer, detail: "at most \(maximum) characters"))
+            }
+            if let minimum = schema["minLength"]?.integer, length < minimum {
+                found.append(.init(pointer: pointer, detail: "at least \(minimum) characters"))
+            }
+        case .array(let elements):
+            if let maximum = schema["maxItems"]?.integer, elements.count > maximum {
+                found.append(.init(pointer: pointer, detail: "at most \(maximum) items"))
+                return  // the elements of an over-long array are not looked at
+            }
+            if let minimum = schema["minItems"]?.integer, elements.count < minimum {
+                found.append(.init(pointer: pointer, detail: "at least \(minimum) items"))
+            }
+            if let items = schema["items"] {
+                for (index, element) in elements.enumerated() {
+                    check(element, against: items, at: "\(pointer)/\(index)", into: &found)
+                }
+            }
+        case .object(let members):
+            if let maximum = schema["maxProperties"]?.integer, members.count > maximum {
+                found.append(.init(pointer: pointer, detail: "at most \(maximum) properties"))
+                return
+            }
+            let properties = schema["properties"]
+            let additional = schema["additionalProperties"]
+            for (name, member) in members.sorted(by: { $0.key < $1.key }) {
+                let escaped = name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+                if let property = properties?[name] {
+                    check(member, against: property, at: "\(pointer)/\(escaped)", into: &found)
+                } else if case .object? = additional, let additional {
+                    check(member, against: additional, at: "\(pointer)/\(escaped)", into: &found)
+                }
+            }
+        case .integer(let number):
+            checkRange(Double(number), schema, pointer, &found)
+        case .double(let number):
+            checkRange(number, schema, pointer, &found)
+        case .null, .bool:
+            break
+        }
+    }
+
+    private func checkRange(_ number: Double, _ schema: JSONValue, _ pointer: String, _ found: inout [Violation]) {
+        if let maximum = schema["maximum"]?.number, number > maximum {
+            found.append(.init(pointer: pointer, detail: "at most \(schema["maximum"]?.integer.map(String.init) ?? "\(maximum)")"))
+        }
+        if let minimum = schema["minimum"]?.number, number < minimum {
+            found.append(.init(pointer: pointer, detail: "at least \(schema["minimum"]?.integer.map(String.init) ?? "\(minimum)")"))
+        }
+    }
+
+    /// `schema` with its `$ref` followed (to the end of a chain of references).
+    func resolve(_ schema: JSONValue?) -> JSONValue? {
+        Self.resolve(schema, in: document)
+    }
+
+    private static func resolve(_ schema: JSONValue?, in document: JSONValue) -> JSONValue? {
+        var current = schema
+        var hops = 0
+        while case .string(let reference)? = current?["$ref"], reference.hasPrefix("#/"), hops < 16 {
+            current = reference.dropFirst(2).split(separator: "/").reduce(document as JSONValue?) { node, part in
+                node?[part.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")]
+            }
+            hops += 1
+        }
+        return current
+    }
+
+    private static func parameters(_ list: JSONValue?, in document: JSONValue) -> [Parameter] {
+        guard case .array(let entries)? = list else { return [] }
+        return entries.compactMap { entry in
+            guard let parameter = resolve(entry, in: document), case .string(let location)? = parameter["in"],
+                case .string(let name)? = parameter["name"], let schema = parameter["schema"]
+            else { return nil }
+            return Parameter(location: location, name: name, schema: schema)
+        }
+    }
+}
+
+/// `openapi.yaml` cannot be read as a contract.
+struct ContractError: Error, CustomStringConvertible {
+    /// What is wrong.
+    let description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+extension JSONValue {
+    /// The value as an integer, if it is a whole number.
+    fileprivate var integer: Int? {
+        switch self {
+        case .integer(let value): Int(value)
+        case .double(let value) where value.rounded() == value: Int(value)
+        default: nil
+        }
+    }
+
+    /// The value as a number, if it is one.
+    fileprivate var number: Double? {
+        switch self {
+        case .integer(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+}
