@@ -45,6 +45,10 @@ struct HardeningTests {
                 ["organisation_id", "name", "role", "full_time_equivalent", "active_from", "subject"].contains($0.key)
             }
             body["team_id"] = DemoData.id("team:Team Caritas").apiString
+            let teamOnly = try await http.send(.put, "/staff-members/\(worker.id.apiString)", token: adminToken, body: body)
+            #expect(teamOnly.status == .unprocessableContent, "a team of another organisation")
+            #expect(((teamOnly.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String) == "/team_id")
+            body["organisation_id"] = DemoData.id("organisation:Caritasverband Hochrhein").apiString
             let moved = try await http.send(.put, "/staff-members/\(worker.id.apiString)", token: adminToken, body: body)
             #expect(moved.status == .ok)
 

@@ -39,14 +39,15 @@ struct HealthTests {
         #expect(error?.description.contains("KEYS_MASTER_FILE") == true)
     }
 
-    @Test("liveness answers 200 and echoes the caller's request id")
+    @Test("liveness answers 200 with the server's request id and echoes the caller's as the correlation id")
     func liveness() async throws {
         let app = try await Self.application(database: TestPostgres.shared.database(migrated: false))
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/live", method: .get, headers: [.init("X-Request-ID")!: "abc-123"]) {
                 response in
                 #expect(response.status == .ok)
-                #expect(response.headers[.init("X-Request-ID")!] == "abc-123")
+                #expect(response.headers[.init("X-Request-ID")!]?.count == 36)
+                #expect(response.headers[.init("X-Correlation-ID")!] == "abc-123")
                 #expect(String(buffer: response.body).contains("\"pass\""))
             }
         }
@@ -137,16 +138,11 @@ struct HealthTests {
         }
     }
 
-    @Test("an unknown route answers 404 problem+json, a bad request id is replaced")
+    @Test("an unknown route answers 404 problem+json; a malformed request id answers 400")
     func unknownRoute() async throws {
         let app = try await Self.application(database: TestPostgres.shared.database(migrated: true))
         try await app.test(.router) { client in
-            try await client.execute(
-                uri: "/nowhere",
-                method: .get,
-                headers: [.init("X-Request-ID")!: String(repeating: "x", count: 200)]
-            ) {
-                response in
+            try await client.execute(uri: "/nowhere", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(response.headers[.contentType]?.hasPrefix("application/problem+json") == true)
                 let problem = try JSONDecoder().decode(Problem.self, from: Data(buffer: response.body))
@@ -155,6 +151,16 @@ struct HealthTests {
                 let requestID = response.headers[.init("X-Request-ID")!]
                 #expect(requestID?.count == 36)
                 #expect(problem.instance == requestID)
+            }
+            try await client.execute(
+                uri: "/health/live",
+                method: .get,
+                headers: [.init("X-Request-ID")!: String(repeating: "x", count: 200)]
+            ) { response in
+                #expect(response.status == .badRequest)
+                let problem = try JSONDecoder().decode(Problem.self, from: Data(buffer: response.body))
+                #expect(problem.errors?.first?.pointer == "#/header/X-Request-ID")
+                #expect(problem.instance == response.headers[.init("X-Request-ID")!])
             }
         }
     }

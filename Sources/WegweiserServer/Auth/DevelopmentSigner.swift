@@ -80,15 +80,17 @@ struct DevelopmentSigner: Sendable {
 
 /// Writes compact JWS tokens (RFC 7515).
 enum CompactJWS {
-    /// `header.payload.signature` for `claims`, signed by `sign` over `header.payload`.
+    /// `header.payload.signature` for `claims` with the `typ` header `type`, signed by `sign`
+    /// over `header.payload`.
     static func sign(
         claims: [String: Any],
         keyID: String,
         algorithm: String,
+        type: String = "JWT",
         sign: (Data) throws -> Data
     ) throws -> String {
         let header = try JSONSerialization.data(
-            withJSONObject: ["alg": algorithm, "typ": "JWT", "kid": keyID],
+            withJSONObject: ["alg": algorithm, "typ": type, "kid": keyID],
             options: [.sortedKeys]
         )
         let payload = try JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys])

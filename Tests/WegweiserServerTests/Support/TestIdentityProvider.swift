@@ -36,15 +36,16 @@ final class TestIdentityProvider: Sendable {
         ]
     }
 
-    /// A token over `claims`, signed with the RSA key (RS256) or the EC key (ES256) under `kid`.
-    func token(_ claims: [String: Any], algorithm: String = "RS256", kid: String? = nil) throws -> String {
+    /// A token over `claims` with the `typ` header `type`, signed with the RSA key (RS256) or
+    /// the EC key (ES256) under `kid`.
+    func token(_ claims: [String: Any], algorithm: String = "RS256", kid: String? = nil, type: String = "JWT") throws -> String {
         switch algorithm {
         case "ES256":
-            return try CompactJWS.sign(claims: claims, keyID: kid ?? "ec-1", algorithm: "ES256") {
+            return try CompactJWS.sign(claims: claims, keyID: kid ?? "ec-1", algorithm: "ES256", type: type) {
                 try ec.signature(for: $0).rawRepresentation
             }
         default:
-            return try CompactJWS.sign(claims: claims, keyID: kid ?? "rsa-1", algorithm: "RS256") {
+            return try CompactJWS.sign(claims: claims, keyID: kid ?? "rsa-1", algorithm: "RS256", type: type) {
                 try rsa.signature(for: $0, padding: .insecurePKCS1v1_5).rawRepresentation
             }
         }

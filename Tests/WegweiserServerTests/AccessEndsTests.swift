@@ -1,0 +1,184 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+@testable import WegweiserServer
+
+/// Access ends when the work ends: sequences over time (close, reassign, cover, revoke), the
+/// way the holes were found.
+@Suite("Access follows the current assignment, over time", .postgres)
+struct AccessEndsTests {
+    let provider = TestIdentityProvider.shared
+    let former = DemoData.people.first { $0.subject == "demo-worker-a" }!
+    let successor = DemoData.people.first { $0.subject == "demo-worker-a2" }!
+    let lead = DemoData.people.first { $0.subject == "demo-lead" }!
+    let provider_worker = DemoData.people.first { $0.subject == "demo-worker-b" }!
+
+    /// A client registered by `token`'s worker with one case opened, a consultation logged and
+    /// the case closed; their ids.
+    func closedCase(_ http: some TestClientProtocol, token: String) async throws -> (client: String, case: String) {
+        let client = try #require(
+            try await http.send(
+                .post,
+                "/clients",
+                token: token,
+                body: ["family_name": "Haddad", "given_name": "Amal", "target_group": "refugee_follow_up_housing"]
+            ).json["id"] as? String
+        )
+        let caseID = try #require(
+            try await http.send(
+                .post,
+                "/cases",
+                token: token,
+                body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+            ).json["id"] as? String
+        )
+        let note: [String: Any] = ["held_on": "2026-02-01", "duration_minutes": 30, "place": "office", "note": "Erstgespräch"]
+        #expect(try await http.send(.post, "/cases/\(caseID)/consultations", token: token, body: note).status == .created)
+        let closure: [String: Any] = ["reason": "moved_out_of_district", "closed_on": "2026-03-01"]
+        #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: token, body: closure).status == .ok)
+        return (client, caseID)
+    }
+
+    @Test("given a closed case and a successor's new case, the former worker reads nothing new and cannot reopen")
+    func formerWorker() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        try await app.test(.router) { http in
+            let formerToken = try provider.token(for: former, now: clock.now)
+            let (client, oldCase) = try await closedCase(http, token: formerToken)
+
+            // The former worker still works nothing, but may read the closed case for a while.
+            #expect(try await http.send(.get, "/cases/\(oldCase)", token: formerToken).status == .ok)
+            let note: [String: Any] = ["held_on": "2026-03-02", "duration_minutes": 10, "place": "phone"]
+            #expect(
+                try await http.send(.post, "/cases/\(oldCase)/consultations", token: formerToken, body: note).status
+                    == .forbidden
+            )
+            #expect(
+                try await http.send(.put, "/clients/\(client)", token: formerToken, body: ["family_name": "X", "target_group": "refugee_follow_up_housing"]).status
+                    == .forbidden
+            )
+
+            // The lead hands the client to a colleague in a new case, who records a note.
+            let leadToken = try provider.token(for: lead, now: clock.now)
+            let opened = try await http.send(
+                .post,
+                "/cases",
+                token: leadToken,
+                body: [
+                    "client_id": client, "opening": "direct_intake", "opened_on": "2026-04-01",
+                    "assignee_id": successor.id.apiString,
+                ]
+            )
+            #expect(opened.status == .created)
+            let newCase = try #require(opened.json["id"] as? String)
+            let successorToken = try provider.token(for: successor, now: clock.now)
+            let secret: [String: Any] = ["held_on": "2026-04-02", "duration_minutes": 45, "place": "home_visit", "note": "neu"]
+            #expect(
+                try await http.send(.post, "/cases/\(newCase)/consultations", token: successorToken, body: secret).status
+                    == .created
+            )
+
+            // The former worker sees neither the client nor what the successor writes.
+            #expect(try await http.send(.get, "/clients/\(client)", token: formerToken).status == .notFound)
+            #expect(try await http.send(.get, "/clients/\(client)/consultations", token: formerToken).status == .notFound)
+            #expect(
+                try await http.send(.put, "/clients/\(client)", token: formerToken, body: ["family_name": "X", "target_group": "refugee_follow_up_housing"]).status
+                    == .notFound
+            )
+            #expect(try await http.send(.get, "/cases/\(newCase)", token: formerToken).status == .notFound)
+            #expect(try await http.send(.get, "/clients/\(client)", token: successorToken).status == .ok)
+
+            // Once the new case closes, the former worker still cannot reopen the old one: it is
+            // not the client's latest case.
+            let closure: [String: Any] = ["reason": "moved_out_of_district", "closed_on": "2026-05-01"]
+            #expect(try await http.send(.put, "/cases/\(newCase)/closure", token: successorToken, body: closure).status == .ok)
+            let reopening: [String: Any] = ["reason": "zurück", "reopened_on": "2026-05-02"]
+            #expect(
+                try await http.send(.post, "/cases/\(oldCase)/reopenings", token: formerToken, body: reopening).status
+                    == .forbidden
+            )
+            #expect(
+                try await http.send(
+                    .post,
+                    "/cases",
+                    token: formerToken,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-05-03"]
+                ).status == .unprocessableContent
+            )
+
+            // After the reading period even the old case is gone for them; the lead still reads it.
+            clock.advance(by: AccessPolicy.closedCaseReading + 60)
+            let lateToken = try provider.token(for: former, now: clock.now)
+            #expect(try await http.send(.get, "/cases/\(oldCase)", token: lateToken).status == .notFound)
+            #expect(try await http.send(.get, "/cases/\(oldCase)/consultations", token: lateToken).status == .notFound)
+            let included = try await http.send(.get, "/cases?include_closed=true", token: lateToken)
+            #expect((included.json["items"] as? [Any])?.isEmpty == true)
+            #expect(try await http.send(.get, "/cases/\(oldCase)", token: provider.token(for: lead, now: clock.now)).status == .ok)
+        }
+    }
+
+    @Test("given cover for an absent colleague, a case the substitute opens is the colleague's and access ends with the grant")
+    func standIn() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        try await app.test(.router) { http in
+            let absentToken = try provider.token(for: former, now: clock.now)
+            let (client, _) = try await closedCase(http, token: absentToken)
+            let leadToken = try provider.token(for: lead, now: clock.now)
+            let formatter = ISO8601DateFormatter()
+            let grant = try await http.send(
+                .post,
+                "/substitutions",
+                token: leadToken,
+                body: [
+                    "absent_id": former.id.apiString, "substitute_id": successor.id.apiString, "reason": "Krankheit",
+                    "from": formatter.string(from: clock.now.addingTimeInterval(-60)),
+                    "until": formatter.string(from: clock.now.addingTimeInterval(7 * 86_400)),
+                ]
+            )
+            #expect(grant.status == .created)
+            let grantID = try #require(grant.json["id"] as? String)
+
+            let substituteToken = try provider.token(for: successor, now: clock.now)
+            let opening: [String: Any] = ["client_id": client, "opening": "direct_intake", "opened_on": "2026-04-01"]
+            var forSelf = opening
+            forSelf["assignee_id"] = successor.id.apiString
+            let refused = try await http.send(.post, "/cases", token: substituteToken, body: forSelf)
+            #expect(refused.status == .unprocessableContent)
+            #expect(((refused.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String) == "/assignee_id")
+
+            let opened = try await http.send(.post, "/cases", token: substituteToken, body: opening)
+            #expect(opened.status == .created)
+            #expect(opened.json["assignee_id"] as? String == former.id.apiString, "the absent colleague's case")
+            let newCase = try #require(opened.json["id"] as? String)
+            #expect(try await http.send(.get, "/clients/\(client)", token: substituteToken).status == .ok)
+
+            let revoked = try await http.send(.delete, "/substitutions/\(grantID)", token: leadToken)
+            #expect(revoked.status == .ok)
+            #expect(try await http.send(.get, "/clients/\(client)", token: substituteToken).status == .notFound)
+            #expect(try await http.send(.get, "/clients/\(client)/consultations", token: substituteToken).status == .notFound)
+            #expect(try await http.send(.get, "/cases/\(newCase)", token: substituteToken).status == .notFound)
+            #expect(try await http.send(.get, "/cases/\(newCase)", token: absentToken).status == .ok)
+        }
+    }
+
+    @Test("cover across organisations is refused unless the installation allows it")
+    func coverAcrossOrganisations() async throws {
+        let app = try await TestApp.make()
+        try await app.test(.router) { http in
+            let formatter = ISO8601DateFormatter()
+            let body: [String: Any] = [
+                "absent_id": former.id.apiString, "substitute_id": provider_worker.id.apiString, "reason": "Urlaub",
+                "from": formatter.string(from: Date()), "until": formatter.string(from: Date().addingTimeInterval(86_400)),
+            ]
+            let refused = try await http.send(.post, "/substitutions", token: provider.token(for: lead), body: body)
+            #expect(refused.status == .unprocessableContent)
+            #expect(((refused.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String) == "/substitute_id")
+        }
+    }
+}
