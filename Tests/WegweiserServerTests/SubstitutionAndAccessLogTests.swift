@@ -66,14 +66,15 @@ struct SubstitutionAndAccessLogTests {
             let entries = try #require(log.json["items"] as? [[String: Any]])
             #expect(
                 entries.map { $0["staff_member_id"] as? String } == [
-                    substitute.id.apiString, substitute.id.apiString, lead.id.apiString,
+                    lead.id.apiString, substitute.id.apiString, substitute.id.apiString, lead.id.apiString,
                 ]
             )
+            #expect(entries.first?["resource"] as? String == "POST /substitutions", "the answer to the grant")
             #expect(
-                entries.map { $0["resource"] as? String }.dropFirst().first == "GET /me",
+                entries.map { $0["resource"] as? String }.dropFirst(2).first == "GET /me",
                 "the held grant's reason, shown in /me"
             )
-            #expect(entries.first?["purpose"] as? String == "casework")
+            #expect(entries.dropFirst().first?["purpose"] as? String == "casework")
             #expect((entries.last?["resource"] as? String)?.hasPrefix("GET /substitutions/") == true)
         }
     }
@@ -150,7 +151,12 @@ struct SubstitutionAndAccessLogTests {
             #expect(items.first?["resource"] as? String == "GET /staff-members/\(absent.id.apiString)")
             let cursor = try #require(first.json["next_cursor"] as? String)
             let second = try await client.send(.get, "/access-log?person=\(person)&limit=2&cursor=\(cursor)", token: auditorToken)
-            #expect((second.json["items"] as? [[String: Any]])?.count == 1)
+            let rest = try #require(second.json["items"] as? [[String: Any]])
+            #expect(
+                rest.map { $0["resource"] as? String } == ["GET /staff-members/\(absent.id.apiString)", "GET /access-log"],
+                "the auditor's read of the first page is logged too"
+            )
+            #expect(rest.last?["staff_member_id"] as? String == auditor.id.apiString)
             #expect(second.json["next_cursor"] == nil)
 
             let byReader = try await client.send(.get, "/access-log?staff_member_id=\(absent.id.apiString)", token: auditorToken)

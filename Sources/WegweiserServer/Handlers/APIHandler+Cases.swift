@@ -236,8 +236,8 @@ extension APIHandler {
         StreamName(id: "case-\(id.uuidString)", category: "case", tenant: district)
     }
 
-    /// Runs `command` on the case `id` if the caller may work it (else 404, or 403 when they
-    /// may only read it) and stores its new state and items; `after` runs in the same
+    /// Runs `command` on the case `id` if the caller may work it (else 404, or 409 when they
+    /// may only read the closed case) and stores its new state and items; `after` runs in the same
     /// transaction with the appended events.
     func changeCase(
         _ id: String,
@@ -295,7 +295,7 @@ extension APIHandler {
     }
 
     /// The case `id` if the caller has `access` to it now: 404 when they have none (as if it
-    /// did not exist), 403 when they may only read it.
+    /// did not exist), 409 when they may only read it (it is closed).
     func visibleCase(_ id: String, for access: AccessPolicy.Access = .work) async throws -> (Casebook.CaseRow, Principal) {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/case_id")
@@ -304,7 +304,7 @@ extension APIHandler {
         }
         let granted = AccessPolicy.access(to: seat, district: row.record.districtID, principal, now: now())
         guard granted >= access else {
-            guard granted == .none else { throw Problem.forbidden("The case is closed; it can be read, not changed.") }
+            guard granted == .none else { throw Problem.conflict("The case is closed; reopen it first.") }
             throw Problem.notFound("No case \(id.apiString) here.")
         }
         return (row, principal)

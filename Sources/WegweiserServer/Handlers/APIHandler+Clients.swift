@@ -105,7 +105,8 @@ extension APIHandler {
     }
 
     /// The stored client `id` (nothing opened, nothing logged) if the caller has `access` to
-    /// them now: 404 when they have none, 403 when they may only read.
+    /// them now: 404 when they have none, 409 when they may only read (the client's case is
+    /// closed).
     func visibleClientRow(_ id: String, for access: AccessPolicy.Access = .read) async throws -> (Casebook.ClientRow, Principal) {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/client_id")
@@ -118,7 +119,9 @@ extension APIHandler {
             now: now()
         )
         guard granted >= access else {
-            guard granted == .none else { throw Problem.forbidden("The client's case is closed; they can be read, not changed.") }
+            guard granted == .none else {
+                throw Problem.conflict("The client's case is closed; reopen it to change their data.")
+            }
             throw Problem.notFound("No client \(id.apiString) here.")
         }
         return (row, principal)
