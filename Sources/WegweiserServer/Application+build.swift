@@ -72,7 +72,11 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         server: .http1(
             configuration: .init(
                 idleTimeout: .milliseconds(limits.idleTimeout.milliseconds),
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200)
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: 64 * 1024,
+                    maxHeaderListSize: 64 * 1024,
+                    maxHeaderFieldCount: 200
+                )
             )
         ),
         configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),
@@ -107,7 +111,11 @@ func buildRouter(
     try handler.registerHandlers(
         on: router,
         middlewares: [
-            LoadSheddingMiddleware(limit: limits.requestsInFlight, deadline: limits.deadline, shutdownGrace: limits.shutdownGrace),
+            LoadSheddingMiddleware(
+                limit: limits.requestsInFlight,
+                deadline: limits.deadline,
+                shutdownGrace: limits.shutdownGrace
+            ),
             InputBoundsMiddleware(bounds: .bundled, bodyLimit: limits.bodyLimit),
             authentication,
         ]

@@ -113,7 +113,9 @@ struct AccessEndsTests {
             #expect(try await http.send(.get, "/cases/\(oldCase)/consultations", token: lateToken).status == .notFound)
             let included = try await http.send(.get, "/cases?include_closed=true", token: lateToken)
             #expect((included.json["items"] as? [Any])?.isEmpty == true)
-            #expect(try await http.send(.get, "/cases/\(oldCase)", token: provider.token(for: lead, now: clock.now)).status == .ok)
+            #expect(
+                try await http.send(.get, "/cases/\(oldCase)", token: provider.token(for: lead, now: clock.now)).status == .ok
+            )
         }
     }
 

@@ -1,4 +1,5 @@
 import Casework
+import EventStore
 import Foundation
 import Testing
 
@@ -53,5 +54,48 @@ struct ContractTests {
         let spec = try String(contentsOf: root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
         #expect(spec.contains("enum: [\(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))]"))
         #expect(spec.contains("enum: [\(OrganisationKind.allCases.map(\.rawValue).joined(separator: ", "))]"))
+    }
+
+    @Test("every string, array and open object in the contract declares a maximum")
+    func everyInputBounded() throws {
+        var unbounded: [String] = []
+        func walk(_ node: JSONValue, at path: String) {
+            switch node {
+            case .object(let members):
+                if case .string(let type)? = members["type"] {
+                    let isOpen = members["additionalProperties"].map { $0 != .bool(false) } ?? false
+                    if type == "string", members["maxLength"] == nil, members["enum"] == nil { unbounded.append(path) }
+                    if type == "array", members["maxItems"] == nil { unbounded.append(path) }
+                    if type == "object", isOpen, members["maxProperties"] == nil { unbounded.append(path) }
+                }
+                for (key, value) in members { walk(value, at: "\(path)/\(key)") }
+            case .array(let elements):
+                for (index, element) in elements.enumerated() { walk(element, at: "\(path)/\(index)") }
+            default:
+                break
+            }
+        }
+        let bounds = ContractBounds.bundled
+        walk(bounds.document, at: "#")
+        #expect(unbounded.isEmpty, "unbounded: \(unbounded.sorted().prefix(20))")
+        #expect(bounds.operations.count >= 50)
+        #expect(bounds.operations["createClient"]?.body != nil)
+    }
+
+    @Test("the bounds follow $ref, items and properties, and report JSON pointers")
+    func boundsChecked() throws {
+        let bounds = ContractBounds.bundled
+        let body = try JSONValue(
+            jsonText:
+                #"{"family_name": "", "target_group": "refugee_follow_up_housing", "citizenships": ["SY", "SYR"], "year_of_birth": 1800}"#
+        )
+        let found = bounds.violations(ofBody: body, operationID: "createClient").map(\.pointer)
+        #expect(found.contains("/family_name"))
+        #expect(found.contains("/citizenships/1"))
+        #expect(found.contains("/year_of_birth"))
+        let query = bounds.violations(ofParameters: "listCases") { location, name in
+            location == "query" && name == "limit" ? "500" : nil
+        }
+        #expect(query == [.init(pointer: "#/query/limit", detail: "at most 200")])
     }
 }

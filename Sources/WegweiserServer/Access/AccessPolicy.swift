@@ -187,7 +187,13 @@ enum AccessPolicy {
     /// client: only for the client's latest case (`isLatest`), and only as someone who may read
     /// it now (the lead of the assignee's team, or the assignee or their substitute within
     /// ``closedCaseReading``). A worker whose case was superseded by a colleague's never can.
-    static func mayReopen(_ seat: CaseSeat, isLatest: Bool, district districtID: String, _ principal: Principal, now: Date)
+    static func mayReopen(
+        _ seat: CaseSeat,
+        isLatest: Bool,
+        district districtID: String,
+        _ principal: Principal,
+        now: Date
+    )
         -> Bool
     {
         isLatest && seat.closedAt != nil && access(to: seat, district: districtID, principal, now: now) >= .read

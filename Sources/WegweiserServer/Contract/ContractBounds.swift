@@ -53,7 +53,10 @@ struct ContractBounds: Sendable {
             for (method, operation) in methods where method != "parameters" {
                 guard case .string(let id)? = operation["operationId"] else { continue }
                 let body = Self.resolve(operation["requestBody"], in: document)?["content"]?["application/json"]?["schema"]
-                operations[id] = Operation(body: body, parameters: shared + Self.parameters(operation["parameters"], in: document))
+                operations[id] = Operation(
+                    body: body,
+                    parameters: shared + Self.parameters(operation["parameters"], in: document)
+                )
             }
         }
         self.document = document
@@ -164,10 +167,14 @@ struct ContractBounds: Sendable {
 
     private func checkRange(_ number: Double, _ schema: JSONValue, _ pointer: String, _ found: inout [Violation]) {
         if let maximum = schema["maximum"]?.number, number > maximum {
-            found.append(.init(pointer: pointer, detail: "at most \(schema["maximum"]?.integer.map(String.init) ?? "\(maximum)")"))
+            found.append(
+                .init(pointer: pointer, detail: "at most \(schema["maximum"]?.integer.map(String.init) ?? "\(maximum)")")
+            )
         }
         if let minimum = schema["minimum"]?.number, number < minimum {
-            found.append(.init(pointer: pointer, detail: "at least \(schema["minimum"]?.integer.map(String.init) ?? "\(minimum)")"))
+            found.append(
+                .init(pointer: pointer, detail: "at least \(schema["minimum"]?.integer.map(String.init) ?? "\(minimum)")")
+            )
         }
     }
 

@@ -85,7 +85,8 @@ extension APIHandler {
         if current.id == principal.staffID {
             for (field, changed) in [
                 ("role", StaffRole(body.role) != current.role), ("team_id", teamID != current.teamID),
-                ("organisation_id", organisation.state.id != current.organisationID), ("subject", body.subject != current.subject),
+                ("organisation_id", organisation.state.id != current.organisationID),
+                ("subject", body.subject != current.subject),
             ] where changed {
                 throw Problem.forbidden("Nobody changes their own \(field); another administrator does.")
             }
