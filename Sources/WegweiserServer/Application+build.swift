@@ -8,10 +8,8 @@ import OpenAPIHummingbird
 import PostgresNIO
 import Projections
 import ServiceLifecycle
+import UnixSignals
 import WegweiserAPI
-
-/// The request context of every route.
-public typealias AppRequestContext = BasicRequestContext
 
 /// Builds the Wegweiser application from configuration.
 ///
@@ -71,6 +69,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         router: router,
         server: .http1(
             configuration: .init(
+                additionalChannelHandlers: [ClientGoneHandler()],
                 idleTimeout: .milliseconds(limits.idleTimeout.milliseconds),
                 httpDecoderConfiguration: .init(
                     maxHeaderFieldSize: 64 * 1024,
@@ -107,6 +106,7 @@ func buildRouter(
         ProblemMiddleware()
         RawHeaderMiddleware()
         RequestLimitsMiddleware(uriLimit: limits.uriLimit, headerLimit: limits.headerLimit, bodyLimit: limits.bodyLimit)
+        ClientConnectionMiddleware()
     }
     try handler.registerHandlers(
         on: router,
@@ -154,4 +154,20 @@ public func makeLogger(label: String, reader: ConfigReader) -> Logger {
     var logger = Logger(label: label)
     logger.logLevel = reader.string(forKey: "log.level", as: Logger.Level.self, default: .info)
     return logger
+}
+
+/// Runs `app` until SIGINT or SIGTERM. Requests in flight get `http.shutdown.grace.seconds`
+/// to finish (see ``LoadSheddingMiddleware``); if the whole graceful shutdown (the server, then
+/// the log's writers, then the database) takes more than ten seconds beyond that, it is
+/// cancelled, so a signal always stops the process.
+public func runUntilSignalled(_ app: some ApplicationProtocol, reader: ConfigReader) async throws {
+    let limits = try ServerLimits(reader: reader)
+    var configuration = ServiceGroupConfiguration(
+        services: [app],
+        gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: app.logger
+    )
+    configuration.maximumGracefulShutdownDuration = limits.shutdownGrace + .seconds(10)
+    configuration.maximumCancellationDuration = .seconds(3)
+    try await ServiceGroup(configuration: configuration).run()
 }

@@ -22,6 +22,6 @@ struct Demo: AsyncParsableCommand {
             defaults: ["auth.development.signer": true, "demo.data": true]
         )
         let app = try await buildApplication(reader: reader)
-        try await app.runService()
+        try await runUntilSignalled(app, reader: reader)
     }
 }

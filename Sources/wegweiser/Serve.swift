@@ -15,6 +15,6 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
         let app = try await buildApplication(reader: reader)
-        try await app.runService()
+        try await runUntilSignalled(app, reader: reader)
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
+import NIOEmbedded
 import OpenAPIRuntime
 import PostgresNIO
 import TestSupport
@@ -200,5 +202,26 @@ struct LoadSheddingTests {
         #expect(problem?.type == Problem.typePrefix + "deadline-exceeded")
         #expect(clock.now - start < .seconds(10), "the sleeping work was cancelled, not waited for")
         #expect(middleware.inFlight.current == 0)
+    }
+
+    @Test("when the client closes its side of the connection, the connection closes and the work for it is cancelled")
+    func clientGone() async throws {
+        let channel = NIOAsyncTestingChannel()
+        try await channel.pipeline.addHandler(ClientGoneHandler())
+        let middleware = LoadSheddingMiddleware(limit: 4, deadline: .seconds(30), shutdownGrace: .seconds(1))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let problem = await #expect(throws: Problem.self) {
+            try await ClientConnection.$closed.withValue(channel.closeFuture) {
+                try await middleware.intercept(request, body: nil, metadata: .init(), operationID: "listCases") { _, _, _ in
+                    channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+                    try await Task.sleep(for: .seconds(30))
+                    return (HTTPResponse(status: .ok), nil)
+                }
+            }
+        }
+        #expect(problem?.status == 499)
+        #expect(clock.now - start < .seconds(10))
+        #expect(!channel.isActive)
     }
 }

@@ -15,19 +15,19 @@ import Synchronization
 /// to be durable, but many requests share one round trip and one WAL flush, so logging does not
 /// make a read of personal data many times dearer than one without.
 struct AccessLog: Sendable {
-    /// One entry.
-    struct Entry: Sendable {
-        /// Its place in the log.
-        var position: Int64
-        /// When the data was read.
-        var accessedAt: Date
-        /// Who read it.
+    /// What one entry says.
+    struct Record: Sendable {
+        /// The district the data belongs to, whose auditors see the entry.
+        var district: String
+        /// Who was answered the data.
         var staffMemberID: UUID
+        /// Their sign-in subject.
+        var subject: String
         /// Their role.
         var role: String
         /// Their organisation.
         var organisationID: UUID
-        /// Whose data, e.g. `staff_member:<id>`.
+        /// Whose data, e.g. `client:<id>` or `staff_member:<id>`.
         var person: String
         /// The operation: method and path.
         var resource: String
@@ -37,6 +37,16 @@ struct AccessLog: Sendable {
         var requestID: String?
         /// The caller's `X-Request-ID`, if they sent one.
         var correlationID: String?
+    }
+
+    /// One entry as stored.
+    struct Entry: Sendable {
+        /// Its place in the log.
+        var position: Int64
+        /// When the data was answered.
+        var accessedAt: Date
+        /// What it says.
+        var record: Record
     }
 
     /// The pool, for reading.
@@ -62,7 +72,7 @@ struct AccessLog: Sendable {
         let purpose = AccessPolicy.purpose(of: principal.role)
         try await writer.write(
             Set(persons).sorted().map { person in
-                Writer.Row(
+                Record(
                     district: district,
                     staffMemberID: principal.staffID,
                     subject: principal.subject,
@@ -99,8 +109,8 @@ struct AccessLog: Sendable {
     ) async throws -> [Entry] {
         let rows = try await client.query(
             """
-            SELECT position, accessed_at, staff_member_id, role, organisation_id, person, resource, purpose, request_id,
-                   correlation_id
+            SELECT position, accessed_at, district_id, staff_member_id, subject, role, organisation_id, person, resource, purpose,
+                   request_id, correlation_id
             FROM access_log
             WHERE district_id = \(districtID) AND position > \(position)
               AND (\(person)::text IS NULL OR person = \(person))
@@ -111,21 +121,22 @@ struct AccessLog: Sendable {
             logger: logger
         )
         var entries: [Entry] = []
-        for try await row in rows.decode((Int64, Date, UUID, String, UUID, String, String, String, String?, String?).self) {
-            entries.append(
-                Entry(
-                    position: row.0,
-                    accessedAt: row.1,
-                    staffMemberID: row.2,
-                    role: row.3,
-                    organisationID: row.4,
-                    person: row.5,
-                    resource: row.6,
-                    purpose: row.7,
-                    requestID: row.8,
-                    correlationID: row.9
-                )
+        for try await row in rows.decode(
+            (Int64, Date, String, UUID, String, String, UUID, String, String, String, String?, String?).self
+        ) {
+            let record = Record(
+                district: row.2,
+                staffMemberID: row.3,
+                subject: row.4,
+                role: row.5,
+                organisationID: row.6,
+                person: row.7,
+                resource: row.8,
+                purpose: row.9,
+                requestID: row.10,
+                correlationID: row.11
             )
+            entries.append(Entry(position: row.0, accessedAt: row.1, record: record))
         }
         return entries
     }
@@ -137,22 +148,8 @@ extension AccessLog {
     /// fails gets the error. Runs until graceful shutdown, and writes what is waiting then
     /// before it ends.
     final class Writer: Service, Sendable {
-        /// One row of `access_log`.
-        struct Row: Sendable {
-            var district: String
-            var staffMemberID: UUID
-            var subject: String
-            var role: String
-            var organisationID: UUID
-            var person: String
-            var resource: String
-            var purpose: String
-            var requestID: String?
-            var correlationID: String?
-        }
-
         private struct Waiting {
-            var rows: [Row]
+            var rows: [Record]
             var continuation: CheckedContinuation<Void, any Error>
         }
 
@@ -179,7 +176,7 @@ extension AccessLog {
         /// Returns once `rows` are committed.
         ///
         /// - Throws: When they could not be, or the writer has stopped.
-        func write(_ rows: [Row]) async throws {
+        func write(_ rows: [Record]) async throws {
             try await withCheckedThrowingContinuation { continuation in
                 let accepted = state.withLock { state in
                     guard state.running else { return false }
@@ -232,7 +229,7 @@ extension AccessLog {
             }
         }
 
-        private func insert(_ rows: [Row]) async throws {
+        private func insert(_ rows: [Record]) async throws {
             try await client.query(
                 """
                 INSERT INTO access_log (district_id, staff_member_id, subject, role, organisation_id, person, resource, purpose,

@@ -48,8 +48,8 @@ extension APIHandler {
         )
         let (items, next) = Input.paged(entries, limit: page.limit) { String($0.position) }
         // The log is itself personal data: whose data was read, and what each reader did.
-        let readers = items.map(\.staffMemberID).filter { $0 != principal.staffID }.map { "staff_member:\($0.apiString)" }
-        try await accessLog.record(principal, persons: items.map(\.person) + readers, district: principal.districtID)
+        let readers = items.map(\.record.staffMemberID).filter { $0 != principal.staffID }.map { "staff_member:\($0.apiString)" }
+        try await accessLog.record(principal, persons: items.map(\.record.person) + readers, district: principal.districtID)
         return .ok(
             .init(
                 body: .json(
@@ -58,14 +58,14 @@ extension APIHandler {
                             .init(
                                 position: entry.position,
                                 accessedAt: entry.accessedAt,
-                                staffMemberId: entry.staffMemberID.apiString,
-                                role: .init(rawValue: entry.role) ?? .caseWorker,
-                                organisationId: entry.organisationID.apiString,
-                                person: entry.person,
-                                resource: entry.resource,
-                                purpose: entry.purpose,
-                                requestId: entry.requestID,
-                                correlationId: entry.correlationID
+                                staffMemberId: entry.record.staffMemberID.apiString,
+                                role: .init(rawValue: entry.record.role) ?? .caseWorker,
+                                organisationId: entry.record.organisationID.apiString,
+                                person: entry.record.person,
+                                resource: entry.record.resource,
+                                purpose: entry.record.purpose,
+                                requestId: entry.record.requestID,
+                                correlationId: entry.record.correlationID
                             )
                         },
                         nextCursor: next

@@ -6,7 +6,8 @@ import Synchronization
 
 /// Keeps the server answering under any load: at most `limit` operations are worked at once,
 /// and any beyond that answer 503 with `Retry-After` at once instead of queueing; each
-/// operation gets `deadline`, after which it answers 503 and its work is cancelled. The
+/// operation gets `deadline`, after which it answers 503 and its work is cancelled; work for a
+/// client whose connection closed is cancelled at once (``ClientConnection``). The
 /// health probes are neither counted nor limited, so `/health/live` answers under overload.
 ///
 /// An operation that runs past its deadline is still counted until its work has actually
@@ -51,13 +52,16 @@ struct LoadSheddingMiddleware: ServerMiddleware {
         case deadlineExceeded
         /// The server is shutting down and the grace period passed.
         case shuttingDown
+        /// The client closed the connection.
+        case clientGone
         /// A watcher that was no longer needed.
         case none
     }
 
-    /// The value of `work`, unless `deadline` passes first or a graceful shutdown began
-    /// `shutdownGrace` ago: then `work` is cancelled and, once it has stopped, the answer is a
-    /// 503. The work is never left running behind an answer.
+    /// The value of `work`, unless `deadline` passes first, a graceful shutdown began
+    /// `shutdownGrace` ago or the client went away: then `work` is cancelled and, once it has
+    /// stopped, the answer is a 503 (499 for the client that is no longer there). The work is
+    /// never left running behind an answer.
     static func within<T: Sendable>(
         _ deadline: Duration,
         shutdownGrace: Duration,
@@ -78,6 +82,7 @@ struct LoadSheddingMiddleware: ServerMiddleware {
                 } catch { return .none }
                 return .shuttingDown
             }
+            group.addTask { await ClientConnection.gone() ? .clientGone : .none }
             var first = Outcome<T>.none
             while let next = await group.next() {
                 if case .none = next { continue }
@@ -94,6 +99,13 @@ struct LoadSheddingMiddleware: ServerMiddleware {
             throw Problem.deadlineExceeded(seconds: Double(deadline.milliseconds) / 1000)
         case .shuttingDown, .none:
             throw Problem.overloaded("The request was cancelled: the server is shutting down.")
+        case .clientGone:
+            throw Problem(
+                slug: "client-closed-request",
+                title: "Client closed request",
+                status: 499,
+                detail: "The client closed the connection; the work for it was cancelled."
+            )
         }
     }
 }

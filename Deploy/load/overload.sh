@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Overload, on loopback only and bounded in time (about 45 s of load in all): floods
+# `GET /cases` with 500 connections against a release build of `wegweiser demo` (its own
+# throwaway PostgreSQL) and prints, side by side with the same figures measured idle:
+#   - `/health/live` latency (p50, p99) idle and during the flood,
+#   - the flood's answers by status (200 served, 503 shed),
+#   - the server's peak resident memory,
+#   - how long SIGTERM takes to stop the server during a second flood,
+#   - the cost of the access log: requests/s and p50 of a read that logs personal data
+#     (`GET /staff-members/{id}` by an admin) against the same kind of read that logs nothing
+#     (`GET /organisations/{id}`), 16 connections each.
+# Goals (issue 11): /health/live p99 < 100 ms under the flood, RSS < 300 MB, stop < 5 s.
+#
+# Usage: Deploy/load/overload.sh [--binary PATH] [--port 18080] [--flood-seconds 20]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+binary="" port=18080 flood=20
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) binary="$2"; shift 2 ;;
+    --port) port="$2"; shift 2 ;;
+    --flood-seconds) flood="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ "$flood" -le 30 ] || { echo "--flood-seconds is at most 30" >&2; exit 2; }
+
+command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt-get update -q && apt-get install -y -q postgresql; fi
+if [ -z "$binary" ]; then
+  swift build -c release --product wegweiser
+  binary=.build/release/wegweiser
+fi
+
+work=$(mktemp -d /tmp/wegweiser-overload.XXXXXX)
+chmod 755 "$work"
+base="http://127.0.0.1:$port"
+flags=(--postgres-directory "$work/postgres" --http-port "$port" --log-level error)
+server=""
+cleanup() {
+  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_server() {
+  "$binary" demo "${flags[@]}" >"$work/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 300); do
+    curl -sf "$base/health/ready" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the server did not become ready; its log:" >&2
+  cat "$work/server.log" >&2
+  exit 1
+}
+
+cat >"$work/status.lua" <<'LUA'
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for code, count in pairs(thread:get("statuses")) do total[code] = (total[code] or 0) + count end
+  end
+  for code, count in pairs(total) do io.write(string.format("status %d %d\n", code, count)) end
+end
+LUA
+
+# p50 and p99 in ms from `wrk --latency` output.
+percentiles() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+    END { printf "%.1f %.1f", p50, p99 }' "$1"
+}
+rss_peak() { # samples VmRSS of $1 every 0.2 s until $2 exists; prints the peak in MB
+  local peak=0 now
+  while [ ! -e "$2" ]; do
+    now=$(awk '/VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0)
+    [ "${now:-0}" -gt "$peak" ] && peak=$now
+    sleep 0.2
+  done
+  echo $((peak / 1024))
+}
+
+start_server
+token() { "$binary" token "${flags[@]}" --role "$1" --staff "$2"; }
+worker=$(token case_worker demo-worker-a)
+admin=$(token admin demo-admin)
+auth=(-H "Authorization: Bearer $worker")
+
+# A caseload of 20 clients with every personal field at its maximum.
+long() { python3 -c "print('x' * $1)"; }
+for i in $(seq 1 20); do
+  client=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+    -d "{\"given_name\":\"$(long 200)\",\"family_name\":\"Haddad $i\",\"address\":\"$(long 500)\",\"email\":\"$(long 200)\",\"phone\":\"$(long 100)\",\"target_group\":\"refugee_follow_up_housing\"}" \
+    "$base/clients" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+    -d "{\"client_id\":\"$client\",\"opening\":\"direct_intake\",\"opened_on\":\"2026-01-05\"}" "$base/cases" >/dev/null
+done
+staff=$(curl -sf -H "Authorization: Bearer $admin" "$base/staff-members?limit=200" |
+  python3 -c 'import json,sys; print([s["id"] for s in json.load(sys.stdin)["items"] if s["subject"] == "demo-worker-a2"][0])')
+organisation=$(curl -sf -H "Authorization: Bearer $admin" "$base/organisations" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+
+echo "== /health/live idle (1 connection, 3 s)"
+wrk -t1 -c1 -d3s --latency "$base/health/live" >"$work/idle.txt"
+read -r idle50 idle99 < <(percentiles "$work/idle.txt")
+
+echo "== flood: GET /cases, 500 connections, ${flood} s; /health/live probed beside it"
+rm -f "$work/flood.done"
+(rss_peak "$server" "$work/flood.done" >"$work/rss.txt") &
+sampler=$!
+wrk -t2 -c500 -d"${flood}s" --timeout 10s -s "$work/status.lua" "${auth[@]}" "$base/cases" >"$work/flood.txt" 2>&1 &
+flooder=$!
+sleep 1
+wrk -t1 -c1 -d"$((flood - 3))s" --latency --timeout 5s "$base/health/live" >"$work/live.txt" 2>&1
+wait "$flooder"
+touch "$work/flood.done"
+wait "$sampler"
+read -r live50 live99 < <(percentiles "$work/live.txt")
+served=$(awk '$1 == "status" && $2 == 200 { print $3 }' "$work/flood.txt")
+shed=$(awk '$1 == "status" && $2 == 503 { print $3 }' "$work/flood.txt")
+other=$(awk '$1 == "status" && $2 != 200 && $2 != 503 { n += $3 } END { print n + 0 }' "$work/flood.txt")
+errors=$(grep -E "Socket errors" "$work/flood.txt" || echo "Socket errors: none")
+
+echo "== cost of the access log: 16 connections, 5 s each"
+wrk -t2 -c16 -d5s --latency -H "Authorization: Bearer $admin" "$base/staff-members/$staff" >"$work/logged.txt"
+wrk -t2 -c16 -d5s --latency -H "Authorization: Bearer $admin" "$base/organisations/$organisation" >"$work/unlogged.txt"
+logged_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/logged.txt")
+unlogged_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/unlogged.txt")
+read -r logged50 _ < <(percentiles "$work/logged.txt")
+read -r unlogged50 _ < <(percentiles "$work/unlogged.txt")
+
+echo "== SIGTERM during a second flood"
+wrk -t2 -c500 -d15s --timeout 10s "${auth[@]}" "$base/cases" >/dev/null 2>&1 &
+flooder=$!
+sleep 4
+started=$(date +%s.%N)
+kill -TERM "$server"
+while kill -0 "$server" 2>/dev/null; do sleep 0.05; done
+stopped=$(date +%s.%N)
+wait "$server" 2>/dev/null || true
+server=""
+kill "$flooder" 2>/dev/null || true
+wait "$flooder" 2>/dev/null || true
+stop=$(python3 -c "print(f'{$stopped - $started:.2f}')")
+
+echo
+printf '%-44s %12s %12s\n' "" "idle" "flood"
+printf '%-44s %12s %12s\n' "/health/live p50 (ms)" "$idle50" "$live50"
+printf '%-44s %12s %12s\n' "/health/live p99 (ms)   goal < 100" "$idle99" "$live99"
+echo
+echo "flood answers: ${served:-0} × 200, ${shed:-0} × 503 (shed), $other other; $errors"
+echo "peak RSS during the flood: $(cat "$work/rss.txt") MB   goal < 300"
+echo "SIGTERM to exit under load: ${stop} s   goal < 5"
+echo
+printf '%-44s %12s %12s\n' "" "requests/s" "p50 (ms)"
+printf '%-44s %12s %12s\n' "GET /organisations/{id} (no access log)" "$unlogged_rps" "$unlogged50"
+printf '%-44s %12s %12s\n' "GET /staff-members/{id} (access log entry)" "$logged_rps" "$logged50"
