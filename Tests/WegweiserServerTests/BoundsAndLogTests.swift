@@ -207,12 +207,14 @@ struct LoadSheddingTests {
     @Test("when the client closes its side of the connection, the connection closes and the work for it is cancelled")
     func clientGone() async throws {
         let channel = NIOAsyncTestingChannel()
-        try await channel.pipeline.addHandler(ClientGoneHandler())
+        let handler = ClientGoneHandler()
+        try await channel.pipeline.addHandler(handler)
+        #expect(ConnectionWatch.watching(channel) === handler.watch)
         let middleware = LoadSheddingMiddleware(limit: 4, deadline: .seconds(30), shutdownGrace: .seconds(1))
         let clock = ContinuousClock()
         let start = clock.now
         let problem = await #expect(throws: Problem.self) {
-            try await ClientConnection.$closed.withValue(channel.closeFuture) {
+            try await ConnectionWatch.$current.withValue(handler.watch) {
                 try await middleware.intercept(request, body: nil, metadata: .init(), operationID: "listCases") { _, _, _ in
                     channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
                     try await Task.sleep(for: .seconds(30))
@@ -223,5 +225,6 @@ struct LoadSheddingTests {
         #expect(problem?.status == 499)
         #expect(clock.now - start < .seconds(10))
         #expect(!channel.isActive)
+        #expect(ConnectionWatch.watching(channel) == nil, "nothing stays registered for a closed connection")
     }
 }

@@ -14,7 +14,9 @@ struct HardeningTests {
     let lead = DemoData.people.first { $0.subject == "demo-lead" }!
     let admin = DemoData.people.first { $0.subject == "demo-admin" }!
 
-    @Test("when a case worker moves to another team, the old team lead no longer sees their cases")
+    @Test(
+        "when a case worker moves to another team, the old team lead no longer sees their cases; nobody carries open cases into another organisation"
+    )
     func teamMove() async throws {
         let app = try await TestApp.make()
         let workerToken = try provider.token(for: worker)
@@ -48,7 +50,20 @@ struct HardeningTests {
             let teamOnly = try await http.send(.put, "/staff-members/\(worker.id.apiString)", token: adminToken, body: body)
             #expect(teamOnly.status == .unprocessableContent, "a team of another organisation")
             #expect(((teamOnly.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String) == "/team_id")
-            body["organisation_id"] = DemoData.id("organisation:Caritasverband Hochrhein").apiString
+            var provider = body
+            provider["organisation_id"] = DemoData.id("organisation:Caritasverband Hochrhein").apiString
+            let carried = try await http.send(.put, "/staff-members/\(worker.id.apiString)", token: adminToken, body: provider)
+            #expect(carried.status == .conflict, "open cases stay in the district's organisation until reassigned")
+
+            let landratsamt = DemoData.id("organisation:Landratsamt Waldshut").apiString
+            let team = try await http.send(
+                .post,
+                "/teams",
+                token: adminToken,
+                body: ["organisation_id": landratsamt, "name": "Team Süd"]
+            )
+            #expect(team.status == .created)
+            body["team_id"] = try #require(team.json["id"] as? String)
             let moved = try await http.send(.put, "/staff-members/\(worker.id.apiString)", token: adminToken, body: body)
             #expect(moved.status == .ok)
 

@@ -149,6 +149,7 @@ extension AccessLog {
     /// before it ends.
     final class Writer: Service, Sendable {
         private struct Waiting {
+            var id: Int
             var rows: [Record]
             var continuation: CheckedContinuation<Void, any Error>
         }
@@ -156,6 +157,7 @@ extension AccessLog {
         private struct State {
             var waiting: [Waiting] = []
             var running = true
+            var lastID = 0
         }
 
         /// The most rows one statement writes; a larger backlog goes in several.
@@ -175,19 +177,29 @@ extension AccessLog {
 
         /// Returns once `rows` are committed.
         ///
-        /// - Throws: When they could not be, or the writer has stopped.
+        /// - Throws: When they could not be, when the writer has stopped, or when the task is
+        ///   cancelled before its batch was taken (the entries may still be written then).
         func write(_ rows: [Record]) async throws {
-            try await withCheckedThrowingContinuation { continuation in
-                let accepted = state.withLock { state in
-                    guard state.running else { return false }
-                    state.waiting.append(Waiting(rows: rows, continuation: continuation))
-                    return true
+            let id = state.withLock { state in
+                state.lastID += 1
+                return state.lastID
+            }
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let refusal: (any Error)? = state.withLock { state in
+                        guard state.running else { return Problem.overloaded("The server is shutting down.") }
+                        guard !Task.isCancelled else { return CancellationError() }
+                        state.waiting.append(Waiting(id: id, rows: rows, continuation: continuation))
+                        return nil
+                    }
+                    if let refusal { continuation.resume(throwing: refusal) } else { bell.yield() }
                 }
-                guard accepted else {
-                    continuation.resume(throwing: Problem.overloaded("The server is shutting down."))
-                    return
+            } onCancel: {
+                let waiting = state.withLock { state -> Waiting? in
+                    guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                    return state.waiting.remove(at: index)
                 }
-                bell.yield()
+                waiting?.continuation.resume(throwing: CancellationError())
             }
         }
 

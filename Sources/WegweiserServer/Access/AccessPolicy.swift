@@ -199,21 +199,28 @@ enum AccessPolicy {
         isLatest && seat.closedAt != nil && access(to: seat, district: districtID, principal, now: now) >= .read
     }
 
-    /// What `principal` may do with the client of `districtID` registered by `registeredBy`
-    /// whose cases are `cases`: what they may do with the client's current case (the open one,
-    /// else the latest closed one), so access follows the current assignment and a former
-    /// worker sees nothing their successor records. Before any case exists, the worker who
-    /// registered the client works them.
+    /// What `principal` may do with the client of `districtID` whose cases are `cases`: what
+    /// they may do with the client's current case (the open one, else the latest closed one), so
+    /// access follows the current assignment and a former worker sees nothing their successor
+    /// records. Before any case exists the client is in the caseload of the worker who
+    /// registered them (`registrant`, with their current team): they, their team lead and
+    /// whoever covers them work the client.
     static func access(
         toClient districtID: String,
-        registeredBy: UUID,
+        registrant: CaseSeat,
         cases: [CaseSeat],
         _ principal: Principal,
         now: Date
     ) -> Access {
-        guard principal.districtID == districtID else { return .none }
-        guard let current = currentCase(of: cases) else { return registeredBy == principal.staffID ? .work : .none }
-        return access(to: current, district: districtID, principal, now: now)
+        access(to: currentCase(of: cases) ?? registrant, district: districtID, principal, now: now)
+    }
+
+    /// Whether `principal` may hand the open case `seat` to someone else: the lead of the
+    /// assignee's team only, never through a substitution grant (a covering lead would
+    /// otherwise move the absent colleague's case into their own team for good).
+    static func mayReassign(_ seat: CaseSeat, district districtID: String, _ principal: Principal) -> Bool {
+        principal.districtID == districtID && principal.role == .teamLead && principal.teamID != nil
+            && seat.team == principal.teamID
     }
 
     /// The case a client's access follows: the open one, else the one closed last.

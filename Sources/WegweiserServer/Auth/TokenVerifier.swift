@@ -28,8 +28,9 @@ struct TokenVerifier: Sendable {
     var acceptedTypes: Set<String> = ["jwt", "at+jwt"]
     /// Clock skew tolerated on `exp` and `nbf`.
     var leeway: TimeInterval = 30
-    /// The `typ` claims of Keycloak's tokens that are not access tokens.
-    static let refusedTypeClaims: Set<String> = ["id", "refresh", "logout", "offline"]
+    /// The `typ` claim of an access token where the provider sets one (Keycloak: `Bearer`;
+    /// its ID, refresh and logout tokens say otherwise).
+    static let accessTokenTypeClaim = "bearer"
 
     /// The claims of `token` if it is valid at `now`.
     ///
@@ -72,8 +73,8 @@ struct TokenVerifier: Sendable {
         guard claims["iss"] as? String == issuer else { throw Problem.unauthorized("The token is from another issuer.") }
         let audiences = (claims["aud"] as? [String]) ?? [claims["aud"] as? String].compactMap { $0 }
         guard audiences.contains(audience) else { throw Problem.unauthorized("The token is for another audience.") }
-        if let type = claims["typ"] as? String, Self.refusedTypeClaims.contains(type.lowercased()) {
-            throw Problem.unauthorized("The token is an \(type) token, not an access token.")
+        if let type = claims["typ"], (type as? String)?.lowercased() != Self.accessTokenTypeClaim {
+            throw Problem.unauthorized("The token's typ claim is not an access token's (Bearer).")
         }
         guard let subject = claims["sub"] as? String, !subject.isEmpty else {
             throw Problem.unauthorized("The token names no subject (sub).")

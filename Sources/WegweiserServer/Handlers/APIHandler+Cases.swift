@@ -10,12 +10,16 @@ extension APIHandler {
         let principal = try Principal.required()
         let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
         var assignees: [UUID]
+        // A lead reads their own team's closed cases; any other caseload's only for the reading
+        // period after closure.
+        var ownTeam = principal.role == .teamLead
         if let assignee = input.query.assigneeId {
             let id = try Input.uuid(assignee, at: "#/query/assignee_id")
             let staff = try await directory.find(.staffMember, id: id.uuidString, as: StaffMember.Record.self)
             guard let staff,
                 AccessPolicy.mayWorkCaseload(of: id, team: staff.state.profile.teamID, district: staff.districtID, principal)
             else { throw Problem.notFound("No caseload of \(id.apiString) here.") }
+            ownTeam = ownTeam && principal.teamID != nil && staff.state.profile.teamID == principal.teamID
             assignees = [id]
         } else {
             assignees = AccessPolicy.defaultCaseloads(principal, teamMembers: try await teamMembers(of: principal))
@@ -25,7 +29,7 @@ extension APIHandler {
             districtID: principal.districtID,
             assignees: assignees,
             openOnly: input.query.includeClosed != true,
-            closedSince: principal.role == .teamLead ? nil : now().addingTimeInterval(-AccessPolicy.closedCaseReading),
+            closedSince: ownTeam ? nil : now().addingTimeInterval(-AccessPolicy.closedCaseReading),
             after: after,
             limit: page.limit + 1
         )
@@ -55,32 +59,26 @@ extension APIHandler {
         let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "openCase", body: body)
         let clientID = try Input.uuid(body.clientId, at: "/client_id")
         let existing = try await casebook.cases(ofClient: clientID)
-        let clientSeats = try await seats(of: existing)
-        let time = now()
-        let mayOpen: Bool
-        if let client = try await casebook.client(clientID), client.districtID == principal.districtID {
-            if let latest = AccessPolicy.currentCase(of: clientSeats), latest.closedAt != nil {
-                mayOpen = AccessPolicy.mayReopen(latest, isLatest: true, district: client.districtID, principal, now: time)
-            } else {
-                let access = AccessPolicy.access(
-                    toClient: client.districtID,
-                    registeredBy: client.registeredBy,
-                    cases: clientSeats,
-                    principal,
-                    now: time
-                )
-                mayOpen = access == .work
-            }
-        } else {
-            mayOpen = false
+        guard let client = try await casebook.client(clientID), client.districtID == principal.districtID else {
+            throw Problem.unprocessable(
+                "/client_id names no client you may open a case for.",
+                errors: [.init(pointer: "/client_id", detail: "no client you may open a case for")]
+            )
         }
+        let (registrant, clientSeats) = try await seats(ofClient: client, cases: existing)
+        let current = AccessPolicy.currentCase(of: clientSeats) ?? registrant
+        let time = now()
+        let mayOpen =
+            current.closedAt == nil
+            ? AccessPolicy.access(to: current, district: client.districtID, principal, now: time) == .work
+            : AccessPolicy.mayReopen(current, isLatest: true, district: client.districtID, principal, now: time)
         guard mayOpen else {
             throw Problem.unprocessable(
                 "/client_id names no client you may open a case for.",
                 errors: [.init(pointer: "/client_id", detail: "no client you may open a case for")]
             )
         }
-        let absentColleague = AccessPolicy.absentColleague(for: AccessPolicy.currentCase(of: clientSeats), principal)
+        let absentColleague = AccessPolicy.absentColleague(for: current, principal)
         let replay = { (previous: String) async throws -> Operations.OpenCase.Output in
             let (row, _) = try await visibleCase(previous, for: .read)
             try await accessLog.record(principal, persons: [Self.subject(ofClient: clientID)], district: row.record.districtID)
@@ -154,11 +152,14 @@ extension APIHandler {
         _ input: Operations.ReplaceCaseAssignment.Input
     ) async throws -> Operations.ReplaceCaseAssignment.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let principal = try Principal.required()
+        let (row, principal) = try await visibleCase(input.path.caseId)
+        guard let seat = try await seats(of: [row]).first,
+            AccessPolicy.mayReassign(seat, district: row.record.districtID, principal)
+        else { throw Problem.forbidden("Only the lead of the assignee's team reassigns a case.") }
         let newAssignee = try await assignee(try Input.uuid(body.assigneeId, at: "/assignee_id"), principal)
         let on = try body.assignedOn.map { try Input.date($0, at: "/assigned_on") } ?? CalendarDate(now())
         let (record, version) = try await changeCase(
-            input.path.caseId,
+            row,
             ifMatch: input.headers.ifMatch,
             command: .assign(assigneeID: newAssignee.id, on: on)
         )
@@ -313,19 +314,34 @@ extension APIHandler {
     /// The cases of `rows` as the access policy sees them: assignee, the assignee's current
     /// team, when the closure was recorded.
     func seats(of rows: [Casebook.CaseRow]) async throws -> [AccessPolicy.CaseSeat] {
-        let assignees = Array(Set(rows.map(\.record.assigneeID)))
-        guard !assignees.isEmpty else { return [] }
+        let teams = try await currentTeams(of: rows.map(\.record.assigneeID))
+        return rows.map { .init(assignee: $0.record.assigneeID, team: teams[$0.record.assigneeID] ?? nil, closedAt: $0.closedAt) }
+    }
+
+    /// The client `row` with its `cases` as the access policy sees them: the worker who
+    /// registered them (in whose caseload the client is until a case exists) and the cases.
+    func seats(
+        ofClient row: Casebook.ClientRow,
+        cases: [Casebook.CaseRow]
+    ) async throws -> (registrant: AccessPolicy.CaseSeat, cases: [AccessPolicy.CaseSeat]) {
+        let teams = try await currentTeams(of: cases.map(\.record.assigneeID) + [row.registeredBy])
+        return (
+            .init(assignee: row.registeredBy, team: teams[row.registeredBy] ?? nil, closedAt: nil),
+            cases.map { .init(assignee: $0.record.assigneeID, team: teams[$0.record.assigneeID] ?? nil, closedAt: $0.closedAt) }
+        )
+    }
+
+    /// The current teams of the staff members `ids` (absent for one that does not exist).
+    private func currentTeams(of ids: [UUID]) async throws -> [UUID: UUID?] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
         let staff = try await directory.list(
             .staffMember,
             as: StaffMember.Record.self,
-            where: [[.id(in: assignees.map(\.uuidString))]],
-            limit: assignees.count
+            where: [[.id(in: unique.map(\.uuidString))]],
+            limit: unique.count
         )
-        let teams = Dictionary(
-            staff.map { ($0.state.profile.id, $0.state.profile.teamID) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        return rows.map { .init(assignee: $0.record.assigneeID, team: teams[$0.record.assigneeID] ?? nil, closedAt: $0.closedAt) }
+        return Dictionary(staff.map { ($0.state.profile.id, $0.state.profile.teamID) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The current members of a team lead's team (none for other roles).

@@ -110,14 +110,11 @@ extension APIHandler {
     func visibleClientRow(_ id: String, for access: AccessPolicy.Access = .read) async throws -> (Casebook.ClientRow, Principal) {
         let principal = try Principal.required()
         let id = try Input.uuid(id, at: "#/path/client_id")
-        guard let row = try await casebook.client(id) else { throw Problem.notFound("No client \(id.apiString) here.") }
-        let granted = AccessPolicy.access(
-            toClient: row.districtID,
-            registeredBy: row.registeredBy,
-            cases: try await seats(of: casebook.cases(ofClient: id)),
-            principal,
-            now: now()
-        )
+        guard let row = try await casebook.client(id), row.districtID == principal.districtID else {
+            throw Problem.notFound("No client \(id.apiString) here.")
+        }
+        let (registrant, cases) = try await seats(ofClient: row, cases: casebook.cases(ofClient: id))
+        let granted = AccessPolicy.access(toClient: row.districtID, registrant: registrant, cases: cases, principal, now: now())
         guard granted >= access else {
             guard granted == .none else {
                 throw Problem.conflict("The client's case is closed; reopen it to change their data.")

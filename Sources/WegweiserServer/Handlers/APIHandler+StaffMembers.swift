@@ -82,14 +82,20 @@ extension APIHandler {
         try await requireUnusedSubject(body.subject, except: entry.state.profile.id)
         let teamID = try await team(body.teamId, of: organisation.state)
         let current = entry.state.profile
+        let activeFrom = try Input.date(body.activeFrom, at: "/active_from")
+        let activeUntil = try body.activeUntil.map { try Input.date($0, at: "/active_until") }
         if current.id == principal.staffID {
             for (field, changed) in [
                 ("role", StaffRole(body.role) != current.role), ("team_id", teamID != current.teamID),
                 ("organisation_id", organisation.state.id != current.organisationID),
-                ("subject", body.subject != current.subject),
+                ("subject", body.subject != current.subject), ("active_from", activeFrom != current.activeFrom),
+                ("active_until", activeUntil != current.activeUntil),
             ] where changed {
                 throw Problem.forbidden("Nobody changes their own \(field); another administrator does.")
             }
+        }
+        if organisation.state.id != current.organisationID || (teamID == nil && current.teamID != nil) {
+            try await requireNoWork(of: current.id, districtID: entry.districtID)
         }
         let changes = StaffMember.Changes(
             organisationID: organisation.state.id,
@@ -97,8 +103,8 @@ extension APIHandler {
             name: body.name,
             role: StaffRole(body.role),
             fullTimeEquivalent: body.fullTimeEquivalent,
-            activeFrom: try Input.date(body.activeFrom, at: "/active_from"),
-            activeUntil: .some(try body.activeUntil.map { try Input.date($0, at: "/active_until") }),
+            activeFrom: activeFrom,
+            activeUntil: .some(activeUntil),
             subject: body.subject
         )
         let (staff, version) = try await execute(
@@ -171,6 +177,39 @@ extension APIHandler {
             at: "/team_id"
         ) { $0.active && $0.organisationID == organisation.id }
         return team
+    }
+
+    /// 409 while `staffID` holds open cases or a substitution grant in force (either side): a
+    /// move to another organisation, or out of every team, would carry their caseload across
+    /// organisations or out of every lead's reach. Their cases are reassigned and grants
+    /// revoked first.
+    private func requireNoWork(of staffID: UUID, districtID: String) async throws {
+        let open = try await casebook.cases(
+            districtID: districtID,
+            assignees: [staffID],
+            openOnly: true,
+            closedSince: nil,
+            after: nil,
+            limit: 1
+        )
+        let time = now()
+        let grants = try await directory.list(
+            .substitution,
+            as: Substitution.Record.self,
+            districtID: districtID,
+            where: [
+                [
+                    .field(["grant", "absent_id"], equals: staffID.uuidString),
+                    .field(["grant", "substitute_id"], equals: staffID.uuidString),
+                ]
+            ],
+            limit: 1000
+        )
+        guard open.isEmpty, !grants.contains(where: { $0.state.isActive(at: time) }) else {
+            throw Problem.conflict(
+                "The staff member holds open cases or a substitution grant in force; reassign the cases and revoke the grants first."
+            )
+        }
     }
 
     /// 409 if another active staff member signs in as `subject`.

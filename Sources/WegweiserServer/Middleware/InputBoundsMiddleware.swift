@@ -38,8 +38,11 @@ struct InputBoundsMiddleware: ServerMiddleware {
                 guard data.count + chunk.count <= bodyLimit else { throw Self.tooLarge(bodyLimit) }
                 data.append(contentsOf: chunk)
             }
-            // A body that is not JSON is left to the generated decoding, which answers 400.
-            if bounds.takesBody(operationID), let value = try? JSONValue(jsonText: String(decoding: data, as: UTF8.self)) {
+            if bounds.takesBody(operationID), !data.isEmpty {
+                // A body the bounds cannot be checked on is not passed on.
+                guard let value = try? JSONValue(jsonText: String(decoding: data, as: UTF8.self)) else {
+                    throw Problem.badRequest("The body is not a JSON document in UTF-8.")
+                }
                 violations += bounds.violations(ofBody: value, operationID: operationID)
             }
             checkedBody = HTTPBody(data)

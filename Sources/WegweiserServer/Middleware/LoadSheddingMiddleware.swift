@@ -7,7 +7,7 @@ import Synchronization
 /// Keeps the server answering under any load: at most `limit` operations are worked at once,
 /// and any beyond that answer 503 with `Retry-After` at once instead of queueing; each
 /// operation gets `deadline`, after which it answers 503 and its work is cancelled; work for a
-/// client whose connection closed is cancelled at once (``ClientConnection``). The
+/// client whose connection closed is cancelled at once (``ConnectionWatch``). The
 /// health probes are neither counted nor limited, so `/health/live` answers under overload.
 ///
 /// An operation that runs past its deadline is still counted until its work has actually
@@ -82,7 +82,10 @@ struct LoadSheddingMiddleware: ServerMiddleware {
                 } catch { return .none }
                 return .shuttingDown
             }
-            group.addTask { await ClientConnection.gone() ? .clientGone : .none }
+            group.addTask {
+                guard let connection = ConnectionWatch.current else { return .none }
+                return await connection.gone() ? .clientGone : .none
+            }
             var first = Outcome<T>.none
             while let next = await group.next() {
                 if case .none = next { continue }
