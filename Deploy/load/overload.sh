@@ -3,7 +3,8 @@
 # `GET /cases` with 500 connections against a release build of `wegweiser demo` (its own
 # throwaway PostgreSQL) and prints, side by side with the same figures measured idle:
 #   - `/health/live` latency (p50, p99) idle and during the flood,
-#   - the flood's answers by status (200 served, 503 shed),
+#   - the flood's answers by status (200 served, 503 shed), beside what 16 connections get
+#     from `GET /cases` without a flood,
 #   - the server's peak resident memory,
 #   - how long SIGTERM takes to stop the server during a second flood,
 #   - the cost of the access log: requests/s and p50 of a read that logs personal data
@@ -75,7 +76,7 @@ percentiles() {
   awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-    END { printf "%.1f %.1f", p50, p99 }' "$1"
+    END { printf "%.1f %.1f\n", p50, p99 }' "$1"
 }
 rss_peak() { # samples VmRSS of $1 every 0.2 s until $2 exists; prints the peak in MB
   local peak=0 now
@@ -110,6 +111,11 @@ organisation=$(curl -sf -H "Authorization: Bearer $admin" "$base/organisations" 
 echo "== /health/live idle (1 connection, 3 s)"
 wrk -t1 -c1 -d3s --latency "$base/health/live" >"$work/idle.txt"
 read -r idle50 idle99 < <(percentiles "$work/idle.txt")
+
+echo "== GET /cases without a flood (16 connections, 5 s): the reference for what the flood serves"
+wrk -t2 -c16 -d5s --latency "${auth[@]}" "$base/cases" >"$work/cases.txt"
+cases_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/cases.txt")
+read -r cases50 _ < <(percentiles "$work/cases.txt")
 
 echo "== flood: GET /cases, 500 connections, ${flood} s; /health/live probed beside it"
 rm -f "$work/flood.done"
@@ -155,7 +161,8 @@ printf '%-44s %12s %12s\n' "" "idle" "flood"
 printf '%-44s %12s %12s\n' "/health/live p50 (ms)" "$idle50" "$live50"
 printf '%-44s %12s %12s\n' "/health/live p99 (ms)   goal < 100" "$idle99" "$live99"
 echo
-echo "flood answers: ${served:-0} × 200, ${shed:-0} × 503 (shed), $other other; $errors"
+echo "flood answers: ${served:-0} × 200 ($(( ${served:-0} / flood ))/s), ${shed:-0} × 503 (shed), $other other; $errors"
+echo "GET /cases without a flood, 16 connections: $cases_rps/s, p50 $cases50 ms"
 echo "peak RSS during the flood: $(cat "$work/rss.txt") MB   goal < 300"
 echo "SIGTERM to exit under load: ${stop} s   goal < 5"
 echo
