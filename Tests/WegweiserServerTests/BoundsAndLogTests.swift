@@ -227,4 +227,21 @@ struct LoadSheddingTests {
         #expect(!channel.isActive)
         #expect(ConnectionWatch.watching(channel) == nil, "nothing stays registered for a closed connection")
     }
+
+    @Test("the log line of a failed operation names the operation and the cause, never the bearer token")
+    func failureLogHasNoToken() {
+        var request = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/me")
+        request.headerFields[.authorization] = "Bearer secret-token-value"
+        let error = ServerError(
+            operationID: "getMe",
+            request: request,
+            requestBody: nil,
+            requestMetadata: .init(),
+            causeDescription: "User handler threw an error.",
+            underlyingError: Problem.internalError()
+        )
+        let line = ProblemMiddleware<AppRequestContext>.logged(error)
+        #expect(line.hasPrefix("getMe: "))
+        #expect(!line.contains("secret-token-value"))
+    }
 }

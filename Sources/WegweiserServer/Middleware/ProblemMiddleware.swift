@@ -15,15 +15,25 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             var problem = Self.problem(for: error, request: request)
-            if problem.status >= 500 {
+            // Only a bug is an error worth a log line; a deliberate 503 (shed load, a deadline)
+            // under a flood must not cost a reflected dump per request, nor fill the disk.
+            if problem.status == 500 {
                 context.logger.error(
                     "request failed",
-                    metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"]
+                    metadata: ["error": "\(Self.logged(error))", "path": "\(request.uri.path)"]
                 )
             }
             problem.instance = RequestID.current?.id ?? context.logger[metadataKey: "request_id"].map { "\($0)" }
             return Self.response(for: problem)
         }
+    }
+
+    /// What the log says about `error`: for an error of the generated code, the operation and
+    /// the underlying error only, never the request it carries (its headers hold the bearer
+    /// token).
+    static func logged(_ error: any Error) -> String {
+        guard let serverError = error as? ServerError else { return String(reflecting: error) }
+        return "\(serverError.operationID): \(String(reflecting: serverError.underlyingError))"
     }
 
     /// The response that carries `problem`.
