@@ -9,7 +9,9 @@
 #   - how long SIGTERM takes to stop the server during a second flood,
 #   - the cost of the access log: requests/s and p50 of a read that logs personal data
 #     (`GET /staff-members/{id}` by an admin) against the same kind of read that logs nothing
-#     (`GET /organisations/{id}`), 16 connections each.
+#     (`GET /organisations/{id}`), 16 connections each,
+#   - the cost of asking who is asking: an authenticated `GET /code-lists` against
+#     `/health/live`, 16 connections each (issue 12's goal: at least 50 %).
 # Goals (issue 11): /health/live p99 < 100 ms under the flood, RSS < 300 MB, stop < 5 s.
 #
 # Usage: Deploy/load/overload.sh [--binary PATH] [--port 18080] [--flood-seconds 20]
@@ -142,6 +144,14 @@ unlogged_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/unlogged.txt")
 read -r logged50 _ < <(percentiles "$work/logged.txt")
 read -r unlogged50 _ < <(percentiles "$work/unlogged.txt")
 
+echo "== who is asking: authenticated GET /code-lists against /health/live, 16 connections, 5 s each"
+wrk -t2 -c16 -d5s --latency "$base/health/live" >"$work/live16.txt"
+wrk -t2 -c16 -d5s --latency "${auth[@]}" "$base/code-lists" >"$work/codelists.txt"
+live_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/live16.txt")
+codelists_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/codelists.txt")
+read -r live16_50 _ < <(percentiles "$work/live16.txt")
+read -r codelists50 _ < <(percentiles "$work/codelists.txt")
+
 echo "== SIGTERM during a second flood"
 wrk -t2 -c500 -d15s --timeout 10s "${auth[@]}" "$base/cases" >/dev/null 2>&1 &
 flooder=$!
@@ -169,3 +179,6 @@ echo
 printf '%-44s %12s %12s\n' "" "requests/s" "p50 (ms)"
 printf '%-44s %12s %12s\n' "GET /organisations/{id} (no access log)" "$unlogged_rps" "$unlogged50"
 printf '%-44s %12s %12s\n' "GET /staff-members/{id} (access log entry)" "$logged_rps" "$logged50"
+printf '%-44s %12s %12s\n' "GET /health/live (no token)" "$live_rps" "$live16_50"
+printf '%-44s %12s %12s\n' "GET /code-lists (bearer token)" "$codelists_rps" "$codelists50"
+echo "authenticated / unauthenticated: $(( 100 * codelists_rps / live_rps )) %   goal (issue 12) >= 50 %"

@@ -59,11 +59,12 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         logger: logger
     )
     let authentication = AuthenticationMiddleware(
-        authenticator: try await auth.authenticator(directory: handler.directory, logger: logger),
+        authenticator: try await auth.authenticator(directory: handler.directory, signIns: handler.signIns, logger: logger),
         now: now,
         logger: logger
     )
     services.append(handler.accessLog.writer)
+    services.append(SignIns.Listener(signIns: handler.signIns, client: database, logger: logger))
     let router = try buildRouter(handler: handler, authentication: authentication, limits: limits)
     var app = Application(
         router: router,

@@ -49,5 +49,6 @@ public struct Migration: Sendable, Equatable {
         ("0002_directory_and_access_log.sql", PackageResources._002_directory_and_access_log_sql),
         ("0003_casework.sql", PackageResources._003_casework_sql),
         ("0004_access_ends_with_the_work.sql", PackageResources._004_access_ends_with_the_work_sql),
+        ("0005_directory_notifies.sql", PackageResources._005_directory_notifies_sql),
     ]
 }

@@ -119,7 +119,7 @@ struct AuthSettings: Sendable {
 
     /// The authenticator these settings describe, with its keys loaded (a JWKS URL that does
     /// not answer yet is tried again on the first token).
-    func authenticator(directory: Directory, logger: Logger) async throws -> Authenticator {
+    func authenticator(directory: Directory, signIns: SignIns, logger: Logger) async throws -> Authenticator {
         let keys = KeySet(source: source, minimumRefetchInterval: refetchInterval, logger: logger)
         switch source {
         case .file: try await keys.load()
@@ -140,7 +140,7 @@ struct AuthSettings: Sendable {
             districtClaim: districtClaim,
             acceptedTypes: tokenTypes
         )
-        return Authenticator(verifier: verifier, directory: directory)
+        return Authenticator(verifier: verifier, directory: directory, signIns: signIns)
     }
 }
 

@@ -11,6 +11,8 @@ struct Authenticator: Sendable {
     let verifier: TokenVerifier
     /// Where staff members and grants are.
     let directory: Directory
+    /// Who signed in lately, remembered until the directory changes.
+    let signIns: SignIns
 
     /// The principal for `authorization` at `now`.
     ///
@@ -26,16 +28,11 @@ struct Authenticator: Sendable {
         }
         let claims = try await verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces), now: now)
 
-        let matches = try await directory.list(
-            .staffMember,
-            as: StaffMember.Record.self,
-            where: [[.field(["profile", "subject"], equals: claims.subject)], [.field(["active"], equals: "true")]],
-            limit: 1
-        )
-        guard let staff = matches.first?.state, staff.isActive(on: CalendarDate(now)) else {
+        let entry = try await signedIn(as: claims.subject)
+        guard let entry, entry.staff.isActive(on: CalendarDate(now)) else {
             throw Problem.forbidden("No active staff member signs in as this token's subject.")
         }
-        let profile = staff.profile
+        let profile = entry.staff.profile
         if let district = claims.district, district != profile.districtID {
             throw Problem.forbidden("The token's district is not the staff member's district.")
         } else if claims.district == nil, !verifier.districtClaim.isEmpty {
@@ -44,17 +41,7 @@ struct Authenticator: Sendable {
         guard claims.roles.contains(profile.role.rawValue) else {
             throw Problem.forbidden("The identity provider does not grant this staff member's role \(profile.role.rawValue).")
         }
-        var covering: Set<UUID> = []
-        if [.caseWorker, .teamLead].contains(profile.role) {
-            let grants = try await directory.list(
-                .substitution,
-                as: Substitution.Record.self,
-                districtID: profile.districtID,
-                where: [[.field(["grant", "substitute_id"], equals: profile.id.uuidString)]],
-                limit: 1000
-            )
-            covering = Set(grants.map(\.state).filter { $0.isActive(at: now) }.map(\.grant.absentID))
-        }
+        let covering = Set(entry.grants.filter { $0.isActive(at: now) }.map(\.grant.absentID))
         return Principal(
             staffID: profile.id,
             subject: claims.subject,
@@ -64,5 +51,32 @@ struct Authenticator: Sendable {
             teamID: profile.teamID,
             covering: covering
         )
+    }
+
+    /// The active staff record signing in as `subject` and the grants they hold, remembered
+    /// or looked up (two queries).
+    private func signedIn(as subject: String) async throws -> SignIns.Entry? {
+        let (remembered, generation) = signIns.entry(for: subject)
+        if let remembered { return remembered }
+        let matches = try await directory.list(
+            .staffMember,
+            as: StaffMember.Record.self,
+            where: [[.field(["profile", "subject"], equals: subject)], [.field(["active"], equals: "true")]],
+            limit: 1
+        )
+        guard let staff = matches.first?.state else { return nil }
+        var grants: [Substitution.Record] = []
+        if [.caseWorker, .teamLead].contains(staff.profile.role) {
+            grants = try await directory.list(
+                .substitution,
+                as: Substitution.Record.self,
+                districtID: staff.profile.districtID,
+                where: [[.field(["grant", "substitute_id"], equals: staff.profile.id.uuidString)]],
+                limit: 1000
+            ).map(\.state)
+        }
+        let entry = SignIns.Entry(staff: staff, grants: grants)
+        signIns.remember(entry, for: subject, readAt: generation)
+        return entry
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Checks bearer tokens: a compact JWS signed RS256 or ES256 by a key of the key set, for our
 /// issuer and audience, inside its validity window, an access token (not an ID or refresh
@@ -28,6 +29,8 @@ struct TokenVerifier: Sendable {
     var acceptedTypes: Set<String> = ["jwt", "at+jwt"]
     /// Clock skew tolerated on `exp` and `nbf`.
     var leeway: TimeInterval = 30
+    /// Tokens verified before, with what they say, until they expire.
+    let verified = VerifiedTokens()
     /// The `typ` claim of an access token where the provider sets one (Keycloak: `Bearer`;
     /// its ID, refresh and logout tokens say otherwise).
     static let accessTokenTypeClaim = "bearer"
@@ -36,6 +39,7 @@ struct TokenVerifier: Sendable {
     ///
     /// - Throws: A 401 ``Problem`` saying what is wrong.
     func verify(_ token: String, now: Date) async throws -> Claims {
+        if let known = verified.claims(of: token, at: now, leeway: leeway) { return known }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let payloadData = Base64URL.decode(parts[1]),
             let signature = Base64URL.decode(parts[2]),
@@ -82,11 +86,13 @@ struct TokenVerifier: Sendable {
         guard subject.utf8.count <= 255, !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { throw Problem.unauthorized("The token's subject (sub) is not a name of at most 255 printable characters.") }
         let roles = Self.value(at: rolesClaim, in: claims)
-        return Claims(
+        let verifiedClaims = Claims(
             subject: subject,
             roles: (roles as? [String]) ?? [roles as? String].compactMap { $0 },
             district: districtClaim.isEmpty ? nil : Self.value(at: districtClaim, in: claims) as? String
         )
+        verified.remember(token, verifiedClaims, expiry: expiry, notBefore: Self.time(claims["nbf"]))
+        return verifiedClaims
     }
 
     private static func time(_ value: Any?) -> TimeInterval? {
@@ -99,5 +105,50 @@ struct TokenVerifier: Sendable {
         var current: Any? = object
         for key in path { current = (current as? [String: Any])?[key] }
         return current
+    }
+}
+
+/// Tokens whose signature and claims were checked, so that a token is verified once per
+/// lifetime rather than on every request; each is still checked against the clock (`exp`,
+/// `nbf`) every time. Bounded: at most ``capacity`` tokens of at most ``largestToken`` bytes.
+/// A token signed with a key the provider has since withdrawn stays accepted until it expires,
+/// as it would in any resource server that validates tokens offline.
+final class VerifiedTokens: Sendable {
+    private struct Known {
+        var claims: TokenVerifier.Claims
+        var expiry: TimeInterval
+        var notBefore: TimeInterval?
+    }
+
+    /// The most tokens remembered.
+    static let capacity = 2_048
+    /// The largest token remembered, in bytes.
+    static let largestToken = 4_096
+
+    private let tokens = Mutex<[String: Known]>([:])
+
+    /// What `token` says if it was verified before and is valid at `now`.
+    func claims(of token: String, at now: Date, leeway: TimeInterval) -> TokenVerifier.Claims? {
+        let time = now.timeIntervalSince1970
+        return tokens.withLock { tokens in
+            guard let known = tokens[token] else { return nil }
+            guard time < known.expiry + leeway else {
+                tokens.removeValue(forKey: token)
+                return nil
+            }
+            if let notBefore = known.notBefore, time + leeway < notBefore { return nil }
+            return known.claims
+        }
+    }
+
+    /// Remembers that `token`, valid until `expiry`, says `claims`.
+    func remember(_ token: String, _ claims: TokenVerifier.Claims, expiry: TimeInterval, notBefore: TimeInterval?) {
+        guard token.utf8.count <= Self.largestToken else { return }
+        let now = Date().timeIntervalSince1970
+        tokens.withLock { tokens in
+            if tokens.count >= Self.capacity { tokens = tokens.filter { $0.value.expiry > now } }
+            if tokens.count >= Self.capacity { tokens.removeAll() }
+            tokens[token] = Known(claims: claims, expiry: expiry, notBefore: notBefore)
+        }
     }
 }

@@ -13,8 +13,8 @@ extension APIHandler {
         var payload: JSONValue
     }
 
-    /// Runs `command` on the directory object `id` of `kind` and stores its new state in the
-    /// directory; see ``execute(_:stream:command:ifMatch:metadata:personalSubject:save:)``.
+    /// Runs `command` on the directory object `id` of `kind`, stores its new state in the
+    /// directory and makes remembered sign-ins forgotten; see ``execute(_:stream:command:ifMatch:metadata:personalSubject:save:)``.
     func execute<D: Decider, Record: Encodable & Sendable>(
         _ decider: D.Type,
         kind: Directory.Kind,
@@ -24,7 +24,7 @@ extension APIHandler {
         ifMatch: String? = nil,
         metadata: EventMetadata? = nil
     ) async throws -> (record: Record, version: Int64) where D.State == Record?, D.Rejection: ProblemConvertible {
-        try await execute(
+        let result: (record: Record, version: Int64) = try await execute(
             decider,
             stream: StreamName(id: "\(kind.rawValue)-\(id)", category: kind.rawValue, tenant: districtID),
             command: command,
@@ -33,6 +33,9 @@ extension APIHandler {
         ) { record, version, _, connection in
             try await directory.save(kind, id: id, districtID: districtID, version: version, state: record, on: connection)
         }
+        // Committed: this instance forgets remembered sign-ins at once (others on NOTIFY).
+        signIns.invalidate()
+        return result
     }
 
     /// Runs `command` on `stream`: reads and folds it, checks `If-Match`, decides, appends the

@@ -25,6 +25,8 @@ struct APIHandler: APIProtocol {
     let caseItems: CaseItems
     /// Every read of personal data.
     let accessLog: AccessLog
+    /// Who signed in lately; forgotten when the directory changes.
+    let signIns = SignIns()
     /// The development signer, when switched on: its keys are served as a JWKS.
     let developmentSigner: DevelopmentSigner?
     /// The target groups this installation counsels (`casework.target.groups`).

@@ -75,7 +75,7 @@ extension TestResponse {
 extension TestApp {
     /// The authentication of a router built by hand over `client`, trusting the test identity
     /// provider's keys.
-    static func authentication(client: PostgresClient) -> AuthenticationMiddleware {
+    static func authentication(client: PostgresClient, signIns: SignIns = SignIns()) -> AuthenticationMiddleware {
         let logger = Logger(label: "test")
         let provider = TestIdentityProvider.shared
         let keys = KeySet(
@@ -90,7 +90,11 @@ extension TestApp {
             districtClaim: ["district"]
         )
         return AuthenticationMiddleware(
-            authenticator: Authenticator(verifier: verifier, directory: Directory(client: client, logger: logger)),
+            authenticator: Authenticator(
+                verifier: verifier,
+                directory: Directory(client: client, logger: logger),
+                signIns: signIns
+            ),
             now: { Date() },
             logger: logger
         )
