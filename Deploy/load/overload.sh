@@ -11,7 +11,9 @@
 #     (`GET /staff-members/{id}` by an admin) against the same kind of read that logs nothing
 #     (`GET /organisations/{id}`), 16 connections each,
 #   - the cost of asking who is asking: an authenticated `GET /code-lists` against
-#     `/health/live`, 16 connections each (issue 12's goal: at least 50 %).
+#     `/health/live`, 16 connections each (issue 12's goal: at least 50 %),
+#   - write latency: a consultation POST on a case with 5 events against one with 500,
+#     one connection each (issue 12's goal: within 1.2×).
 # Goals (issue 11): /health/live p99 < 100 ms under the flood, RSS < 300 MB, stop < 5 s.
 #
 # Usage: Deploy/load/overload.sh [--binary PATH] [--port 18080] [--flood-seconds 20]
@@ -152,6 +154,40 @@ codelists_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/codelists.txt
 read -r live16_50 _ < <(percentiles "$work/live16.txt")
 read -r codelists50 _ < <(percentiles "$work/codelists.txt")
 
+echo "== write latency: consultation POSTs on a case with 5 events and on one with 500, 1 connection, 5 s each"
+open_case() {
+  local client
+  client=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+    -d '{"family_name":"Lang","target_group":"refugee_follow_up_housing"}' "$base/clients" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+    -d "{\"client_id\":\"$client\",\"opening\":\"direct_intake\",\"opened_on\":\"2026-01-05\"}" "$base/cases" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+consultation='{"held_on":"2026-02-01","duration_minutes":30,"place":"office","note":"Gespräch"}'
+short=$(open_case)
+long=$(open_case)
+for _ in $(seq 1 4); do
+  curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "$consultation" "$base/cases/$short/consultations" >/dev/null
+done
+python3 - "$base/cases/$long/consultations" "$worker" "$consultation" <<'PY'
+import sys, urllib.request
+url, token, body = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+for _ in range(499):
+    request = urllib.request.Request(url, data=body, method="POST",
+        headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    urllib.request.urlopen(request).read()
+PY
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$consultation'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+wrk -t1 -c1 -d5s --latency -s "$work/post.lua" "${auth[@]}" "$base/cases/$short/consultations" >"$work/short.txt"
+wrk -t1 -c1 -d5s --latency -s "$work/post.lua" "${auth[@]}" "$base/cases/$long/consultations" >"$work/long.txt"
+read -r short50 short99 < <(percentiles "$work/short.txt")
+read -r long50 long99 < <(percentiles "$work/long.txt")
+
 echo "== SIGTERM during a second flood"
 wrk -t2 -c500 -d15s --timeout 10s "${auth[@]}" "$base/cases" >/dev/null 2>&1 &
 flooder=$!
@@ -182,3 +218,8 @@ printf '%-44s %12s %12s\n' "GET /staff-members/{id} (access log entry)" "$logged
 printf '%-44s %12s %12s\n' "GET /health/live (no token)" "$live_rps" "$live16_50"
 printf '%-44s %12s %12s\n' "GET /code-lists (bearer token)" "$codelists_rps" "$codelists50"
 echo "authenticated / unauthenticated: $(( 100 * codelists_rps / live_rps )) %   goal (issue 12) >= 50 %"
+echo
+printf '%-44s %12s %12s\n' "consultation POST, 1 connection" "p50 (ms)" "p99 (ms)"
+printf '%-44s %12s %12s\n' "case with 5 events" "$short50" "$short99"
+printf '%-44s %12s %12s\n' "case with 500 events" "$long50" "$long99"
+echo "500 / 5 events, p50: $(python3 -c "print(f'{$long50 / $short50:.2f}')")×   goal (issue 12) <= 1.2×"

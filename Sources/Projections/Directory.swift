@@ -74,6 +74,25 @@ public struct Directory: Sendable {
         )
     }
 
+    /// The stored state and version of the object of `kind` with `id`, locked for the rest of
+    /// the transaction of `connection` (writers of one object take turns); `nil` before it
+    /// exists. A write decides on this instead of folding the object's whole stream.
+    public func locked<State: Decodable & Sendable>(
+        _ kind: Kind,
+        id: String,
+        as type: State.Type = State.self,
+        on connection: PostgresConnection
+    ) async throws -> (state: State, version: Int64)? {
+        let rows = try await connection.query(
+            "SELECT state::text, version FROM directory WHERE stream_id = \(kind.rawValue + "-" + id) FOR UPDATE",
+            logger: logger
+        )
+        for try await (state, version) in rows.decode((String, Int64).self) {
+            return (try EventCoding.decode(Data(state.utf8)), version)
+        }
+        return nil
+    }
+
     /// The object of `kind` with `id`, or `nil`.
     public func find<State: Decodable & Sendable>(
         _ kind: Kind,

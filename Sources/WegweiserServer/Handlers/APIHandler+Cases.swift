@@ -114,7 +114,8 @@ extension APIHandler {
                 CaseFile.self,
                 stream: Self.stream(ofCase: caseID, district: principal.districtID),
                 command: .open(opening),
-                personalSubject: Self.subject(ofClient: clientID)
+                personalSubject: Self.subject(ofClient: clientID),
+                current: { connection in try await casebook.lockedCase(caseID, on: connection) }
             ) { record, version, events, connection in
                 try await casebook.saveCase(record, version: version, on: connection)
                 try await applyItems(events, caseID: caseID, version: version, on: connection)
@@ -268,7 +269,8 @@ extension APIHandler {
             stream: Self.stream(ofCase: row.record.id, district: row.record.districtID),
             command: command,
             ifMatch: ifMatch,
-            personalSubject: Self.subject(ofClient: row.record.clientID)
+            personalSubject: Self.subject(ofClient: row.record.clientID),
+            current: { connection in try await casebook.lockedCase(row.record.id, on: connection) }
         ) { record, version, events, connection in
             try await casebook.saveCase(record, version: version, on: connection)
             try await applyItems(events, caseID: record.id, version: version, on: connection)

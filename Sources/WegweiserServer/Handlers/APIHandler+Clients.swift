@@ -1,6 +1,7 @@
 import Casework
 import EventStore
 import Foundation
+import PostgresNIO
 import Projections
 import WegweiserAPI
 
@@ -20,7 +21,8 @@ extension APIHandler {
                 Client.self,
                 stream: StreamName(id: "client-\(id.uuidString)", category: "client", tenant: principal.districtID),
                 command: .register(profile, today: CalendarDate(now())),
-                personalSubject: Self.subject(ofClient: id)
+                personalSubject: Self.subject(ofClient: id),
+                current: { connection in try await storedProfile(id, on: connection) }
             ) { _, version, stored, connection in
                 guard let last = stored.last?.stored else { return }
                 try await casebook.saveClient(
@@ -59,7 +61,8 @@ extension APIHandler {
             stream: StreamName(id: "client-\(current.id.uuidString)", category: "client", tenant: current.districtID),
             command: .change(profile, today: CalendarDate(now())),
             ifMatch: input.headers.ifMatch,
-            personalSubject: Self.subject(ofClient: current.id)
+            personalSubject: Self.subject(ofClient: current.id),
+            current: { connection in try await storedProfile(current.id, on: connection) }
         ) { _, version, stored, connection in
             guard let last = stored.last?.stored else { return }
             try await casebook.saveClient(
@@ -73,6 +76,18 @@ extension APIHandler {
             )
         }
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, erased: false))))
+    }
+
+    /// The stored profile of client `id` with its personal part opened (absent once erased) and
+    /// its version, locked for the rest of the transaction of `connection`; `nil` before they
+    /// are registered.
+    private func storedProfile(
+        _ id: UUID,
+        on connection: PostgresConnection
+    ) async throws -> (state: Client.Profile, version: Int64)? {
+        guard let row = try await casebook.lockedClient(id, on: connection) else { return nil }
+        guard let (profile, _) = try await openedProfiles([row]).first else { return nil }
+        return (profile, row.version)
     }
 
     /// 422 unless this installation counsels `group`.

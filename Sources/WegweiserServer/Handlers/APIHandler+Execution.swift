@@ -15,7 +15,7 @@ extension APIHandler {
 
     /// Runs `command` on the directory object `id` of `kind`, stores its new state in the
     /// directory and makes remembered sign-ins forgotten; see ``execute(_:stream:command:ifMatch:metadata:personalSubject:save:)``.
-    func execute<D: Decider, Record: Encodable & Sendable>(
+    func execute<D: Decider, Record: Codable & Sendable>(
         _ decider: D.Type,
         kind: Directory.Kind,
         id: String,
@@ -29,7 +29,8 @@ extension APIHandler {
             stream: StreamName(id: "\(kind.rawValue)-\(id)", category: kind.rawValue, tenant: districtID),
             command: command,
             ifMatch: ifMatch,
-            metadata: metadata
+            metadata: metadata,
+            current: { connection in try await directory.locked(kind, id: id, as: Record.self, on: connection) }
         ) { record, version, _, connection in
             try await directory.save(kind, id: id, districtID: districtID, version: version, state: record, on: connection)
         }
@@ -38,11 +39,11 @@ extension APIHandler {
         return result
     }
 
-    /// Runs `command` on `stream`: reads and folds it, checks `If-Match`, decides, appends the
-    /// events with the expected version and lets `save` write read models, all in one
-    /// transaction. With a `personalSubject`, each event's `personal` part is sealed under
-    /// that subject's key before it is stored, and opened again when the stream is read (an
-    /// erased subject's parts read as absent).
+    /// Runs `command` on `stream`: loads the object's stored state and version with `current`
+    /// (its read-model row, locked, so a write costs the same however long the history), checks
+    /// `If-Match`, decides, appends the events with the expected version and lets `save` write
+    /// read models, all in one transaction. With a `personalSubject`, each event's `personal`
+    /// part is sealed under that subject's key before it is stored.
     ///
     /// - Returns: The object after the command and its version (unchanged if the command
     ///   changed nothing).
@@ -55,19 +56,20 @@ extension APIHandler {
         ifMatch: String? = nil,
         metadata: EventMetadata? = nil,
         personalSubject: String? = nil,
+        current: @escaping (PostgresConnection) async throws -> (state: Record, version: Int64)?,
         save: @escaping (Record, Int64, [(event: D.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void
     ) async throws -> (record: Record, version: Int64) where D.State == Record?, D.Rejection: ProblemConvertible {
         let expected = try ifMatch.map(Self.version(ifMatch:))
         let metadata = metadata ?? .currentRequest()
         do {
             return try await database.withTransaction(logger: logger) { connection in
-                let recorded = try await eventStore.read(stream: stream.id, on: connection)
-                let version = recorded.last?.streamVersion ?? 0
+                let loaded = try await current(connection)
+                let version = loaded?.version ?? 0
                 if let expected, expected != version {
                     throw version == 0
                         ? Problem.notFound("No such \(stream.category).") : Problem.preconditionFailed(current: version)
                 }
-                let state = D.fold(try await opened(recorded, as: D.Event.self))
+                let state: D.State = loaded?.state
                 let events: [D.Event]
                 do throws(D.Rejection) {
                     events = try D.decide(command, state)
@@ -109,27 +111,6 @@ extension APIHandler {
             }
         } catch let error as PostgresTransactionError {
             throw Self.problem(for: error.closureError ?? error.commitError ?? error.beginError ?? error, kind: stream.category)
-        }
-    }
-
-    /// The domain events of `recorded`, with sealed personal parts opened (absent once erased).
-    func opened<Event: DomainEvent>(_ recorded: [RecordedEvent], as type: Event.Type) async throws -> [Event] {
-        var payloads = recorded.map(\.payload)
-        let sealed = recorded.enumerated().compactMap { index, event -> (Int, SealedValue, UUID)? in
-            guard case .string(let subject)? = event.payload["personal"]?["subject"],
-                case .string(let value)? = event.payload["personal"]?["sealed"]
-            else { return nil }
-            return (index, SealedValue(subject: subject, sealed: value), event.id)
-        }
-        if !sealed.isEmpty {
-            let plaintexts = try await keys.open(sealed.map { ($0.1, $0.2) })
-            for ((index, _, _), plaintext) in zip(sealed, plaintexts) {
-                payloads[index]["personal"] =
-                    try plaintext.map { try JSONValue(jsonText: String(decoding: $0, as: UTF8.self)) } ?? .null
-            }
-        }
-        return try zip(recorded, payloads).map { event, payload in
-            try Event(typeName: event.type, payload: Data(payload.jsonText().utf8))
         }
     }
 
