@@ -93,18 +93,32 @@ struct BoundsAndLogTests {
                 body: ["family_name": "Haddad-Nasser", "target_group": "refugee_follow_up_housing"]
             )
             #expect(changed.status == .ok)
+            let opened = try await http.send(
+                .post,
+                "/cases",
+                token: token,
+                body: ["client_id": id, "opening": "direct_intake", "opened_on": "2026-01-05"]
+            )
+            let caseID = try #require(opened.json["id"] as? String)
+            let note: [String: Any] = ["held_on": "2026-02-01", "duration_minutes": 30, "place": "office"]
+            #expect(try await http.send(.post, "/cases/\(caseID)/consultations", token: token, body: note).status == .created)
 
             let log = try await http.send(.get, "/access-log?person=client:\(id)", token: auditorToken)
             let entries = try #require(log.json["items"] as? [[String: Any]])
-            #expect(entries.map { $0["resource"] as? String } == ["POST /clients", "PUT /clients/\(id)"])
+            #expect(
+                entries.map { $0["resource"] as? String } == [
+                    "POST /clients", "PUT /clients/\(id)", "POST /cases", "POST /cases/\(caseID)/consultations",
+                ],
+                "writes log their answers in their own transaction"
+            )
             #expect(entries.first?["request_id"] as? String == serverID)
             #expect(entries.first?["correlation_id"] as? String == "frontend-42")
-            #expect(entries.last?["correlation_id"] == nil)
+            #expect(entries.dropFirst().first?["correlation_id"] == nil)
 
             // The auditor's read is itself in the log, about the person and the reader they saw.
             let again = try await http.send(.get, "/access-log?person=client:\(id)", token: auditorToken)
             let logged = try #require(again.json["items"] as? [[String: Any]])
-            #expect(logged.count == 3)
+            #expect(logged.count == 5)
             #expect(logged.last?["resource"] as? String == "GET /access-log")
             #expect(logged.last?["staff_member_id"] as? String == auditor.id.apiString)
         }

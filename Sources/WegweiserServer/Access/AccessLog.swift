@@ -68,24 +68,36 @@ struct AccessLog: Sendable {
     /// - Throws: When the entry could not be committed; the data must then not be answered.
     func record(_ principal: Principal, persons: [String], district: String) async throws {
         guard !persons.isEmpty else { return }
+        try await writer.write(Self.records(principal, persons: persons, district: district))
+    }
+
+    /// Records the same as ``record(_:persons:district:)`` in the transaction of `connection`,
+    /// for the answer to a write: the entry commits with the write or not at all, and costs no
+    /// commit of its own.
+    func record(_ principal: Principal, persons: [String], district: String, on connection: PostgresConnection) async throws {
+        guard !persons.isEmpty else { return }
+        try await connection.query(Writer.insert(Self.records(principal, persons: persons, district: district)), logger: logger)
+    }
+
+    /// The rows that say `principal` was answered the data of `persons` of `district` by the
+    /// request being handled.
+    private static func records(_ principal: Principal, persons: [String], district: String) -> [Record] {
         let request = RequestID.current
         let purpose = AccessPolicy.purpose(of: principal.role)
-        try await writer.write(
-            Set(persons).sorted().map { person in
-                Record(
-                    district: district,
-                    staffMemberID: principal.staffID,
-                    subject: principal.subject,
-                    role: principal.role.rawValue,
-                    organisationID: principal.organisationID,
-                    person: person,
-                    resource: request?.operation ?? "internal",
-                    purpose: purpose,
-                    requestID: request?.id,
-                    correlationID: request?.correlationID
-                )
-            }
-        )
+        return Set(persons).sorted().map { person in
+            Record(
+                district: district,
+                staffMemberID: principal.staffID,
+                subject: principal.subject,
+                role: principal.role.rawValue,
+                organisationID: principal.organisationID,
+                person: person,
+                resource: request?.operation ?? "internal",
+                purpose: purpose,
+                requestID: request?.id,
+                correlationID: request?.correlationID
+            )
+        }
     }
 
     /// Records that `principal` was answered personal data of `staffMembers` (their record, or
@@ -242,20 +254,22 @@ extension AccessLog {
         }
 
         private func insert(_ rows: [Record]) async throws {
-            try await client.query(
-                """
-                INSERT INTO access_log (district_id, staff_member_id, subject, role, organisation_id, person, resource, purpose,
-                                        request_id, correlation_id)
-                SELECT d, s, sub, r, o, p, res, pur, nullif(req, ''), nullif(cor, '')
-                FROM unnest(\(rows.map(\.district))::text[], \(rows.map(\.staffMemberID))::uuid[],
-                            \(rows.map(\.subject))::text[], \(rows.map(\.role))::text[],
-                            \(rows.map(\.organisationID))::uuid[], \(rows.map(\.person))::text[],
-                            \(rows.map(\.resource))::text[], \(rows.map(\.purpose))::text[],
-                            \(rows.map { $0.requestID ?? "" })::text[], \(rows.map { $0.correlationID ?? "" })::text[])
-                     AS entry(d, s, sub, r, o, p, res, pur, req, cor)
-                """,
-                logger: logger
-            )
+            try await client.query(Self.insert(rows), logger: logger)
+        }
+
+        /// The statement that appends `rows`.
+        static func insert(_ rows: [Record]) -> PostgresQuery {
+            """
+            INSERT INTO access_log (district_id, staff_member_id, subject, role, organisation_id, person, resource, purpose,
+                                    request_id, correlation_id)
+            SELECT d, s, sub, r, o, p, res, pur, nullif(req, ''), nullif(cor, '')
+            FROM unnest(\(rows.map(\.district))::text[], \(rows.map(\.staffMemberID))::uuid[],
+                        \(rows.map(\.subject))::text[], \(rows.map(\.role))::text[],
+                        \(rows.map(\.organisationID))::uuid[], \(rows.map(\.person))::text[],
+                        \(rows.map(\.resource))::text[], \(rows.map(\.purpose))::text[],
+                        \(rows.map { $0.requestID ?? "" })::text[], \(rows.map { $0.correlationID ?? "" })::text[])
+                 AS entry(d, s, sub, r, o, p, res, pur, req, cor)
+            """
         }
     }
 }

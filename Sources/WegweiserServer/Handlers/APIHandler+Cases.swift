@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import PostgresNIO
 import Projections
+import Synchronization
 import WegweiserAPI
 
 extension APIHandler {
@@ -120,8 +121,13 @@ extension APIHandler {
                 try await casebook.saveCase(record, version: version, on: connection)
                 try await applyItems(events, caseID: caseID, version: version, on: connection)
                 try await idempotency?.record(resourceID: caseID.uuidString, on: connection, logger: logger)
+                try await accessLog.record(
+                    principal,
+                    persons: [Self.subject(ofClient: clientID)],
+                    district: principal.districtID,
+                    on: connection
+                )
             }
-            try await accessLog.record(principal, persons: [Self.subject(ofClient: clientID)], district: principal.districtID)
             return .created(
                 .init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now()))))
             )
@@ -252,19 +258,18 @@ extension APIHandler {
     }
 
     /// Runs `command` on the case of `row`, whose access the caller has checked, and logs the
-    /// answer (the case, or an item of it) as personal data of the client.
+    /// answer (the case, or an item of it) as personal data of the client, in the write's own
+    /// transaction.
     private func changeCase(
         _ row: Casebook.CaseRow,
         ifMatch: String?,
         command: CaseFile.Command,
         after: (@Sendable ([(event: CaseFile.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void)? = nil
     ) async throws -> (record: CaseFile.Record, version: Int64) {
-        try await accessLog.record(
-            try Principal.required(),
-            persons: [Self.subject(ofClient: row.record.clientID)],
-            district: row.record.districtID
-        )
-        return try await execute(
+        let principal = try Principal.required()
+        let persons = [Self.subject(ofClient: row.record.clientID)]
+        let logged = Mutex(false)
+        let result = try await execute(
             CaseFile.self,
             stream: Self.stream(ofCase: row.record.id, district: row.record.districtID),
             command: command,
@@ -275,7 +280,14 @@ extension APIHandler {
             try await casebook.saveCase(record, version: version, on: connection)
             try await applyItems(events, caseID: record.id, version: version, on: connection)
             try await after?(events, connection)
+            try await accessLog.record(principal, persons: persons, district: row.record.districtID, on: connection)
+            logged.withLock { $0 = true }
         }
+        // A command that changed nothing wrote nothing, but its answer holds the client's data.
+        if !logged.withLock({ $0 }) {
+            try await accessLog.record(principal, persons: persons, district: row.record.districtID)
+        }
+        return result
     }
 
     /// Brings the case's items up to date with `events`, the last of which made `version`.

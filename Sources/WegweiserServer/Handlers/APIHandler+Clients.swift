@@ -35,8 +35,13 @@ extension APIHandler {
                     on: connection
                 )
                 try await idempotency?.record(resourceID: id.uuidString, on: connection, logger: logger)
+                try await accessLog.record(
+                    principal,
+                    persons: [Self.subject(ofClient: id)],
+                    district: principal.districtID,
+                    on: connection
+                )
             }
-            try await accessLog.record(principal, persons: [Self.subject(ofClient: id)], district: principal.districtID)
             return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, erased: false))))
         }
     }
