@@ -71,22 +71,10 @@ public struct Casebook: Sendable {
     /// before they are registered.
     public func lockedClient(_ id: UUID, on connection: PostgresConnection) async throws -> ClientRow? {
         let rows = try await connection.query(
-            "SELECT district_id, registered_by, sealed_in, version, profile::text FROM clients WHERE id = \(id) FOR UPDATE",
+            "SELECT \(unescaped: Self.clientColumns) FROM clients WHERE id = \(id) FOR UPDATE",
             logger: logger
         )
-        for try await (district, registeredBy, sealedIn, version, profile) in rows.decode(
-            (String, UUID, UUID, Int64, String).self
-        ) {
-            return ClientRow(
-                id: id,
-                districtID: district,
-                registeredBy: registeredBy,
-                sealedIn: sealedIn,
-                version: version,
-                profile: try JSONValue(jsonText: profile)
-            )
-        }
-        return nil
+        return try await Self.clientRows(rows).first
     }
 
     /// The stored state and version of case `id`, locked for the rest of the transaction of
@@ -114,9 +102,17 @@ public struct Casebook: Sendable {
     /// The clients of `ids` that exist.
     public func clients(_ ids: [UUID]) async throws -> [ClientRow] {
         let rows = try await client.query(
-            "SELECT id, district_id, registered_by, sealed_in, version, profile::text FROM clients WHERE id = ANY(\(ids))",
+            "SELECT \(unescaped: Self.clientColumns) FROM clients WHERE id = ANY(\(ids))",
             logger: logger
         )
+        return try await Self.clientRows(rows)
+    }
+
+    /// The columns ``clientRows(_:)`` reads, a constant fragment of SQL.
+    private static let clientColumns = "id, district_id, registered_by, sealed_in, version, profile::text"
+
+    /// The clients in `rows` of ``clientColumns``.
+    private static func clientRows(_ rows: PostgresRowSequence) async throws -> [ClientRow] {
         var result: [ClientRow] = []
         for try await (id, district, registeredBy, sealedIn, version, profile) in rows.decode(
             (UUID, String, UUID, UUID, Int64, String).self
