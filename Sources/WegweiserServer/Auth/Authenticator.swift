@@ -49,7 +49,8 @@ struct Authenticator: Sendable {
             districtID: profile.districtID,
             organisationID: profile.organisationID,
             teamID: profile.teamID,
-            covering: covering
+            covering: covering,
+            signIn: entry
         )
     }
 

@@ -18,6 +18,9 @@ struct Principal: Sendable, Equatable {
     /// The staff members whose caseloads a substitution grant lets them work at the time of
     /// the request.
     var covering: Set<UUID>
+    /// The staff record and held grants this principal was resolved from (set by
+    /// ``Authenticator``), so that `/me` answers without asking the directory again.
+    var signIn: SignIns.Entry? = nil
 
     /// The principal of the request being handled; set by ``AuthenticationMiddleware``.
     @TaskLocal static var current: Principal?

@@ -16,7 +16,7 @@ import Synchronization
 /// (before the first `LISTEN`, after a lost connection), it remembers nothing.
 final class SignIns: Sendable {
     /// What is remembered about one subject.
-    struct Entry: Sendable {
+    struct Entry: Sendable, Equatable {
         /// The active staff record that signs in with the subject.
         var staff: StaffMember.Record
         /// The substitution grants they hold as substitute, in force or not.

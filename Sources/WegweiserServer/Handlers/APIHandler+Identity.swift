@@ -7,24 +7,15 @@ import WegweiserAPI
 extension APIHandler {
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let principal = try Principal.required()
-        guard let me = try await directory.find(.staffMember, id: principal.staffID.uuidString, as: StaffMember.Record.self)
-        else {
-            throw Problem.forbidden("No active staff member signs in as this token's subject.")
-        }
+        // The authenticator resolved the principal from exactly these records.
+        guard let signIn = principal.signIn else { throw Problem.internalError() }
         let time = now()
-        let grants = try await directory.list(
-            .substitution,
-            as: Substitution.Record.self,
-            districtID: principal.districtID,
-            where: [[.field(["grant", "substitute_id"], equals: principal.staffID.uuidString)]],
-            limit: 1000
-        )
-        let held = grants.map(\.state).filter { $0.isActive(at: time) }
+        let held = signIn.grants.filter { $0.isActive(at: time) }
         try await accessLog.record(
             principal,
             staffMembers: held.map { ($0.grant.absentID, $0.grant.districtID) }
         )
-        return .ok(.init(body: .json(.init(staffMember: .init(me.state), substitutions: held.map { .init($0, now: time) }))))
+        return .ok(.init(body: .json(.init(staffMember: .init(signIn.staff), substitutions: held.map { .init($0, now: time) }))))
     }
 
     func getDevelopmentJWKS(_ input: Operations.GetDevelopmentJWKS.Input) async throws -> Operations.GetDevelopmentJWKS.Output {
