@@ -10,8 +10,9 @@
 #   - the cost of the access log: requests/s and p50 of a read that logs personal data
 #     (`GET /staff-members/{id}` by an admin) against the same kind of read that logs nothing
 #     (`GET /organisations/{id}`), 16 connections each,
-#   - the cost of asking who is asking: an authenticated `GET /code-lists` against
-#     `/health/live`, 16 connections each (issue 12's goal: at least 50 %),
+#   - the cost of asking who is asking: an authenticated `GET /me` (a small resource) against
+#     `/health/live`, 16 connections each (issue 12's goal: at least 50 %), and
+#     `GET /code-lists` (17.6 KB of JSON) beside them,
 #   - write latency: a consultation POST on a case with 5 events against one with 500,
 #     one connection each (issue 12's goal: within 1.2×).
 # Goals (issue 11): /health/live p99 < 100 ms under the flood, RSS < 300 MB, stop < 5 s.
@@ -146,11 +147,14 @@ unlogged_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/unlogged.txt")
 read -r logged50 _ < <(percentiles "$work/logged.txt")
 read -r unlogged50 _ < <(percentiles "$work/unlogged.txt")
 
-echo "== who is asking: authenticated GET /code-lists against /health/live, 16 connections, 5 s each"
+echo "== who is asking: authenticated GET /me and GET /code-lists against /health/live, 16 connections, 5 s each"
 wrk -t2 -c16 -d5s --latency "$base/health/live" >"$work/live16.txt"
+wrk -t2 -c16 -d5s --latency "${auth[@]}" "$base/me" >"$work/me.txt"
 wrk -t2 -c16 -d5s --latency "${auth[@]}" "$base/code-lists" >"$work/codelists.txt"
 live_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/live16.txt")
 codelists_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/codelists.txt")
+me_rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/me.txt")
+read -r me50 _ < <(percentiles "$work/me.txt")
 read -r live16_50 _ < <(percentiles "$work/live16.txt")
 read -r codelists50 _ < <(percentiles "$work/codelists.txt")
 
@@ -216,8 +220,9 @@ printf '%-44s %12s %12s\n' "" "requests/s" "p50 (ms)"
 printf '%-44s %12s %12s\n' "GET /organisations/{id} (no access log)" "$unlogged_rps" "$unlogged50"
 printf '%-44s %12s %12s\n' "GET /staff-members/{id} (access log entry)" "$logged_rps" "$logged50"
 printf '%-44s %12s %12s\n' "GET /health/live (no token)" "$live_rps" "$live16_50"
-printf '%-44s %12s %12s\n' "GET /code-lists (bearer token)" "$codelists_rps" "$codelists50"
-echo "authenticated / unauthenticated: $(( 100 * codelists_rps / live_rps )) %   goal (issue 12) >= 50 %"
+printf '%-44s %12s %12s\n' "GET /me (bearer token)" "$me_rps" "$me50"
+printf '%-44s %12s %12s\n' "GET /code-lists (bearer token, 17.6 KB)" "$codelists_rps" "$codelists50"
+echo "authenticated GET /me / GET /health/live: $(( 100 * me_rps / live_rps )) %   goal (issue 12) >= 50 %"
 echo
 printf '%-44s %12s %12s\n' "consultation POST, 1 connection" "p50 (ms)" "p99 (ms)"
 printf '%-44s %12s %12s\n' "case with 5 events" "$short50" "$short99"
