@@ -91,7 +91,7 @@ struct TokenVerifier: Sendable {
             roles: (roles as? [String]) ?? [roles as? String].compactMap { $0 },
             district: districtClaim.isEmpty ? nil : Self.value(at: districtClaim, in: claims) as? String
         )
-        verified.remember(token, verifiedClaims, expiry: expiry, notBefore: Self.time(claims["nbf"]))
+        verified.remember(token, verifiedClaims, expiry: expiry, notBefore: Self.time(claims["nbf"]), now: now)
         return verifiedClaims
     }
 
@@ -141,12 +141,13 @@ final class VerifiedTokens: Sendable {
         }
     }
 
-    /// Remembers that `token`, valid until `expiry`, says `claims`.
-    func remember(_ token: String, _ claims: TokenVerifier.Claims, expiry: TimeInterval, notBefore: TimeInterval?) {
+    /// Remembers that `token`, valid until `expiry`, says `claims`; at capacity, first forgets
+    /// the tokens expired at `now`.
+    func remember(_ token: String, _ claims: TokenVerifier.Claims, expiry: TimeInterval, notBefore: TimeInterval?, now: Date) {
         guard token.utf8.count <= Self.largestToken else { return }
-        let now = Date().timeIntervalSince1970
+        let time = now.timeIntervalSince1970
         tokens.withLock { tokens in
-            if tokens.count >= Self.capacity { tokens = tokens.filter { $0.value.expiry > now } }
+            if tokens.count >= Self.capacity { tokens = tokens.filter { $0.value.expiry > time } }
             if tokens.count >= Self.capacity { tokens.removeAll() }
             tokens[token] = Known(claims: claims, expiry: expiry, notBefore: notBefore)
         }

@@ -60,12 +60,11 @@ extension APIHandler {
         let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "openCase", body: body)
         let clientID = try Input.uuid(body.clientId, at: "/client_id")
         let existing = try await casebook.cases(ofClient: clientID)
-        guard let client = try await casebook.client(clientID), client.districtID == principal.districtID else {
-            throw Problem.unprocessable(
-                "/client_id names no client you may open a case for.",
-                errors: [.init(pointer: "/client_id", detail: "no client you may open a case for")]
-            )
-        }
+        let refused = Problem.unprocessable(
+            "/client_id names no client you may open a case for.",
+            errors: [.init(pointer: "/client_id", detail: "no client you may open a case for")]
+        )
+        guard let client = try await casebook.client(clientID), client.districtID == principal.districtID else { throw refused }
         let (registrant, clientSeats) = try await seats(ofClient: client, cases: existing)
         let current = AccessPolicy.currentCase(of: clientSeats) ?? registrant
         let time = now()
@@ -73,12 +72,7 @@ extension APIHandler {
             current.closedAt == nil
             ? AccessPolicy.access(to: current, district: client.districtID, principal, now: time) == .work
             : AccessPolicy.mayReopen(current, isLatest: true, district: client.districtID, principal, now: time)
-        guard mayOpen else {
-            throw Problem.unprocessable(
-                "/client_id names no client you may open a case for.",
-                errors: [.init(pointer: "/client_id", detail: "no client you may open a case for")]
-            )
-        }
+        guard mayOpen else { throw refused }
         let absentColleague = AccessPolicy.absentColleague(for: current, principal)
         let replay = { (previous: String) async throws -> Operations.OpenCase.Output in
             let (row, _) = try await visibleCase(previous, for: .read)
@@ -329,7 +323,7 @@ extension APIHandler {
     /// team, when the closure was recorded.
     func seats(of rows: [Casebook.CaseRow]) async throws -> [AccessPolicy.CaseSeat] {
         let teams = try await currentTeams(of: rows.map(\.record.assigneeID))
-        return rows.map { .init(assignee: $0.record.assigneeID, team: teams[$0.record.assigneeID] ?? nil, closedAt: $0.closedAt) }
+        return rows.map { Self.seat(of: $0, teams: teams) }
     }
 
     /// The client `row` with its `cases` as the access policy sees them: the worker who
@@ -341,8 +335,13 @@ extension APIHandler {
         let teams = try await currentTeams(of: cases.map(\.record.assigneeID) + [row.registeredBy])
         return (
             .init(assignee: row.registeredBy, team: teams[row.registeredBy] ?? nil, closedAt: nil),
-            cases.map { .init(assignee: $0.record.assigneeID, team: teams[$0.record.assigneeID] ?? nil, closedAt: $0.closedAt) }
+            cases.map { Self.seat(of: $0, teams: teams) }
         )
+    }
+
+    /// The case of `row` as the access policy sees it, with its assignee's team from `teams`.
+    private static func seat(of row: Casebook.CaseRow, teams: [UUID: UUID?]) -> AccessPolicy.CaseSeat {
+        .init(assignee: row.record.assigneeID, team: teams[row.record.assigneeID] ?? nil, closedAt: row.closedAt)
     }
 
     /// The current teams of the staff members `ids` (absent for one that does not exist).
