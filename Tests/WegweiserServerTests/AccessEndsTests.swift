@@ -178,4 +178,90 @@ struct AccessEndsTests {
             #expect(((refused.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String) == "/substitute_id")
         }
     }
+
+    @Test(
+        "given an open case, when the lead reassigns it, then the old assignee loses client and case at once and the new one works them"
+    )
+    func reassign() async throws {
+        let app = try await TestApp.make()
+        try await app.test(.router) { http in
+            let formerToken = try provider.token(for: former)
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: formerToken,
+                    body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing"]
+                ).json["id"] as? String
+            )
+            let caseID = try #require(
+                try await http.send(
+                    .post,
+                    "/cases",
+                    token: formerToken,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+                ).json["id"] as? String
+            )
+            let moved = try await http.send(
+                .put,
+                "/cases/\(caseID)/assignment",
+                token: provider.token(for: lead),
+                body: ["assignee_id": successor.id.apiString]
+            )
+            #expect(moved.status == .ok)
+
+            for path in [
+                "/clients/\(client)", "/clients/\(client)/consultations", "/cases/\(caseID)", "/cases/\(caseID)/consultations",
+            ] {
+                #expect(try await http.send(.get, path, token: formerToken).status == .notFound, "\(path)")
+            }
+            let note: [String: Any] = ["held_on": "2026-02-01", "duration_minutes": 30, "place": "office"]
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/consultations", token: formerToken, body: note).status == .notFound
+            )
+            let successorToken = try provider.token(for: successor)
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/consultations", token: successorToken, body: note).status == .created
+            )
+            #expect(try await http.send(.get, "/clients/\(client)", token: successorToken).status == .ok)
+            let caseload = try await http.send(.get, "/cases", token: formerToken)
+            #expect((caseload.json["items"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test(
+        "given a closed case, the assignee reopens it within the reading period; after it only the lead can, and the case is the assignee's again"
+    )
+    func reopen() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        try await app.test(.router) { http in
+            let workerToken = try provider.token(for: former, now: clock.now)
+            let (client, caseID) = try await closedCase(http, token: workerToken)
+            let reopening: [String: Any] = ["reason": "zurück", "reopened_on": "2026-03-10"]
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/reopenings", token: workerToken, body: reopening).status
+                    == .created
+            )
+            #expect(try await http.send(.get, "/clients/\(client)", token: workerToken).status == .ok)
+            let closure: [String: Any] = ["reason": "moved_out_of_district", "closed_on": "2026-03-20"]
+            #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: workerToken, body: closure).status == .ok)
+
+            clock.advance(by: AccessPolicy.closedCaseReading + 60)
+            let lateToken = try provider.token(for: former, now: clock.now)
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/reopenings", token: lateToken, body: reopening).status
+                    == .notFound
+            )
+            let leadToken = try provider.token(for: lead, now: clock.now)
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/reopenings", token: leadToken, body: reopening).status
+                    == .created
+            )
+            #expect(
+                try await http.send(.get, "/clients/\(client)", token: lateToken).status == .ok,
+                "open and assigned to them again"
+            )
+        }
+    }
 }
