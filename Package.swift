@@ -71,6 +71,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "CommandHandling",
+            dependencies: [
+                "Casework", "EventStore", "Projections",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "WegweiserAPI",
             dependencies: [
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
@@ -81,7 +90,7 @@ let package = Package(
         .target(
             name: "WegweiserServer",
             dependencies: [
-                "Casework", "EventStore", "Projections", "WegweiserAPI", "LocalPostgres",
+                "Casework", "EventStore", "Projections", "CommandHandling", "WegweiserAPI", "LocalPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -189,3 +189,11 @@ public enum CaseFile {
         public var closedOn: CalendarDate
     }
 }
+
+extension CaseFile.Record {
+    /// The goals that have not ended.
+    public var openGoals: [CaseFile.Goal] { goals.filter { !$0.status.isFinal } }
+
+    /// The earliest review date among the goals that have not ended.
+    public var nextReviewOn: CalendarDate? { openGoals.compactMap(\.reviewOn).min() }
+}

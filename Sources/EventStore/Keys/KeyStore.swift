@@ -29,8 +29,11 @@ public struct KeyStore: Sendable {
     ///
     /// - Throws: ``KeyStoreError/erased(subject:)`` if the subject was erased.
     public func seal(_ plaintext: Data, subject: String, eventID: UUID) async throws -> SealedValue {
-        let key = try await dataKey(for: subject)
-        let box = try AES.GCM.seal(plaintext, using: key, authenticating: Self.associatedData(subject: subject, eventID: eventID))
+        try Self.seal(plaintext, subject: subject, eventID: eventID, key: try await dataKey(for: subject))
+    }
+
+    static func seal(_ plaintext: Data, subject: String, eventID: UUID, key: SymmetricKey) throws -> SealedValue {
+        let box = try AES.GCM.seal(plaintext, using: key, authenticating: associatedData(subject: subject, eventID: eventID))
         guard let combined = box.combined else { throw KeyStoreError.invalidMasterKey("AES-GCM produced no combined form") }
         return SealedValue(subject: subject, sealed: combined.base64EncodedString())
     }
@@ -55,6 +58,12 @@ public struct KeyStore: Sendable {
         }
     }
 
+    /// A key ring that fetches each subject's key once, on `connection` (inside whatever
+    /// transaction it has open), and seals and opens with it.
+    public func ring(on connection: PostgresConnection) -> KeyRing {
+        KeyRing(store: self, connection: connection)
+    }
+
     /// Destroys the subject's key. Idempotent; erasing a subject that never had a key records
     /// the erasure so no key is made for it later.
     public func erase(subject: String) async throws {
@@ -69,7 +78,7 @@ public struct KeyStore: Sendable {
         logger.notice("subject key erased", metadata: ["subject": "\(subject)"])
     }
 
-    private static func open(_ value: SealedValue, eventID: UUID, key: SymmetricKey) throws -> Data {
+    static func open(_ value: SealedValue, eventID: UUID, key: SymmetricKey) throws -> Data {
         do {
             guard let combined = Data(base64Encoded: value.sealed) else { throw KeyStoreError.tampered(subject: value.subject) }
             return try AES.GCM.open(
@@ -82,24 +91,42 @@ public struct KeyStore: Sendable {
         }
     }
 
-    private static func associatedData(subject: String, eventID: UUID) -> Data {
+    static func associatedData(subject: String, eventID: UUID) -> Data {
         Data("wegweiser/v1\n\(eventID.uuidString.lowercased())\n\(subject)".utf8)
     }
 
     /// The subject's data key, made and stored on first use.
     private func dataKey(for subject: String) async throws -> SymmetricKey {
+        try await client.withConnection { try await dataKey(for: subject, on: $0) }
+    }
+
+    /// The subject's data key, made and stored on first use, on `connection`: one round trip
+    /// when the key exists, two when it is made.
+    func dataKey(for subject: String, on connection: PostgresConnection) async throws -> SymmetricKey {
+        let rows = try await connection.query(
+            "SELECT wrapped_key FROM subject_keys WHERE subject_id = \(subject)",
+            logger: logger
+        )
+        for try await (wrapped, ) in rows.decode((Data?,).self) {
+            guard let wrapped else { throw KeyStoreError.erased(subject: subject) }
+            return try unwrap(wrapped, subject: subject)
+        }
         let fresh = SymmetricKey(size: .bits256)
         let wrapped = try AES.GCM.seal(fresh.withUnsafeBytes { Data($0) }, using: master.key, authenticating: Data(subject.utf8))
         guard let combined = wrapped.combined else { throw KeyStoreError.invalidMasterKey("AES-GCM produced no combined form") }
-        try await client.query(
+        let made = try await connection.query(
             """
             INSERT INTO subject_keys (subject_id, wrapped_key, master_key_id) VALUES (\(subject), \(combined), \(master.id))
-            ON CONFLICT (subject_id) DO NOTHING
+            ON CONFLICT (subject_id) DO UPDATE SET subject_id = excluded.subject_id
+            RETURNING wrapped_key
             """,
             logger: logger
         )
-        guard let key = try await existingKeys(for: [subject])[subject] else { throw KeyStoreError.erased(subject: subject) }
-        return key
+        for try await (wrapped, ) in made.decode((Data?,).self) {
+            guard let wrapped else { throw KeyStoreError.erased(subject: subject) }
+            return try unwrap(wrapped, subject: subject)
+        }
+        throw KeyStoreError.erased(subject: subject)
     }
 
     /// The unwrapped keys of those `subjects` that have one (erased subjects have none).
@@ -111,18 +138,23 @@ public struct KeyStore: Sendable {
         )
         var keys: [String: SymmetricKey] = [:]
         for try await (subject, wrapped) in rows.decode((String, Data).self) {
-            do {
-                let raw = try AES.GCM.open(
-                    AES.GCM.SealedBox(combined: wrapped),
-                    using: master.key,
-                    authenticating: Data(subject.utf8)
-                )
-                keys[subject] = SymmetricKey(data: raw)
-            } catch {
-                throw KeyStoreError.invalidMasterKey("the key of subject \(subject) was not wrapped by this master key")
-            }
+            keys[subject] = try unwrap(wrapped, subject: subject)
         }
         return keys
+    }
+
+    /// The data key `wrapped` of `subject`, unwrapped with the master key.
+    private func unwrap(_ wrapped: Data, subject: String) throws -> SymmetricKey {
+        do {
+            let raw = try AES.GCM.open(
+                AES.GCM.SealedBox(combined: wrapped),
+                using: master.key,
+                authenticating: Data(subject.utf8)
+            )
+            return SymmetricKey(data: raw)
+        } catch {
+            throw KeyStoreError.invalidMasterKey("the key of subject \(subject) was not wrapped by this master key")
+        }
     }
 }
 

@@ -143,6 +143,25 @@ public struct EventStore: Sendable {
         return try await decode(rows)
     }
 
+    /// Every event after `checkpoint` that `connection` sees committed now, in reading order,
+    /// without waiting for the watermark.
+    ///
+    /// Only for a reader that has stopped every writer it cares about (for example by locking
+    /// the tables those writers must write in the same transaction) and whose `checkpoint` came
+    /// from ``readAll(after:limit:on:)``: then nothing it cares about can commit later behind
+    /// the checkpoint.
+    public func readCommitted(after checkpoint: Checkpoint, on connection: PostgresConnection) async throws -> [RecordedEvent] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE (transaction_id, global_position) > (\(String(checkpoint.transactionID))::xid8, \(checkpoint.position))
+            ORDER BY events.transaction_id, events.global_position
+            """,
+            logger: logger
+        )
+        return try await decode(rows)
+    }
+
     /// The columns every read selects, in the order ``decode(_:)`` expects. A constant.
     static let columns = """
         global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_id, event_type, schema_version,

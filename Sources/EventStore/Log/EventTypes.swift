@@ -118,6 +118,26 @@ public struct RecordedEvent: Sendable, Equatable {
     public var checkpoint: Checkpoint
 }
 
+extension RecordedEvent {
+    /// `event` as appended to `stream` at `version` and `position` by the transaction still
+    /// open: what inline projections see. Its recording time is now (the database stamps the
+    /// transaction's start) and its checkpoint is not known before the commit.
+    public init(appended event: NewEvent, to stream: StreamName, version: Int64, position: Int64) {
+        self.init(
+            globalPosition: position,
+            streamID: stream.id,
+            streamVersion: version,
+            id: event.id,
+            type: event.type,
+            schemaVersion: event.schemaVersion,
+            payload: event.payload,
+            metadata: event.metadata,
+            recordedAt: Date(),
+            checkpoint: Checkpoint(transactionID: 0, position: position)
+        )
+    }
+}
+
 /// What an append did.
 public struct AppendResult: Sendable, Equatable {
     /// The stream's version after the append.

@@ -1,9 +1,9 @@
 import Casework
+import CommandHandling
 import EventStore
 import Foundation
 import PostgresNIO
 import Projections
-import Synchronization
 import WegweiserAPI
 
 extension APIHandler {
@@ -67,16 +67,22 @@ extension APIHandler {
             return (try await item(kind, of: current.record, itemID: id, as: type), current.version)
         }
         return try await idempotent(idempotency, replay: replay) {
-            let created = Mutex<UUID?>(itemID)
-            let (record, version) = try await changeCase(caseID, ifMatch: ifMatch, command: command) { events, connection in
-                let id = created.withLock { id in
-                    if id == nil { id = events.first?.stored.id }
-                    return id
-                }
+            let (record, version, outcome) = try await changeCase(caseID, ifMatch: ifMatch, command: command) {
+                [logger] outcome, connection in
+                let id = itemID ?? outcome.stored.first?.id
                 try await idempotency?.record(resourceID: id?.uuidString ?? "", on: connection, logger: logger)
             }
-            guard let id = created.withLock({ $0 }) else { throw Problem.internalError() }
-            return (try await item(kind, of: record, itemID: id, as: type), version)
+            // The answer is the item the decided event makes, its personal part as decided.
+            guard let event = outcome.decided.first as? CaseFile.Event, let stored = outcome.stored.first,
+                let made = try CaseItemsProjection.newItem(
+                    event,
+                    eventID: stored.id,
+                    caseID: record.id,
+                    personal: try JSONValue(jsonText: String(decoding: event.payload(), as: UTF8.self))["personal"] ?? .null
+                ),
+                made.kind == kind
+            else { throw Problem.internalError() }
+            return (try made.body.lowercasingUUIDs.decoded(as: type), version)
         }
     }
 
@@ -157,7 +163,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let goalID = try Input.uuid(input.path.goalId, at: "#/path/goal_id")
         let command = CaseFile.Command.reviseGoal(try CaseFile.GoalAgreement(body, goalID: goalID))
-        let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
+        let (record, version, _) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
         let goal = try await item(.goal, of: record, itemID: goalID, as: Components.Schemas.Goal.self)
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(goal)))
     }
@@ -171,7 +177,7 @@ extension APIHandler {
             reason: body.reason,
             on: try Input.date(body.changedOn, at: "/changed_on")
         )
-        let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
+        let (record, version, _) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
         let goal = try await item(.goal, of: record, itemID: goalID, as: Components.Schemas.Goal.self)
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(goal)))
     }
@@ -214,7 +220,7 @@ extension APIHandler {
             on: try Input.date(body.agreedOn, at: "/agreed_on"),
             form: ConsentForm(rawValue: body.form.rawValue) ?? .written
         )
-        let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
+        let (record, version, _) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
         let agreement = try await item(
             .planAgreement,
             of: record,
@@ -280,7 +286,7 @@ extension APIHandler {
             outcome: body.outcome,
             on: try Input.date(body.recordedOn, at: "/recorded_on")
         )
-        let (record, version) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
+        let (record, version, _) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
         guard let consultation = try await caseItems.consultation(caseID: record.id, referralID: referralID) else {
             throw Problem.internalError()
         }
@@ -390,7 +396,7 @@ extension APIHandler {
         if case .json(let body) = input.body, let withdrawnAt = body.withdrawnAt { at = withdrawnAt }
         // A withdrawal is the client's right also after closure: whoever may still read the
         // case records it.
-        let (record, version) = try await changeCase(
+        let (record, version, _) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
             command: .withdrawConsent(consentID: consentID, at: at),

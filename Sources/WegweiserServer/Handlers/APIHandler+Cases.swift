@@ -1,9 +1,9 @@
 import Casework
+import CommandHandling
 import EventStore
 import Foundation
 import PostgresNIO
 import Projections
-import Synchronization
 import WegweiserAPI
 
 extension APIHandler {
@@ -105,25 +105,26 @@ extension APIHandler {
                 previousSocialWorker: body.previousSocialWorker,
                 documents: body.documents ?? []
             )
-            let (record, version) = try await execute(
-                CaseFile.self,
-                stream: Self.stream(ofCase: caseID, district: principal.districtID),
-                command: .open(opening),
-                personalSubject: Self.subject(ofClient: clientID),
-                current: { connection in try await casebook.lockedCase(caseID, on: connection) }
-            ) { record, version, events, connection in
-                try await casebook.saveCase(record, version: version, on: connection)
-                try await applyItems(events, caseID: caseID, version: version, on: connection)
-                try await idempotency?.record(resourceID: caseID.uuidString, on: connection, logger: logger)
-                try await accessLog.record(
-                    principal,
-                    persons: [Self.subject(ofClient: clientID)],
-                    district: principal.districtID,
-                    on: connection
-                )
+            let outcome = try await writing("case") {
+                try await caseCommands.handle(
+                    .open(opening),
+                    case: caseID,
+                    clientID: clientID,
+                    districtID: principal.districtID,
+                    metadata: .currentRequest()
+                ) { [logger, accessLog] _, connection in
+                    try await idempotency?.record(resourceID: caseID.uuidString, on: connection, logger: logger)
+                    try await accessLog.record(
+                        principal,
+                        persons: [Self.subject(ofClient: clientID)],
+                        district: principal.districtID,
+                        on: connection
+                    )
+                }
             }
+            guard let record = outcome.state else { throw Problem.internalError() }
             return .created(
-                .init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now()))))
+                .init(headers: .init(eTag: Self.etag(outcome.version)), body: .json(.init(record, today: CalendarDate(now()))))
             )
         }
     }
@@ -159,7 +160,7 @@ extension APIHandler {
         else { throw Problem.forbidden("Only the lead of the assignee's team reassigns a case.") }
         let newAssignee = try await assignee(try Input.uuid(body.assigneeId, at: "/assignee_id"), principal)
         let on = try body.assignedOn.map { try Input.date($0, at: "/assigned_on") } ?? CalendarDate(now())
-        let (record, version) = try await changeCase(
+        let (record, version, _) = try await changeCase(
             row,
             ifMatch: input.headers.ifMatch,
             command: .assign(assigneeID: newAssignee.id, on: on)
@@ -171,7 +172,7 @@ extension APIHandler {
         _ input: Operations.StartCounsellingPeriod.Input
     ) async throws -> Operations.StartCounsellingPeriod.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let (record, version) = try await changeCase(
+        let (record, version, _) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
             command: .startFollowUpHousing(on: try Input.date(body.startedOn, at: "/started_on"))
@@ -183,7 +184,7 @@ extension APIHandler {
         _ input: Operations.ExtendCounsellingPeriod.Input
     ) async throws -> Operations.ExtendCounsellingPeriod.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let (record, version) = try await changeCase(
+        let (record, version, _) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
             command: .extendPeriod(
@@ -197,7 +198,7 @@ extension APIHandler {
 
     func closeCase(_ input: Operations.CloseCase.Input) async throws -> Operations.CloseCase.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let (record, version) = try await changeCase(
+        let (record, version, _) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
             command: .close(
@@ -225,7 +226,7 @@ extension APIHandler {
                 "Only the lead of the assignee's team, or the assignee soon after the closure, reopens the client's latest case."
             )
         }
-        let (record, version) = try await changeCase(
+        let (record, version, _) = try await changeCase(
             row,
             ifMatch: input.headers.ifMatch,
             command: .reopen(reason: body.reason, on: try Input.date(body.reopenedOn, at: "/reopened_on"))
@@ -233,22 +234,16 @@ extension APIHandler {
         return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
     }
 
-    /// The stream of a case.
-    static func stream(ofCase id: UUID, district: String) -> StreamName {
-        StreamName(id: "case-\(id.uuidString)", category: "case", tenant: district)
-    }
-
     /// Runs `command` on the case `id` if the caller may work it (else 404, or 409 when they
-    /// may only read the closed case) and stores its new state and items; `after` runs in the same
-    /// transaction with the appended events.
+    /// may only read the closed case); `alsoRecord` commits with the events.
     func changeCase(
         _ id: String,
         ifMatch: String?,
         command: CaseFile.Command,
         requiring access: AccessPolicy.Access = .work,
-        after: (@Sendable ([(event: CaseFile.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void)? = nil
-    ) async throws -> (record: CaseFile.Record, version: Int64) {
-        try await changeCase(try await visibleCase(id, for: access).0, ifMatch: ifMatch, command: command, after: after)
+        alsoRecord: @escaping CommandHandler.Bookkeeping<CaseFile.State> = { _, _ in }
+    ) async throws -> (record: CaseFile.Record, version: Int64, outcome: CommandHandler.Outcome<CaseFile.State>) {
+        try await changeCase(try await visibleCase(id, for: access).0, ifMatch: ifMatch, command: command, alsoRecord: alsoRecord)
     }
 
     /// Runs `command` on the case of `row`, whose access the caller has checked, and logs the
@@ -258,49 +253,31 @@ extension APIHandler {
         _ row: Casebook.CaseRow,
         ifMatch: String?,
         command: CaseFile.Command,
-        after: (@Sendable ([(event: CaseFile.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void)? = nil
-    ) async throws -> (record: CaseFile.Record, version: Int64) {
+        alsoRecord: @escaping CommandHandler.Bookkeeping<CaseFile.State> = { _, _ in }
+    ) async throws -> (record: CaseFile.Record, version: Int64, outcome: CommandHandler.Outcome<CaseFile.State>) {
         let principal = try Principal.required()
-        let persons = [Self.subject(ofClient: row.record.clientID)]
-        let logged = Mutex(false)
-        let result = try await execute(
-            CaseFile.self,
-            stream: Self.stream(ofCase: row.record.id, district: row.record.districtID),
-            command: command,
-            ifMatch: ifMatch,
-            personalSubject: Self.subject(ofClient: row.record.clientID),
-            current: { connection in try await casebook.lockedCase(row.record.id, on: connection) }
-        ) { record, version, events, connection in
-            try await casebook.saveCase(record, version: version, on: connection)
-            try await applyItems(events, caseID: record.id, version: version, on: connection)
-            try await after?(events, connection)
-            try await accessLog.record(principal, persons: persons, district: row.record.districtID, on: connection)
-            logged.withLock { $0 = true }
+        let clientID = row.record.clientID
+        let districtID = row.record.districtID
+        let outcome = try await writing("case") {
+            try await caseCommands.handle(
+                command,
+                case: row.record.id,
+                clientID: clientID,
+                districtID: districtID,
+                expecting: try ifMatch.map(Self.version(ifMatch:)),
+                metadata: .currentRequest()
+            ) { [accessLog] outcome, connection in
+                try await alsoRecord(outcome, connection)
+                try await accessLog.record(
+                    principal,
+                    persons: [Self.subject(ofClient: clientID)],
+                    district: districtID,
+                    on: connection
+                )
+            }
         }
-        // A command that changed nothing wrote nothing, but its answer holds the client's data.
-        if !logged.withLock({ $0 }) {
-            try await accessLog.record(principal, persons: persons, district: row.record.districtID)
-        }
-        return result
-    }
-
-    /// Brings the case's items up to date with `events`, the last of which made `version`.
-    private func applyItems(
-        _ events: [(event: CaseFile.Event, stored: StoredEvent)],
-        caseID: UUID,
-        version: Int64,
-        on connection: PostgresConnection
-    ) async throws {
-        for (offset, (event, stored)) in events.enumerated() {
-            try await caseItems.apply(
-                event,
-                id: stored.id,
-                payload: stored.payload,
-                caseID: caseID,
-                version: version - Int64(events.count - 1 - offset),
-                on: connection
-            )
-        }
+        guard let record = outcome.state else { throw Problem.internalError() }
+        return (record, outcome.version, outcome)
     }
 
     /// The case `id` if the caller has `access` to it now: 404 when they have none (as if it

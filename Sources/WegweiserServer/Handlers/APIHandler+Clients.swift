@@ -1,4 +1,5 @@
 import Casework
+import CommandHandling
 import EventStore
 import Foundation
 import PostgresNIO
@@ -7,7 +8,7 @@ import WegweiserAPI
 
 extension APIHandler {
     /// The key subject of a client: their data key encrypts all their personal data.
-    static func subject(ofClient id: UUID) -> String { "client:\(id.apiString)" }
+    static func subject(ofClient id: UUID) -> String { ClientCommands.subject(of: id) }
 
     func createClient(_ input: Operations.CreateClient.Input) async throws -> Operations.CreateClient.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
@@ -17,32 +18,24 @@ extension APIHandler {
         let profile = try Client.Profile(body, id: id, districtID: principal.districtID)
         try requireCounselled(profile.targetGroup)
         return try await idempotent(idempotency, replay: createdClient) {
-            let (record, version) = try await execute(
-                Client.self,
-                stream: StreamName(id: "client-\(id.uuidString)", category: "client", tenant: principal.districtID),
-                command: .register(profile, today: CalendarDate(now())),
-                personalSubject: Self.subject(ofClient: id),
-                current: { connection in try await storedProfile(id, on: connection) }
-            ) { _, version, stored, connection in
-                guard let last = stored.last?.stored else { return }
-                try await casebook.saveClient(
-                    id: id,
+            let outcome = try await writing("client") {
+                try await clientCommands.handle(
+                    .register(profile, today: CalendarDate(now())),
+                    client: id,
                     districtID: principal.districtID,
-                    registeredBy: principal.staffID,
-                    sealedIn: last.id,
-                    version: version,
-                    profile: last.payload,
-                    on: connection
-                )
-                try await idempotency?.record(resourceID: id.uuidString, on: connection, logger: logger)
-                try await accessLog.record(
-                    principal,
-                    persons: [Self.subject(ofClient: id)],
-                    district: principal.districtID,
-                    on: connection
-                )
+                    metadata: .currentRequest()
+                ) { [logger, accessLog] _, connection in
+                    try await idempotency?.record(resourceID: id.uuidString, on: connection, logger: logger)
+                    try await accessLog.record(
+                        principal,
+                        persons: [Self.subject(ofClient: id)],
+                        district: principal.districtID,
+                        on: connection
+                    )
+                }
             }
-            return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, erased: false))))
+            guard let record = outcome.state else { throw Problem.internalError() }
+            return .created(.init(headers: .init(eTag: Self.etag(outcome.version)), body: .json(.init(record, erased: false))))
         }
     }
 
@@ -61,38 +54,17 @@ extension APIHandler {
         )
         let profile = try Client.Profile(body, id: current.id, districtID: current.districtID)
         try requireCounselled(profile.targetGroup)
-        let (record, version) = try await execute(
-            Client.self,
-            stream: StreamName(id: "client-\(current.id.uuidString)", category: "client", tenant: current.districtID),
-            command: .change(profile, today: CalendarDate(now())),
-            ifMatch: input.headers.ifMatch,
-            personalSubject: Self.subject(ofClient: current.id),
-            current: { connection in try await storedProfile(current.id, on: connection) }
-        ) { _, version, stored, connection in
-            guard let last = stored.last?.stored else { return }
-            try await casebook.saveClient(
-                id: current.id,
+        let outcome = try await writing("client") {
+            try await clientCommands.handle(
+                .change(profile, today: CalendarDate(now())),
+                client: current.id,
                 districtID: current.districtID,
-                registeredBy: current.registeredBy,
-                sealedIn: last.id,
-                version: version,
-                profile: last.payload,
-                on: connection
+                expecting: try input.headers.ifMatch.map(Self.version(ifMatch:)),
+                metadata: .currentRequest()
             )
         }
-        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, erased: false))))
-    }
-
-    /// The stored profile of client `id` with its personal part opened (absent once erased) and
-    /// its version, locked for the rest of the transaction of `connection`; `nil` before they
-    /// are registered.
-    private func storedProfile(
-        _ id: UUID,
-        on connection: PostgresConnection
-    ) async throws -> (state: Client.Profile, version: Int64)? {
-        guard let row = try await casebook.lockedClient(id, on: connection) else { return nil }
-        guard let (profile, _) = try await openedProfiles([row]).first else { return nil }
-        return (profile, row.version)
+        guard let record = outcome.state else { throw Problem.internalError() }
+        return .ok(.init(headers: .init(eTag: Self.etag(outcome.version)), body: .json(.init(record, erased: false))))
     }
 
     /// 422 unless this installation counsels `group`.

@@ -1,20 +1,17 @@
 import Casework
+import CommandHandling
 import EventStore
 import Foundation
-import PostgresNIO
 import Projections
 
 extension APIHandler {
-    /// An event as stored: its id and its payload with the personal part sealed.
-    struct StoredEvent: Sendable {
-        /// The event's id.
-        var id: UUID
-        /// The payload as appended.
-        var payload: JSONValue
-    }
-
-    /// Runs `command` on the directory object `id` of `kind`, stores its new state in the
-    /// directory and makes remembered sign-ins forgotten; see ``execute(_:stream:command:ifMatch:metadata:personalSubject:save:)``.
+    /// Runs `command` on the directory object `id` of `kind` through the write path, and makes
+    /// remembered sign-ins forgotten.
+    ///
+    /// - Returns: The object after the command and its version (unchanged if the command
+    ///   changed nothing).
+    /// - Throws: 404 if `ifMatch` is given for an object that does not exist, 412 if it does not
+    ///   match, the rejection as 404/409/422, 409 if someone else changed the object meanwhile.
     func execute<D: Decider, Record: Codable & Sendable>(
         _ decider: D.Type,
         kind: Directory.Kind,
@@ -24,116 +21,51 @@ extension APIHandler {
         ifMatch: String? = nil,
         metadata: EventMetadata? = nil
     ) async throws -> (record: Record, version: Int64) where D.State == Record?, D.Rejection: ProblemConvertible {
-        let result: (record: Record, version: Int64) = try await execute(
-            decider,
-            stream: StreamName(id: "\(kind.rawValue)-\(id)", category: kind.rawValue, tenant: districtID),
-            command: command,
-            ifMatch: ifMatch,
-            metadata: metadata,
-            current: { connection in try await directory.locked(kind, id: id, as: Record.self, on: connection) }
-        ) { record, version, _, connection in
-            try await directory.save(kind, id: id, districtID: districtID, version: version, state: record, on: connection)
+        let outcome = try await writing(kind.rawValue) {
+            try await directoryCommands.handle(
+                decider,
+                kind: kind,
+                id: id,
+                districtID: districtID,
+                command: command,
+                expecting: try ifMatch.map(Self.version(ifMatch:)),
+                metadata: metadata ?? .currentRequest()
+            )
         }
         // Committed: this instance forgets remembered sign-ins at once (others on NOTIFY).
         signIns.invalidate()
-        return result
+        guard let record = outcome.state else { throw Problem.internalError() }
+        return (record, outcome.version)
     }
 
-    /// Runs `command` on `stream`: loads the object's stored state and version with `current`
-    /// (its read-model row, locked, so a write costs the same however long the history), checks
-    /// `If-Match`, decides, appends the events with the expected version and lets `save` write
-    /// read models, all in one transaction. With a `personalSubject`, each event's `personal`
-    /// part is sealed under that subject's key before it is stored.
-    ///
-    /// - Returns: The object after the command and its version (unchanged if the command
-    ///   changed nothing).
-    /// - Throws: 404 if `ifMatch` is given for an object that does not exist, 412 if it does not
-    ///   match, the rejection as 404/409/422, 409 if someone else changed the object meanwhile.
-    func execute<D: Decider, Record: Sendable>(
-        _ decider: D.Type,
-        stream: StreamName,
-        command: D.Command,
-        ifMatch: String? = nil,
-        metadata: EventMetadata? = nil,
-        personalSubject: String? = nil,
-        current: @escaping (PostgresConnection) async throws -> (state: Record, version: Int64)?,
-        save: @escaping (Record, Int64, [(event: D.Event, stored: StoredEvent)], PostgresConnection) async throws -> Void
-    ) async throws -> (record: Record, version: Int64) where D.State == Record?, D.Rejection: ProblemConvertible {
-        let expected = try ifMatch.map(Self.version(ifMatch:))
-        let metadata = metadata ?? .currentRequest()
+    /// Runs a write of an object of `kind` and answers its failures as problems.
+    func writing<Result>(_ kind: String, _ write: () async throws -> Result) async throws -> Result {
         do {
-            return try await database.withTransaction(logger: logger) { connection in
-                let loaded = try await current(connection)
-                let version = loaded?.version ?? 0
-                if let expected, expected != version {
-                    throw version == 0
-                        ? Problem.notFound("No such \(stream.category).") : Problem.preconditionFailed(current: version)
-                }
-                let state: D.State = loaded?.state
-                let events: [D.Event]
-                do throws(D.Rejection) {
-                    events = try D.decide(command, state)
-                } catch {
-                    throw error.problem
-                }
-                guard !events.isEmpty else {
-                    guard let state else { throw Problem.internalError() }
-                    return (state, version)
-                }
-                var stored: [StoredEvent] = []
-                for event in events {
-                    let id = UUID()
-                    var payload = try JSONValue(jsonText: String(decoding: try event.payload(), as: UTF8.self))
-                    if let personalSubject, let personal = payload["personal"], personal != .null {
-                        let sealed = try await keys.seal(Data(personal.jsonText().utf8), subject: personalSubject, eventID: id)
-                        payload["personal"] = .object(["subject": .string(sealed.subject), "sealed": .string(sealed.sealed)])
-                    }
-                    stored.append(StoredEvent(id: id, payload: payload))
-                }
-                let newEvents = zip(events, stored).map { event, stored in
-                    NewEvent(
-                        id: stored.id,
-                        type: event.typeName,
-                        schemaVersion: event.schemaVersion,
-                        payload: stored.payload,
-                        metadata: metadata
-                    )
-                }
-                let appended = try await eventStore.append(
-                    to: stream,
-                    expecting: version == 0 ? .noStream : .exactly(version),
-                    events: newEvents,
-                    on: connection
-                )
-                guard let newState = events.reduce(state, D.evolve) else { throw Problem.internalError() }
-                try await save(newState, appended.streamVersion, Array(zip(events, stored)), connection)
-                return (newState, appended.streamVersion)
-            }
-        } catch let error as PostgresTransactionError {
-            throw Self.problem(for: error.closureError ?? error.commitError ?? error.beginError ?? error, kind: stream.category)
+            return try await write()
+        } catch let failure as CommandFailure {
+            throw Self.problem(for: failure, kind: kind)
+        } catch let rejection as any ProblemConvertible {
+            throw rejection.problem
         }
     }
 
     /// What a failed write answers.
-    private static func problem(for error: any Error, kind: String) -> any Error {
-        switch error {
-        case let problem as Problem:
-            return problem
-        case EventStoreError.wrongExpectedVersion:
-            let name = kind.replacingOccurrences(of: "_", with: " ")
+    private static func problem(for failure: CommandFailure, kind: String) -> any Error {
+        let name = kind.replacingOccurrences(of: "_", with: " ")
+        switch failure {
+        case .notFound: return Problem.notFound("No such \(name).")
+        case .preconditionFailed(let current): return Problem.preconditionFailed(current: current)
+        case .concurrentChange:
             return Problem.conflict("The \(name) was changed at the same moment by someone else; read it again.")
-        case KeyStoreError.erased:
-            return Problem.conflict("The client's personal data was erased; nothing new is recorded about them.")
-        case let error as PSQLError where error.serverInfo?[.sqlState] == "23505":
-            switch error.serverInfo?[.constraintName] {
+        case .erased: return Problem.conflict("The client's personal data was erased; nothing new is recorded about them.")
+        case .duplicate(let constraint):
+            switch constraint {
             case "idempotency_keys_pkey": return IdempotencyRace()
             case "directory_staff_by_subject":
                 return Problem.conflict("Another active staff member already signs in with this subject.")
             case "cases_one_open_per_client": return Problem.conflict("The client has an open case already.")
-            default: return Problem.conflict("The \(kind) was changed at the same moment by someone else; read it again.")
+            default: return Problem.conflict("The \(name) was changed at the same moment by someone else; read it again.")
             }
-        default:
-            return error
         }
     }
 

@@ -1,4 +1,5 @@
 import Casework
+import CommandHandling
 import EventStore
 import Foundation
 import Logging
@@ -17,6 +18,12 @@ struct APIHandler: APIProtocol {
     let eventStore: EventStore
     /// The per-person keys that encrypt personal data in events.
     let keys: KeyStore
+    /// Writes to cases.
+    let caseCommands: CaseCommands
+    /// Writes to clients.
+    let clientCommands: ClientCommands
+    /// Writes to the organisation structure.
+    let directoryCommands: DirectoryCommands
     /// The organisation structure's read model.
     let directory: Directory
     /// The read models of clients and cases.
@@ -54,6 +61,10 @@ struct APIHandler: APIProtocol {
         self.migrator = migrator
         self.eventStore = eventStore
         self.keys = keys
+        let commands = CommandHandler(store: eventStore, keys: keys, logger: logger)
+        self.caseCommands = CaseCommands(handler: commands)
+        self.clientCommands = ClientCommands(handler: commands)
+        self.directoryCommands = DirectoryCommands(handler: commands)
         self.directory = Directory(client: database, logger: logger)
         self.casebook = Casebook(client: database, logger: logger)
         self.caseItems = CaseItems(client: database, logger: logger)

@@ -54,13 +54,14 @@ public struct Directory: Sendable {
     }
 
     /// Stores the state of an object after its events, on the connection that appended them.
-    public func save(
+    static func save(
         _ kind: Kind,
         id: String,
         districtID: String,
         version: Int64,
         state: some Encodable,
-        on connection: PostgresConnection
+        on connection: PostgresConnection,
+        logger: Logger
     ) async throws {
         let json = String(decoding: try EventCoding.encode(state), as: UTF8.self)
         try await connection.query(
@@ -83,8 +84,18 @@ public struct Directory: Sendable {
         as type: State.Type = State.self,
         on connection: PostgresConnection
     ) async throws -> (state: State, version: Int64)? {
+        try await Self.locked(stream: kind.rawValue + "-" + id, as: type, on: connection, logger: logger)
+    }
+
+    /// ``locked(_:id:as:on:)`` by the object's stream id.
+    static func locked<State: Decodable & Sendable>(
+        stream: String,
+        as type: State.Type = State.self,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> (state: State, version: Int64)? {
         let rows = try await connection.query(
-            "SELECT state::text, version FROM directory WHERE stream_id = \(kind.rawValue + "-" + id) FOR UPDATE",
+            "SELECT state::text, version FROM directory WHERE stream_id = \(stream) FOR UPDATE",
             logger: logger
         )
         for try await (state, version) in rows.decode((String, Int64).self) {

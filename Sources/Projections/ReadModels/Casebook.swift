@@ -46,24 +46,37 @@ public struct Casebook: Sendable {
         self.logger = logger
     }
 
-    /// Stores a client's profile as stored in its latest event.
-    public func saveClient(
+    /// Stores a client's profile as stored in its latest event; `registeredBy` is given with the
+    /// registration and kept afterwards.
+    static func saveClient(
         id: UUID,
         districtID: String,
-        registeredBy: UUID,
+        registeredBy: UUID?,
         sealedIn: UUID,
         version: Int64,
         profile: JSONValue,
-        on connection: PostgresConnection
+        in context: ProjectionContext
     ) async throws {
-        try await connection.query(
+        guard let registeredBy else {
+            try await context.connection.query(
+                """
+                UPDATE clients SET sealed_in = \(sealedIn), version = \(version), profile = \(profile.jsonText())::jsonb,
+                                   updated_at = now()
+                WHERE id = \(id)
+                """,
+                logger: context.logger
+            )
+            return
+        }
+        try await context.connection.query(
             """
             INSERT INTO clients (id, district_id, registered_by, sealed_in, version, profile)
             VALUES (\(id), \(districtID), \(registeredBy), \(sealedIn), \(version), \(profile.jsonText())::jsonb)
             ON CONFLICT (id) DO UPDATE
-            SET sealed_in = excluded.sealed_in, version = excluded.version, profile = excluded.profile, updated_at = now()
+            SET registered_by = excluded.registered_by, sealed_in = excluded.sealed_in, version = excluded.version,
+                profile = excluded.profile, updated_at = now()
             """,
-            logger: logger
+            logger: context.logger
         )
     }
 
@@ -84,9 +97,25 @@ public struct Casebook: Sendable {
         _ id: UUID,
         on connection: PostgresConnection
     ) async throws -> (state: CaseFile.Record, version: Int64)? {
-        let rows = try await connection.query(
+        try await Self.lockedCase(id, in: ProjectionContext(connection: connection, logger: logger))
+    }
+
+    /// ``lockedCase(_:on:)`` of the case whose stream is `stream` (`case-<id>`).
+    static func lockedCase(
+        stream: String,
+        in context: ProjectionContext
+    ) async throws -> (state: CaseFile.Record, version: Int64)? {
+        guard let id = UUID(uuidString: String(stream.dropFirst("case-".count))) else { return nil }
+        return try await lockedCase(id, in: context)
+    }
+
+    private static func lockedCase(
+        _ id: UUID,
+        in context: ProjectionContext
+    ) async throws -> (state: CaseFile.Record, version: Int64)? {
+        let rows = try await context.connection.query(
             "SELECT state::text, version FROM cases WHERE id = \(id) FOR UPDATE",
-            logger: logger
+            logger: context.logger
         )
         for try await (state, version) in rows.decode((String, Int64).self) {
             return (try EventCoding.decode(Data(state.utf8)), version)
@@ -131,20 +160,32 @@ public struct Casebook: Sendable {
         return result
     }
 
-    /// Stores a case's state.
-    public func saveCase(_ record: CaseFile.Record, version: Int64, on connection: PostgresConnection) async throws {
+    /// Stores a case's state after the event that made `version`; `closedIn` is the event that
+    /// closed it (its recording time is when the closure became known), `nil` when it is open or
+    /// was closed by an earlier event.
+    static func saveCase(
+        _ record: CaseFile.Record,
+        version: Int64,
+        closedIn closing: UUID?,
+        in context: ProjectionContext
+    ) async throws {
         let state = String(decoding: try EventCoding.encode(record), as: UTF8.self)
-        try await connection.query(
+        try await context.connection.query(
             """
-            INSERT INTO cases (id, client_id, district_id, assignee_id, closed, closed_at, version, state)
+            INSERT INTO cases (id, client_id, district_id, assignee_id, closed, closed_at, version, state,
+                               opened_on, plan_agreed_on, period_end, next_review_on)
             VALUES (\(record.id), \(record.clientID), \(record.districtID), \(record.assigneeID), \(record.isClosed),
-                    CASE WHEN \(record.isClosed) THEN now() END, \(version), \(state)::jsonb)
+                    (SELECT recorded_at FROM events WHERE event_id = \(closing)), \(version), \(state)::jsonb,
+                    \(record.openedOn.description)::date, \(record.planAgreement?.agreedOn.description)::date,
+                    \(record.periodEnd?.description)::date, \(record.nextReviewOn?.description)::date)
             ON CONFLICT (id) DO UPDATE
             SET assignee_id = excluded.assignee_id, closed = excluded.closed,
-                closed_at = CASE WHEN excluded.closed THEN coalesce(cases.closed_at, now()) END,
-                version = excluded.version, state = excluded.state, updated_at = now()
+                closed_at = CASE WHEN excluded.closed THEN coalesce(excluded.closed_at, cases.closed_at) END,
+                version = excluded.version, state = excluded.state, opened_on = excluded.opened_on,
+                plan_agreed_on = excluded.plan_agreed_on, period_end = excluded.period_end,
+                next_review_on = excluded.next_review_on, updated_at = now()
             """,
-            logger: logger
+            logger: context.logger
         )
     }
 

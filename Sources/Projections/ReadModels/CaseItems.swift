@@ -1,0 +1,163 @@
+import Casework
+public import EventStore
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The parts of cases that front ends show (the hand-over, period extensions, assessments,
+/// goals, plan reviews, the plan agreement, consultations, observations, consents), each as the
+/// API shows it, kept by ``CaseItemsProjection`` in the transaction that appends the case's
+/// events.
+///
+/// Free text stays sealed: each sealed part is stored as `{"subject", "sealed", "event_id"}`,
+/// the event id being what its encryption is bound to; the reader opens it.
+public struct CaseItems: Sendable {
+    /// The kinds of item.
+    public enum Kind: String, Sendable {
+        /// The hand-over from preliminary accommodation (one per case).
+        case handover
+        /// An extension of the counselling period.
+        case periodExtension = "extension"
+        /// An assessment interview.
+        case assessment
+        /// A goal of the plan.
+        case goal
+        /// A plan review.
+        case planReview = "plan_review"
+        /// The client's agreement to the plan (one per case).
+        case planAgreement = "plan_agreement"
+        /// A consultation, with its referrals and their outcomes.
+        case consultation
+        /// An observation.
+        case observation
+        /// A consent.
+        case consent
+    }
+
+    /// One item.
+    public struct Item: Sendable {
+        /// Its id.
+        public var id: UUID
+        /// The case version that created it.
+        public var position: Int64
+        /// The item as the API shows it, personal parts sealed.
+        public var body: JSONValue
+    }
+
+    /// The pool.
+    public let client: PostgresClient
+    let logger: Logger
+
+    /// The items over `client`.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Up to `limit` items of `kind` of the case, oldest first, after `position`.
+    public func list(caseID: UUID, kind: Kind, after position: Int64, limit: Int) async throws -> [Item] {
+        let rows = try await client.query(
+            """
+            SELECT item_id, position, body::text FROM case_items
+            WHERE case_id = \(caseID) AND kind = \(kind.rawValue) AND position > \(position)
+            ORDER BY position, item_id LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        return try await Self.items(rows)
+    }
+
+    /// Up to `limit` consultations of the cases `caseIDs` (a client's), by day held, after the
+    /// consultation `after` (its day and id).
+    public func consultations(
+        ofCases caseIDs: [UUID],
+        after: (heldOn: String, id: UUID)?,
+        limit: Int
+    ) async throws -> [Item] {
+        let rows = try await client.query(
+            """
+            SELECT item_id, position, body::text FROM case_items
+            WHERE case_id = ANY(\(caseIDs)) AND kind = 'consultation'
+              AND (\(after == nil) OR (body ->> 'held_on', item_id) > (\(after?.heldOn ?? ""), \(after?.id ?? UUID())))
+            ORDER BY body ->> 'held_on', item_id LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        return try await Self.items(rows)
+    }
+
+    /// The item `itemID` of `kind`, or `nil`.
+    public func find(caseID: UUID, kind: Kind, itemID: UUID) async throws -> Item? {
+        try await client.withConnection { connection in
+            try await Self.find(
+                caseID: caseID,
+                kind: kind,
+                itemID: itemID,
+                in: ProjectionContext(connection: connection, logger: logger)
+            )
+        }
+    }
+
+    /// ``find(caseID:kind:itemID:)`` in `context`'s transaction.
+    static func find(caseID: UUID, kind: Kind, itemID: UUID, in context: ProjectionContext) async throws -> Item? {
+        let rows = try await context.connection.query(
+            """
+            SELECT item_id, position, body::text FROM case_items
+            WHERE case_id = \(caseID) AND kind = \(kind.rawValue) AND item_id = \(itemID)
+            """,
+            logger: context.logger
+        )
+        return try await Self.items(rows).first
+    }
+
+    /// The consultation that made `referralID`.
+    public func consultation(caseID: UUID, referralID: UUID) async throws -> Item? {
+        try await client.withConnection { connection in
+            try await Self.consultation(
+                caseID: caseID,
+                referralID: referralID,
+                in: ProjectionContext(connection: connection, logger: logger)
+            )
+        }
+    }
+
+    /// ``consultation(caseID:referralID:)`` in `context`'s transaction.
+    static func consultation(caseID: UUID, referralID: UUID, in context: ProjectionContext) async throws -> Item? {
+        let pattern = JSONValue.array([.object(["id": .string(referralID.uuidString)])]).jsonText()
+        let rows = try await context.connection.query(
+            """
+            SELECT item_id, position, body::text FROM case_items
+            WHERE case_id = \(caseID) AND kind = 'consultation' AND body -> 'referrals' @> \(pattern)::jsonb
+            """,
+            logger: context.logger
+        )
+        return try await Self.items(rows).first
+    }
+
+    /// Stores the item `itemID` of `kind` (a new one, or a changed one at its old position).
+    static func save(
+        _ kind: Kind,
+        caseID: UUID,
+        itemID: UUID,
+        position: Int64,
+        body: JSONValue,
+        in context: ProjectionContext
+    ) async throws {
+        try await context.connection.query(
+            """
+            INSERT INTO case_items (case_id, kind, item_id, position, body)
+            VALUES (\(caseID), \(kind.rawValue), \(itemID), \(position), \(body.jsonText())::jsonb)
+            ON CONFLICT (case_id, kind, item_id) DO UPDATE SET body = excluded.body
+            """,
+            logger: context.logger
+        )
+    }
+
+    private static func items(_ rows: PostgresRowSequence) async throws -> [Item] {
+        var items: [Item] = []
+        for try await (id, position, body) in rows.decode((UUID, Int64, String).self) {
+            items.append(Item(id: id, position: position, body: try JSONValue(jsonText: body)))
+        }
+        return items
+    }
+}

@@ -1,0 +1,137 @@
+public import Casework
+public import EventStore
+public import Foundation
+
+/// Keeps the ``CaseItems``: each part of a case a front end lists, shaped as the API shows it
+/// from the typed events, free text still sealed. Inline: a POST answers the item it made.
+public struct CaseItemsProjection: Projection {
+    /// `case_items`.
+    public let name = "case_items"
+    /// The one table.
+    public let tables = ["case_items"]
+
+    /// The projection.
+    public init() {}
+
+    /// `case.*` events.
+    public func handles(_ eventType: String) -> Bool {
+        eventType.hasPrefix("case.")
+    }
+
+    /// Adds or changes the item each event makes or changes.
+    public func apply(_ events: [RecordedEvent], in context: ProjectionContext) async throws {
+        for projected in try events.projected(as: CaseFile.Event.self) {
+            guard let caseID = UUID(uuidString: String(projected.recorded.streamID.dropFirst("case-".count))) else { continue }
+            try await apply(projected, caseID: caseID, in: context)
+        }
+    }
+
+    private func apply(_ projected: Projected<CaseFile.Event>, caseID: UUID, in context: ProjectionContext) async throws {
+        let personal = projected.sealed ?? .null
+        if let (kind, itemID, body) = try Self.newItem(
+            projected.event,
+            eventID: projected.recorded.id,
+            caseID: caseID,
+            personal: personal
+        ) {
+            let position = projected.recorded.streamVersion
+            try await CaseItems.save(kind, caseID: caseID, itemID: itemID, position: position, body: body, in: context)
+            return
+        }
+        /// Changes the stored item `itemID` of `kind`, if there is one.
+        func change(_ kind: CaseItems.Kind, _ itemID: UUID, _ update: (inout JSONValue) -> Void) async throws {
+            guard var item = try await CaseItems.find(caseID: caseID, kind: kind, itemID: itemID, in: context) else { return }
+            update(&item.body)
+            try await CaseItems.save(kind, caseID: caseID, itemID: itemID, position: item.position, body: item.body, in: context)
+        }
+        switch projected.event {
+        case .goalRevised(let revised):
+            let body = try Self.json(revised.goal)
+            try await change(.goal, revised.goal.id) { item in
+                let reason = item["status_reason"]
+                item = body
+                item["personal"] = personal
+                item["status_reason"] = reason
+            }
+        case .goalStatusChanged(let changed):
+            try await change(.goal, changed.goalID) { item in
+                item["status"] = .string(changed.status.rawValue)
+                item["status_changed_on"] = .string(changed.on.description)
+                item["status_reason"] = personal
+            }
+        case .referralOutcomeRecorded(let recorded):
+            guard let item = try await CaseItems.consultation(caseID: caseID, referralID: recorded.referralID, in: context) else {
+                return
+            }
+            try await change(.consultation, item.id) { body in
+                guard case .array(var referrals)? = body["referrals"] else { return }
+                for index in referrals.indices where referrals[index]["id"] == .string(recorded.referralID.uuidString) {
+                    referrals[index]["outcome"] = .object(["recorded_on": .string(recorded.on.description), "personal": personal])
+                }
+                body["referrals"] = .array(referrals)
+            }
+        case .consentWithdrawn(let withdrawn):
+            let withdrawnAt = try Self.json(withdrawn)["withdrawn_at"]
+            try await change(.consent, withdrawn.consentID) { item in item["withdrawn_at"] = withdrawnAt }
+        default:
+            return
+        }
+    }
+
+    /// The item `event` makes, as the API shows it with `personal` as its personal part (sealed
+    /// in the table; in the clear in the answer to the write that made it): its kind, id and
+    /// body. `nil` for an event that makes no item (it changes one, or none).
+    public static func newItem(
+        _ event: CaseFile.Event,
+        eventID: UUID,
+        caseID: UUID,
+        personal: JSONValue
+    ) throws -> (kind: CaseItems.Kind, id: UUID, body: JSONValue)? {
+        switch event {
+        case .opened(let opened) where opened.opening == .handover:
+            return (.handover, caseID, .object(["opened_on": .string(opened.openedOn.description), "personal": personal]))
+        case .periodExtended(let extended):
+            return (
+                .periodExtension, eventID,
+                .object([
+                    "id": .string(eventID.uuidString), "months": .integer(Int64(extended.months)),
+                    "decided_on": .string(extended.on.description), "personal": personal,
+                ])
+            )
+        case .assessmentRecorded(let recorded):
+            var body = try json(recorded.assessment)
+            body["id"] = .string(eventID.uuidString)
+            body["personal"] = personal
+            return (.assessment, eventID, body)
+        case .goalAgreed(let agreed):
+            var body = try json(agreed.goal)
+            body["personal"] = personal
+            return (.goal, agreed.goal.id, body)
+        case .planReviewed(let reviewed):
+            return (
+                .planReview, eventID,
+                .object([
+                    "id": .string(eventID.uuidString), "reviewed_on": .string(reviewed.on.description), "personal": personal,
+                ])
+            )
+        case .planAgreed(let agreement):
+            return (.planAgreement, caseID, try json(agreement))
+        case .consultationLogged(var logged):
+            logged.personal = nil
+            var body = try json(logged)
+            body["personal"] = personal
+            return (.consultation, logged.id, body)
+        case .observationRecorded(let observation):
+            return (.observation, observation.id, try json(observation))
+        case .consentGiven(let consent):
+            return (.consent, consent.id, try json(consent))
+        default:
+            return nil
+        }
+    }
+
+    /// `value` in the stored form of payloads.
+    private static func json(_ value: some Encodable) throws -> JSONValue {
+        try JSONValue(jsonText: String(decoding: try EventCoding.encode(value), as: UTF8.self))
+    }
+}

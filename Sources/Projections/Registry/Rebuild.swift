@@ -1,0 +1,179 @@
+public import EventStore
+import Foundation
+public import Logging
+import PostgresNIO
+
+/// Rebuilds read models from the whole log while the API keeps serving: fills fresh copies of
+/// their tables in a schema of their own, follows the log until it has caught up, and then, in
+/// one transaction that briefly holds the live tables, applies the last events and switches the
+/// copies in. Writes that commit meanwhile are not lost: those before the switch are in the
+/// copies, those after it write into them.
+///
+/// The copies keep the live tables' columns, checks, indexes, constraint names and triggers.
+/// Projections write unqualified table names; during a rebuild the copies' schema comes first
+/// in `search_path`.
+public struct Rebuild: Sendable {
+    /// What a rebuild has done so far.
+    public struct Progress: Sendable {
+        /// Events read from the log.
+        public var events: Int
+        /// Events in the log when the rebuild began (an estimate of the work).
+        public var total: Int
+        /// Time since the rebuild began.
+        public var elapsed: Duration
+        /// Whether the copies have been switched in.
+        public var switched: Bool
+
+        /// Events per second so far.
+        public var rate: Double {
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return seconds > 0 ? Double(events) / seconds : 0
+        }
+
+        /// The time the rest will take at the rate so far.
+        public var remaining: Duration? {
+            rate > 0 ? .seconds(Double(max(total - events, 0)) / rate) : nil
+        }
+    }
+
+    /// The schema the copies are built in.
+    public static let schema = "wegweiser_rebuild"
+
+    /// The log.
+    public let store: EventStore
+    /// The projections to rebuild.
+    public let projections: [any Projection]
+    /// Events per transaction while catching up.
+    public let batchSize: Int
+    let logger: Logger
+
+    /// A rebuild of `projections` from `store`.
+    public init(store: EventStore, projections: [any Projection], batchSize: Int = 2000, logger: Logger) {
+        self.store = store
+        self.projections = projections
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    /// Runs the rebuild; `progress` is called after every batch and once after the switch.
+    ///
+    /// - Returns: The last progress.
+    @discardableResult
+    public func run(progress: @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
+        let started = ContinuousClock.now
+        let client = store.client
+        let tables = projections.flatMap(\.tables)
+        let home = try await prepareCopies(of: tables)
+        var state = Progress(events: 0, total: try await eventCount(), elapsed: .zero, switched: false)
+        var checkpoint = Checkpoint.start
+        while true {
+            let count = try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    "SET LOCAL search_path TO \(unescaped: Self.schema), \(unescaped: home)",
+                    logger: logger
+                )
+                let events = try await store.readAll(after: checkpoint, limit: batchSize, on: connection)
+                try await apply(events, on: connection)
+                checkpoint = events.last?.checkpoint ?? checkpoint
+                return events.count
+            }
+            state.events += count
+            state.elapsed = ContinuousClock.now - started
+            progress(state)
+            if count < batchSize { break }
+        }
+        let last = try await client.withTransaction(logger: logger) { connection in
+            let live = tables.map { "\(home).\($0)" }.joined(separator: ", ")
+            // Writers of these read models now wait; each has written its rows before it
+            // commits, so every event they commit before this lock is visible below.
+            try await connection.query("LOCK TABLE \(unescaped: live) IN ACCESS EXCLUSIVE MODE", logger: logger)
+            try await connection.query("SET LOCAL search_path TO \(unescaped: Self.schema), \(unescaped: home)", logger: logger)
+            let events = try await store.readCommitted(after: checkpoint, on: connection)
+            try await apply(events, on: connection)
+            for table in tables {
+                try await connection.query("DROP TABLE \(unescaped: home).\(unescaped: table)", logger: logger)
+                try await connection.query(
+                    "ALTER TABLE \(unescaped: Self.schema).\(unescaped: table) SET SCHEMA \(unescaped: home)",
+                    logger: logger
+                )
+            }
+            try await connection.query("DROP SCHEMA \(unescaped: Self.schema)", logger: logger)
+            return events.count
+        }
+        state.events += last
+        state.elapsed = ContinuousClock.now - started
+        state.switched = true
+        progress(state)
+        return state
+    }
+
+    /// Hands `events` to each projection that handles them, grouped by stream (a projection's
+    /// rows depend on each stream's events in order, not on the order across streams).
+    private func apply(_ events: [RecordedEvent], on connection: PostgresConnection) async throws {
+        let byStream = Dictionary(grouping: events.enumerated(), by: \.element.streamID)
+            .values.sorted { $0[0].offset < $1[0].offset }
+            .flatMap { $0.map(\.element) }
+        let context = ProjectionContext(connection: connection, logger: logger)
+        for projection in projections {
+            let handled = byStream.filter { projection.handles($0.type) }
+            if !handled.isEmpty { try await projection.apply(handled, in: context) }
+        }
+    }
+
+    /// Makes empty copies of the live `tables` in ``schema`` (replacing any left by a rebuild
+    /// that stopped), with the same checks, indexes, constraint names and triggers.
+    ///
+    /// - Returns: The live tables' schema.
+    private func prepareCopies(of tables: [String]) async throws -> String {
+        try await store.client.withTransaction(logger: logger) { connection in
+            var home = "public"
+            for try await (schema, ) in try await connection.query("SELECT current_schema()", logger: logger).decode(
+                (String,).self
+            ) {
+                home = schema
+            }
+            try await connection.query("DROP SCHEMA IF EXISTS \(unescaped: Self.schema) CASCADE", logger: logger)
+            try await connection.query("CREATE SCHEMA \(unescaped: Self.schema)", logger: logger)
+            for table in tables {
+                let live = "\(home).\(table)"
+                let copy = "\(Self.schema).\(table)"
+                // Names of our own tables and schemas, constants of the projections: no input.
+                try await connection.query(
+                    "CREATE TABLE \(unescaped: copy) (LIKE \(unescaped: live) INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)",
+                    logger: logger
+                )
+                var statements: [String] = []
+                let definitions = try await connection.query(
+                    """
+                    SELECT 'ALTER TABLE ' || \(copy) || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' '
+                           || pg_get_constraintdef(c.oid)
+                    FROM pg_constraint c WHERE c.conrelid = \(live)::regclass AND c.contype IN ('p', 'u', 'x')
+                    UNION ALL
+                    SELECT regexp_replace(pg_get_indexdef(i.indexrelid), ' ON (ONLY )?\\S+ USING ', ' ON ' || \(copy) || ' USING ')
+                    FROM pg_index i WHERE i.indrelid = \(live)::regclass
+                      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+                    UNION ALL
+                    SELECT regexp_replace(pg_get_triggerdef(t.oid), ' ON \\S+ ', ' ON ' || \(copy) || ' ')
+                    FROM pg_trigger t WHERE t.tgrelid = \(live)::regclass AND NOT t.tgisinternal
+                    """,
+                    logger: logger
+                )
+                for try await (statement, ) in definitions.decode((String,).self) { statements.append(statement) }
+                for statement in statements {
+                    // Definitions PostgreSQL printed of our own schema, moved to the copy.
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+            }
+            return home
+        }
+    }
+
+    /// How many events the log holds.
+    private func eventCount() async throws -> Int {
+        for try await (count, ) in try await store.client.query("SELECT count(*) FROM events", logger: logger).decode((Int,).self)
+        {
+            return count
+        }
+        return 0
+    }
+}
