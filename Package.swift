@@ -112,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "wegweiser",
             dependencies: [
-                "WegweiserServer", "EventStore", "LocalPostgres",
+                "WegweiserServer", "EventStore", "Projections", "LocalPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SystemPackage", package: "swift-system"),

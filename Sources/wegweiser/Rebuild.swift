@@ -1,0 +1,70 @@
+import ArgumentParser
+import Configuration
+import EventStore
+import Foundation
+import Projections
+import WegweiserServer
+
+/// `wegweiser rebuild`: rebuilds read models from the event log while the server keeps serving.
+struct RebuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Rebuild read models from the event log into new tables and switch them in.",
+        discussion: """
+            Replays the whole log into fresh copies of the read models' tables, then switches them in \
+            with one short transaction; the server may keep running and writing meanwhile. Prints the \
+            progress (events, events/s, time left). Read models: \
+            \(ReadModels.standard.all.map(\.name).joined(separator: ", ")).
+            """
+    )
+
+    @Argument(help: "The read models to rebuild (default: all).")
+    var names: [String] = []
+
+    @Flag(help: "Rebuild every read model.")
+    var all = false
+
+    @OptionGroup var flags: ConfigurationFlags
+
+    func validate() throws {
+        let unknown = names.filter { ReadModels.standard.named($0) == nil }
+        guard unknown.isEmpty else {
+            throw ValidationError(
+                "No read model \(unknown.joined(separator: ", ")); there are "
+                    + ReadModels.standard.all.map(\.name).joined(separator: ", ") + "."
+            )
+        }
+        guard !(all && !names.isEmpty) else { throw ValidationError("Name read models or give --all, not both.") }
+    }
+
+    func run() async throws {
+        let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
+        let logger = makeLogger(label: "wegweiser.rebuild", reader: reader)
+        let projections = names.isEmpty ? ReadModels.standard.all : names.compactMap { ReadModels.standard.named($0) }
+        try await withDatabase(reader: reader, logger: logger) { client in
+            let status = try await Migrator.bundled().status(on: client, logger: logger)
+            guard status.isCurrent else {
+                print("The database schema is not current; run `wegweiser migrate` first.")
+                throw ExitCode(1)
+            }
+            let store = EventStore(client: client, logger: logger)
+            print("Rebuilding \(projections.map(\.name).joined(separator: ", ")).")
+            let interactive = isatty(STDOUT_FILENO) != 0
+            let done = try await Rebuild(store: store, projections: projections, logger: logger).run { progress in
+                guard interactive, !progress.switched else { return }
+                let left = progress.remaining.map { " · \(Int(($0 / .seconds(1)).rounded())) s left" } ?? ""
+                print(
+                    "\r\(progress.events) of ~\(progress.total) events · \(Int(progress.rate)) events/s\(left)\u{1B}[K",
+                    terminator: ""
+                )
+                fflush(nil)
+            }
+            if interactive { print("") }
+            let seconds = Double(done.elapsed.components.seconds) + Double(done.elapsed.components.attoseconds) / 1e18
+            print(
+                "Rebuilt from \(done.events) events in \(String(format: "%.1f", seconds)) s "
+                    + "(\(Int(done.rate)) events/s) and switched in."
+            )
+        }
+    }
+}
