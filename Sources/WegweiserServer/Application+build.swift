@@ -55,6 +55,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         developmentSigner: auth.developmentSigner,
         targetGroups: try targetGroups(reader: reader),
         coverAcrossOrganisations: reader.bool(forKey: "access.cover.across.organisations", default: false),
+        planWeeks: try planWeeks(reader: reader),
         now: now,
         logger: logger
     )
@@ -89,6 +90,16 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         if loadDemoData { try await DemoData.load(using: handler) }
     }
     return app
+}
+
+/// `caseload.plan.weeks`: weeks after intake by which a case's plan should be agreed (1 to 52,
+/// default 8).
+func planWeeks(reader: ConfigReader) throws -> Int {
+    let weeks = reader.int(forKey: "caseload.plan.weeks", default: 8)
+    guard (1...52).contains(weeks) else {
+        throw ConfigurationError("caseload.plan.weeks must be 1 to 52, not \(weeks).")
+    }
+    return weeks
 }
 
 /// The routes: every operation of `openapi.yaml`, behind the request-id, logging, problem and

@@ -132,6 +132,32 @@ struct AccessMatrixTests {
             try await context.call(.delete, "/substitutions/\(try await context.freshGrant())", as: caller)
         },
 
+        MatrixRow("getCasePlanStatus", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
+            try await $0.call(.get, "/cases/\($0.caseA)/plan-status", as: $1)
+        },
+        MatrixRow(
+            "listCaseAuditTrail",
+            allowed: [.workerA, .teamLead, .auditor, .dataProtectionOfficer],
+            hidden: [.workerB, .workerTuebingen]
+        ) { try await $0.call(.get, "/cases/\($0.caseA)/audit-trail", as: $1) },
+        MatrixRow(
+            "listClientAuditTrail",
+            allowed: [.workerA, .teamLead, .auditor, .dataProtectionOfficer],
+            hidden: [.workerB, .workerTuebingen]
+        ) { try await $0.call(.get, "/clients/\($0.clientA)/audit-trail", as: $1) },
+        MatrixRow("getCaseload", allowed: [.workerA, .workerB, .workerTuebingen, .teamLead, .coordinator]) {
+            try await $0.call(.get, "/caseloads", as: $1)
+        },
+        MatrixRow("getCaseload", allowed: [.workerA, .teamLead, .coordinator], hidden: [.workerB, .workerTuebingen]) {
+            try await $0.call(.get, "/caseloads?level=staff_member&id=\(Caller.workerA.person.id.apiString)", as: $1)
+        },
+        MatrixRow("getCaseload", allowed: [.teamLead, .coordinator], hidden: [.workerA, .workerB, .workerTuebingen]) {
+            try await $0.call(.get, "/caseloads?level=team&id=\($0.teamNord)", as: $1)
+        },
+        MatrixRow("getCaseload", allowed: [.coordinator], hidden: [.workerA, .workerB, .workerTuebingen, .teamLead]) {
+            try await $0.call(.get, "/caseloads?level=district&id=08337", as: $1)
+        },
+
         MatrixRow("listAccessLog", allowed: [.auditor, .dataProtectionOfficer]) {
             try await $0.call(.get, "/access-log", as: $1)
         },

@@ -115,6 +115,20 @@ public struct EventStore: Sendable {
         return try await decode(rows)
     }
 
+    /// Up to `limit` events of the `streams` after the global position `position`, by global
+    /// position: the history of an object and its related streams, for an audit trail.
+    public func read(streams: [String], after position: Int64, limit: Int) async throws -> [RecordedEvent] {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE stream_id = ANY(\(streams)) AND global_position > \(position)
+            ORDER BY global_position LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        return try await decode(rows)
+    }
+
     /// Up to `limit` events after `checkpoint`, in reading order.
     ///
     /// Reads only below the snapshot watermark: an event is returned once every transaction

@@ -33,6 +33,10 @@ enum AccessPolicy {
             "listAccessLog": [.auditor, .dataProtectionOfficer],
             "getCodeLists": everyone,
             "replaceCaseAssignment": [.teamLead],
+            "getCasePlanStatus": [.caseWorker, .teamLead],
+            "listCaseAuditTrail": [.caseWorker, .teamLead, .auditor, .dataProtectionOfficer],
+            "listClientAuditTrail": [.caseWorker, .teamLead, .auditor, .dataProtectionOfficer],
+            "getCaseload": [.caseWorker, .teamLead, .coordinator],
         ]
         for operation in [
             "createClient", "getClient", "replaceClient", "listClientConsultations", "listCases", "openCase", "getCase",
@@ -242,6 +246,65 @@ enum AccessPolicy {
     /// for a team lead those of `teamMembers` (their team's current members).
     static func defaultCaseloads(_ principal: Principal, teamMembers: [UUID]) -> [UUID] {
         principal.role == .teamLead ? [principal.staffID] + teamMembers : [principal.staffID]
+    }
+
+    /// The levels of caseload figures.
+    enum CaseloadLevel: String {
+        /// One staff member's cases.
+        case staffMember = "staff_member"
+        /// A team's.
+        case team
+        /// An organisation's.
+        case organisation
+        /// The district's.
+        case district
+    }
+
+    /// A caseload whose figures someone asks for.
+    enum Caseload {
+        /// The cases of staff member `id`, who is in `team`.
+        case staffMember(UUID, team: UUID?)
+        /// The cases of the members of a team.
+        case team(UUID)
+        /// The cases of the staff of an organisation.
+        case organisation(UUID)
+        /// The cases of the principal's district.
+        case district
+    }
+
+    /// Whether `principal` reads the figures of `caseload` (of their own district): case
+    /// workers their own; team leads their own, their team's and its members'; coordinators
+    /// every caseload of their district. Figures carry no names.
+    static func mayRead(caseload: Caseload, _ principal: Principal) -> Bool {
+        switch (principal.role, caseload) {
+        case (.coordinator, _):
+            return true
+        case (.caseWorker, .staffMember(let id, _)):
+            return id == principal.staffID
+        case (.teamLead, .staffMember(let id, let team)):
+            return id == principal.staffID || (principal.teamID != nil && team == principal.teamID)
+        case (.teamLead, .team(let id)):
+            return id == principal.teamID
+        default:
+            return false
+        }
+    }
+
+    /// The caseload figures `principal` reads without naming one: their own (case worker),
+    /// their team's (team lead, else their own) or the district's (coordinator).
+    static func ownCaseload(_ principal: Principal) -> (CaseloadLevel, String) {
+        switch principal.role {
+        case .teamLead:
+            principal.teamID.map { (.team, $0.apiString) } ?? (.staffMember, principal.staffID.apiString)
+        case .coordinator: (.district, principal.districtID)
+        default: (.staffMember, principal.staffID.apiString)
+        }
+    }
+
+    /// Whether `principal` reads every audit trail of their district (auditors and the data
+    /// protection officer); others read those of the clients and cases they may read.
+    static func readsAuditTrails(_ principal: Principal) -> Bool {
+        [.auditor, .dataProtectionOfficer].contains(principal.role)
     }
 
     /// The grants `principal` sees, as directory conditions: a team lead their team's; a case

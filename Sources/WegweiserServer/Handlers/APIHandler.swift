@@ -30,6 +30,10 @@ struct APIHandler: APIProtocol {
     let casebook: Casebook
     /// The listed parts of cases.
     let caseItems: CaseItems
+    /// Caseload figures.
+    let caseloads: Caseloads
+    /// Weeks after intake by which a plan should be agreed (`caseload.plan.weeks`).
+    let planWeeks: Int
     /// Every read of personal data.
     let accessLog: AccessLog
     /// Who signed in lately; forgotten when the directory changes.
@@ -54,6 +58,7 @@ struct APIHandler: APIProtocol {
         developmentSigner: DevelopmentSigner? = nil,
         targetGroups: Set<TargetGroup> = Set(TargetGroup.allCases),
         coverAcrossOrganisations: Bool = false,
+        planWeeks: Int = 8,
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
@@ -68,6 +73,8 @@ struct APIHandler: APIProtocol {
         self.directory = Directory(client: database, logger: logger)
         self.casebook = Casebook(client: database, logger: logger)
         self.caseItems = CaseItems(client: database, logger: logger)
+        self.caseloads = Caseloads(client: database, logger: logger)
+        self.planWeeks = planWeeks
         self.accessLog = AccessLog(client: database, logger: logger)
         self.developmentSigner = developmentSigner
         self.targetGroups = targetGroups
