@@ -18,13 +18,17 @@ struct RebuildCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The read models to rebuild (default: all).")
-    var names: [String] = []
-
-    @Flag(help: "Rebuild every read model.")
+    @Flag(help: "Rebuild every read model (the default without names).")
     var all = false
 
+    /// Read model names come first, before any configuration flag: `rebuild cases --log-level info`.
     @OptionGroup var flags: ConfigurationFlags
+
+    /// The read models named before the first flag.
+    var names: [String] { Array(flags.settings.prefix { !$0.hasPrefix("-") }) }
+
+    /// The configuration flags after the names.
+    var settings: [String] { Array(flags.settings.drop { !$0.hasPrefix("-") }) }
 
     func validate() throws {
         let unknown = names.filter { ReadModels.standard.named($0) == nil }
@@ -38,7 +42,7 @@ struct RebuildCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
+        let reader = try await ConfigReader.wegweiser(arguments: settings)
         let logger = makeLogger(label: "wegweiser.rebuild", reader: reader)
         let projections = names.isEmpty ? ReadModels.standard.all : names.compactMap { ReadModels.standard.named($0) }
         try await withDatabase(reader: reader, logger: logger) { client in
