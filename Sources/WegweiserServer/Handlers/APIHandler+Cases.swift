@@ -111,16 +111,9 @@ extension APIHandler {
                     case: caseID,
                     clientID: clientID,
                     districtID: principal.districtID,
-                    metadata: .currentRequest()
-                ) { [logger, accessLog] _, connection in
-                    try await idempotency?.record(resourceID: caseID.uuidString, on: connection, logger: logger)
-                    try await accessLog.record(
-                        principal,
-                        persons: [Self.subject(ofClient: clientID)],
-                        district: principal.districtID,
-                        on: connection
-                    )
-                }
+                    metadata: .currentRequest(),
+                    alsoRecord: creation(of: caseID, idempotency: idempotency, answering: principal, aboutClient: clientID)
+                )
             }
             guard let record = outcome.state else { throw Problem.internalError() }
             return .created(

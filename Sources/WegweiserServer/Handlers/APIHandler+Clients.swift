@@ -23,16 +23,9 @@ extension APIHandler {
                     .register(profile, today: CalendarDate(now())),
                     client: id,
                     districtID: principal.districtID,
-                    metadata: .currentRequest()
-                ) { [logger, accessLog] _, connection in
-                    try await idempotency?.record(resourceID: id.uuidString, on: connection, logger: logger)
-                    try await accessLog.record(
-                        principal,
-                        persons: [Self.subject(ofClient: id)],
-                        district: principal.districtID,
-                        on: connection
-                    )
-                }
+                    metadata: .currentRequest(),
+                    alsoRecord: creation(of: id, idempotency: idempotency, answering: principal, aboutClient: id)
+                )
             }
             guard let record = outcome.state else { throw Problem.internalError() }
             return .created(.init(headers: .init(eTag: Self.etag(outcome.version)), body: .json(.init(record, erased: false))))

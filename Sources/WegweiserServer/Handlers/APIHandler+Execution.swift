@@ -38,6 +38,25 @@ extension APIHandler {
         return (record, outcome.version)
     }
 
+    /// What a create of `resourceID` records with its events: the `Idempotency-Key` that made
+    /// it, and that the answer showed `principal` the data of client `clientID`.
+    func creation<State>(
+        of resourceID: UUID,
+        idempotency: IdempotencyKey?,
+        answering principal: Principal,
+        aboutClient clientID: UUID
+    ) -> CommandHandler.Bookkeeping<State> {
+        { [logger, accessLog] _, connection in
+            try await idempotency?.record(resourceID: resourceID.uuidString, on: connection, logger: logger)
+            try await accessLog.record(
+                principal,
+                persons: [Self.subject(ofClient: clientID)],
+                district: principal.districtID,
+                on: connection
+            )
+        }
+    }
+
     /// Runs a write of an object of `kind` and answers its failures as problems.
     func writing<Result>(_ kind: String, _ write: () async throws -> Result) async throws -> Result {
         do {

@@ -61,27 +61,25 @@ extension APIHandler {
             )
         }
         let notFound = Problem.notFound("No caseload \(level.rawValue) \(id) here.")
-        let staff = try await directory.list(
-            .staffMember,
-            as: StaffMember.Record.self,
-            districtID: principal.districtID,
-            limit: 10_000
-        ).map(\.state)
         let members: [StaffMember.Record]
         switch level {
         case .staffMember:
             let staffID = try Input.uuid(id, at: "#/query/id")
-            guard let member = staff.first(where: { $0.profile.id == staffID }),
-                AccessPolicy.mayRead(caseload: .staffMember(staffID, team: member.profile.teamID), principal)
+            guard let member = try await directory.find(.staffMember, id: staffID.uuidString, as: StaffMember.Record.self),
+                member.districtID == principal.districtID,
+                AccessPolicy.mayRead(caseload: .staffMember(staffID, team: member.state.profile.teamID), principal)
             else { throw notFound }
-            members = [member]
+            members = [member.state]
         case .team:
             let teamID = try Input.uuid(id, at: "#/query/id")
             guard
                 try await directory.find(.team, id: teamID.uuidString, as: Team.Record.self)?.districtID == principal.districtID,
                 AccessPolicy.mayRead(caseload: .team(teamID), principal)
             else { throw notFound }
-            members = staff.filter { $0.profile.teamID == teamID }
+            members = try await staff(
+                of: principal.districtID,
+                where: [[.field(["profile", "team_id"], equals: teamID.uuidString)]]
+            )
         case .organisation:
             let organisationID = try Input.uuid(id, at: "#/query/id")
             guard
@@ -89,17 +87,22 @@ extension APIHandler {
                     == principal.districtID,
                 AccessPolicy.mayRead(caseload: .organisation(organisationID), principal)
             else { throw notFound }
-            members = staff.filter { $0.profile.organisationID == organisationID }
+            members = try await staff(
+                of: principal.districtID,
+                where: [[.field(["profile", "organisation_id"], equals: organisationID.uuidString)]]
+            )
         case .district:
             guard id == principal.districtID, AccessPolicy.mayRead(caseload: .district, principal) else { throw notFound }
-            members = staff
+            members = try await staff(of: principal.districtID, where: [])
         }
         let time = now()
         let today = CalendarDate(time)
+        // Only the grants that cover a member of the caseload, not every grant ever given.
         let grants = try await directory.list(
             .substitution,
             as: Substitution.Record.self,
             districtID: principal.districtID,
+            where: [members.map { .field(["grant", "absent_id"], equals: $0.profile.id.uuidString) }],
             limit: 10_000
         )
         let fullTime = members.filter { $0.isActive(on: today) && [.caseWorker, .teamLead].contains($0.profile.role) }
@@ -134,6 +137,18 @@ extension APIHandler {
                 )
             )
         )
+    }
+
+    /// The staff records of `districtID` that meet `conditions`.
+    private func staff(of districtID: String, where conditions: [[Directory.Condition]]) async throws -> [StaffMember.Record] {
+        try await directory.list(
+            .staffMember,
+            as: StaffMember.Record.self,
+            districtID: districtID,
+            where: conditions,
+            limit: 10_000
+        )
+        .map(\.state)
     }
 
     // MARK: Audit trails
