@@ -243,4 +243,118 @@ struct ProjectionsHTTPTests {
             #expect((log.json["items"] as? [[String: Any]])?.isEmpty == false, "the auditor's reading is logged")
         }
     }
+
+    @Test(
+        "given a case that is reassigned, closed, reopened, covered, uncovered and whose worker moves team, then plan status, audit trail and caseload figures follow who works it at each step"
+    )
+    func sequencesOverTime() async throws {
+        let app = try await TestApp.make()
+        let colleague = DemoData.people.first { $0.subject == "demo-worker-a2" }!
+        let admin = DemoData.people.first { $0.subject == "demo-admin" }!
+        try await app.test(.router) { http in
+            let workerToken = try provider.token(for: worker)
+            let colleagueToken = try provider.token(for: colleague)
+            let leadToken = try provider.token(for: lead)
+            let auditorToken = try provider.token(for: auditor)
+            let caseID = try await openCase(http, token: workerToken, openedDaysAgo: 3)
+            /// What each of `tokens` gets for the case's plan status and audit trail.
+            func reads(_ tokens: [String]) async throws -> [Int] {
+                var codes: [Int] = []
+                for token in tokens {
+                    let plan = try await http.send(.get, "/cases/\(caseID)/plan-status", token: token).status.code
+                    let trail = try await http.send(.get, "/cases/\(caseID)/audit-trail", token: token).status.code
+                    #expect(plan == trail, "plan status and audit trail agree")
+                    codes.append(plan)
+                }
+                return codes
+            }
+            /// The open cases in the caseload `query` as `token` sees it (nil when hidden).
+            func open(_ query: String, _ token: String) async throws -> Int? {
+                let answer = try await http.send(.get, "/caseloads\(query)", token: token)
+                return answer.status == .ok ? answer.json["open_cases"] as? Int : nil
+            }
+            let ofWorker = "?level=staff_member&id=\(worker.id.apiString)"
+            let ofColleague = "?level=staff_member&id=\(colleague.id.apiString)"
+            #expect(try await reads([workerToken, colleagueToken]) == [200, 404])
+            #expect(try await open("", workerToken) == 1)
+
+            // Reassigned: the former worker loses the case at once, the new one has it.
+            let reassigned = try await http.send(
+                .put,
+                "/cases/\(caseID)/assignment",
+                token: leadToken,
+                body: ["assignee_id": colleague.id.apiString]
+            )
+            #expect(reassigned.status == .ok)
+            #expect(try await reads([workerToken, colleagueToken, leadToken]) == [404, 200, 200])
+            #expect(try await open("", workerToken) == 0)
+            #expect(try await open("", colleagueToken) == 1)
+
+            // Closed: read-only for the assignee, out of every open caseload.
+            let closed = try await http.send(
+                .put,
+                "/cases/\(caseID)/closure",
+                token: colleagueToken,
+                body: ["reason": "moved_out_of_district", "closed_on": day(0)]
+            )
+            #expect(closed.status == .ok)
+            #expect(try await reads([workerToken, colleagueToken]) == [404, 200])
+            #expect(try await open("", colleagueToken) == 0)
+
+            // Reopened by the lead: in the assignee's caseload again.
+            let reopened = try await http.send(
+                .post,
+                "/cases/\(caseID)/reopenings",
+                token: leadToken,
+                body: ["reason": "zurückgekehrt", "reopened_on": day(0)]
+            )
+            #expect(reopened.status == .created)
+            #expect(try await open("", colleagueToken) == 1)
+
+            // Covered: the substitute reads the case, and the team's figures count it as covered,
+            // but the substitute does not read the absent colleague's caseload figures.
+            let formatter = ISO8601DateFormatter()
+            let grant = try await http.send(
+                .post,
+                "/substitutions",
+                token: leadToken,
+                body: [
+                    "absent_id": colleague.id.apiString, "substitute_id": worker.id.apiString, "reason": "Urlaub",
+                    "from": formatter.string(from: Date().addingTimeInterval(-60)),
+                    "until": formatter.string(from: Date().addingTimeInterval(86_400)),
+                ]
+            )
+            let grantID = try #require(grant.json["id"] as? String)
+            #expect(try await reads([workerToken]) == [200])
+            #expect(try await http.send(.get, "/caseloads", token: leadToken).json["cases_covered_by_substitution"] as? Int == 1)
+            #expect(try await open(ofColleague, workerToken) == nil)
+
+            // Revoked: the cover ends at once.
+            #expect(try await http.send(.delete, "/substitutions/\(grantID)", token: leadToken).status == .ok)
+            #expect(try await reads([workerToken]) == [404])
+            #expect(try await http.send(.get, "/caseloads", token: leadToken).json["cases_covered_by_substitution"] as? Int == 0)
+
+            // Transferred to another team: the old lead loses case and figures; auditors keep the trail.
+            let adminToken = try provider.token(for: admin)
+            let team = try await http.send(
+                .post,
+                "/teams",
+                token: adminToken,
+                body: ["organisation_id": DemoData.id("organisation:Landratsamt Waldshut").apiString, "name": "Team Süd"]
+            )
+            let record = try await http.send(.get, "/staff-members/\(colleague.id.apiString)", token: adminToken)
+            var body = record.json.filter {
+                ["organisation_id", "name", "role", "full_time_equivalent", "active_from", "subject"].contains($0.key)
+            }
+            body["team_id"] = try #require(team.json["id"] as? String)
+            #expect(
+                try await http.send(.put, "/staff-members/\(colleague.id.apiString)", token: adminToken, body: body).status == .ok
+            )
+            #expect(try await reads([leadToken, colleagueToken]) == [404, 200])
+            #expect(try await open(ofColleague, leadToken) == nil)
+            #expect(try await open("", leadToken) == 0, "the old team's figures lose the case")
+            #expect(try await http.send(.get, "/cases/\(caseID)/audit-trail", token: auditorToken).status == .ok)
+            #expect(try await open(ofWorker, leadToken) == 0, "the lead still reads the members who stayed")
+        }
+    }
 }
