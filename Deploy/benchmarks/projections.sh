@@ -10,20 +10,25 @@
 #      one connection each. Goal: within 1.2x.
 #   4. Rebuild rate of all read models (`wegweiser rebuild --all`, while the server runs)
 #      against a raw `SELECT` scan of the same events in reading order (psql). Goal: >= 50 %.
+#      So that fixed costs (starting the command, copying the tables) do not decide it, the
+#      log is first grown to --log-events by copying the case streams written above under new
+#      case ids (same events, in one transaction), and the hash chain is let catch up.
 #
-# Usage: Deploy/benchmarks/projections.sh [--binary-dir .build/release] [--seconds 10]
+# Usage: Deploy/benchmarks/projections.sh [--binary-dir .build/release] [--seconds 10] [--log-events 100000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-bin="" seconds=10 port=18090 pgport=55490
+bin="" seconds=10 log_events=100000 port=18090 pgport=55490
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary-dir) bin="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
+    --log-events) log_events="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 [ "$seconds" -le 60 ] || { echo "--seconds is at most 60" >&2; exit 2; }
+[ "$log_events" -le 2000000 ] || { echo "--log-events is at most 2000000" >&2; exit 2; }
 command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt-get update -q && apt-get install -y -q postgresql; fi
 if [ -z "$bin" ]; then
@@ -112,7 +117,31 @@ wrk -t1 -c1 -d"${seconds}s" --latency -s "$work/post.lua" "${auth[@]}" "$base/ca
 wrk -t1 -c1 -d"${seconds}s" --latency -s "$work/post.lua" "${auth[@]}" "$base/cases/$long/consultations" >"$work/long.txt"
 
 echo "== 4. rebuild of all read models (server running) against a raw SELECT scan of the events"
+"${psql[@]}" -v target="$log_events" <<'SQL'
+-- Copies of every case stream under new case and client ids, enough of them for the target size.
+CREATE TEMP TABLE copies AS
+  SELECT s.stream_id AS original, 'case-' || upper(gen_random_uuid()::text) AS copy,
+         upper(gen_random_uuid()::text) AS client, s.tenant, s.version
+  FROM streams s,
+       generate_series(1, greatest(0, ceil((:target - (SELECT count(*) FROM events))::numeric
+                                           / (SELECT count(*) FROM events WHERE stream_id LIKE 'case-%'))::int))
+  WHERE s.category = 'case';
+BEGIN;
+INSERT INTO streams (stream_id, category, tenant, version) SELECT copy, 'case', tenant, version FROM copies;
+INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
+  SELECT c.copy, e.stream_version, gen_random_uuid(), e.event_type, e.schema_version,
+         CASE WHEN e.event_type = 'case.opened'
+              THEN e.payload || jsonb_build_object('id', substr(c.copy, 6), 'client_id', c.client) ELSE e.payload END,
+         e.metadata
+  FROM copies c JOIN events e ON e.stream_id = c.original
+  ORDER BY c.copy, e.stream_version;
+COMMIT;
+SQL
 events=$("${psql[@]}" -c "SELECT count(*) FROM events")
+for _ in $(seq 1 600); do
+  [ "$("${psql[@]}" -c "SELECT count(*) FROM event_chain")" -ge "$events" ] && break
+  sleep 0.5
+done
 scan_start=$(date +%s.%N)
 "${psql[@]}" -c "SELECT global_position, transaction_id, stream_id, stream_version, event_id, event_type, schema_version,
   payload, metadata, recorded_at FROM events ORDER BY transaction_id, global_position" >/dev/null

@@ -132,14 +132,9 @@ public enum JSONValue: Sendable, Hashable, Codable {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
-    /// The value of a JSON text.
-    public init(jsonText: String) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Data(jsonText.utf8))
-    }
-
     /// A value of any `Encodable` type, e.g. a domain event's payload.
     public init(encoding value: some Encodable) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Self.encoder.encode(value))
+        self = try JSONValue(jsonText: String(decoding: Self.encoder.encode(value), as: UTF8.self))
     }
 
     private static let encoder: JSONEncoder = {

@@ -134,19 +134,25 @@ public struct CaseItems: Sendable {
         return try await Self.items(rows).first
     }
 
-    /// Stores the item `itemID` of `kind` (a new one, or a changed one at its old position).
-    static func save(
-        _ kind: Kind,
-        caseID: UUID,
-        itemID: UUID,
-        position: Int64,
-        body: JSONValue,
-        in context: ProjectionContext
-    ) async throws {
+    /// An item to store: a new one, or a changed one at its old position.
+    struct Stored: Sendable {
+        /// Its kind.
+        var kind: Kind
+        /// Its case.
+        var caseID: UUID
+        /// The item.
+        var item: Item
+    }
+
+    /// Stores `items` in one statement (each item once: the statement cannot change a row twice).
+    static func save(_ items: [Stored], in context: ProjectionContext) async throws {
+        guard !items.isEmpty else { return }
         try await context.connection.query(
             """
             INSERT INTO case_items (case_id, kind, item_id, position, body)
-            VALUES (\(caseID), \(kind.rawValue), \(itemID), \(position), \(body.jsonText())::jsonb)
+            SELECT * FROM unnest(\(items.map(\.caseID))::uuid[], \(items.map(\.kind.rawValue))::text[],
+                                 \(items.map(\.item.id))::uuid[], \(items.map(\.item.position))::bigint[],
+                                 \(items.map { $0.item.body.jsonText() })::text[]::jsonb[])
             ON CONFLICT (case_id, kind, item_id) DO UPDATE SET body = excluded.body
             """,
             logger: context.logger

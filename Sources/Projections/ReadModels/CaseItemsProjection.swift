@@ -18,15 +18,60 @@ public struct CaseItemsProjection: Projection {
         eventType.hasPrefix("case.")
     }
 
-    /// Adds or changes the item each event makes or changes.
+    /// Adds or changes the item each event makes or changes, and stores them in one statement.
     public func apply(_ events: [RecordedEvent], in context: ProjectionContext) async throws {
+        var batch = Batch()
         for projected in try events.projected(as: CaseFile.Event.self) {
             guard let caseID = UUID(uuidString: String(projected.recorded.streamID.dropFirst("case-".count))) else { continue }
-            try await apply(projected, caseID: caseID, in: context)
+            try await apply(projected, caseID: caseID, to: &batch, in: context)
+        }
+        try await CaseItems.save(batch.items, in: context)
+    }
+
+    /// The items a batch of events made or changed, each once, in the order first touched.
+    private struct Batch {
+        private(set) var items: [CaseItems.Stored] = []
+        private var index: [Key: Int] = [:]
+
+        private struct Key: Hashable {
+            var caseID: UUID
+            var kind: CaseItems.Kind
+            var itemID: UUID
+        }
+
+        /// The item as this batch left it, if it touched it.
+        func item(_ kind: CaseItems.Kind, caseID: UUID, itemID: UUID) -> CaseItems.Item? {
+            index[Key(caseID: caseID, kind: kind, itemID: itemID)].map { items[$0].item }
+        }
+
+        /// The consultation of this batch that made `referralID`.
+        func consultation(caseID: UUID, referralID: UUID) -> CaseItems.Item? {
+            let id = JSONValue.string(referralID.uuidString)
+            return items.last {
+                guard $0.caseID == caseID, $0.kind == .consultation, case .array(let referrals)? = $0.item.body["referrals"]
+                else { return false }
+                return referrals.contains { $0["id"] == id }
+            }?.item
+        }
+
+        /// Stores `item` (replacing this batch's earlier version of it).
+        mutating func put(_ kind: CaseItems.Kind, caseID: UUID, item: CaseItems.Item) {
+            let key = Key(caseID: caseID, kind: kind, itemID: item.id)
+            if let position = index[key] {
+                items[position].item = item
+            } else {
+                index[key] = items.count
+                items.append(CaseItems.Stored(kind: kind, caseID: caseID, item: item))
+            }
         }
     }
 
-    private func apply(_ projected: Projected<CaseFile.Event>, caseID: UUID, in context: ProjectionContext) async throws {
+    private func apply(
+        _ projected: Projected<CaseFile.Event>,
+        caseID: UUID,
+        to batch: inout Batch,
+        in context: ProjectionContext
+    ) async throws {
         let personal = projected.sealed ?? .null
         if let (kind, itemID, body) = try Self.newItem(
             projected.event,
@@ -34,36 +79,48 @@ public struct CaseItemsProjection: Projection {
             caseID: caseID,
             personal: personal
         ) {
-            let position = projected.recorded.streamVersion
-            try await CaseItems.save(kind, caseID: caseID, itemID: itemID, position: position, body: body, in: context)
+            batch.put(
+                kind,
+                caseID: caseID,
+                item: CaseItems.Item(id: itemID, position: projected.recorded.streamVersion, body: body)
+            )
             return
         }
-        /// Changes the stored item `itemID` of `kind`, if there is one.
-        func change(_ kind: CaseItems.Kind, _ itemID: UUID, _ update: (inout JSONValue) -> Void) async throws {
-            guard var item = try await CaseItems.find(caseID: caseID, kind: kind, itemID: itemID, in: context) else { return }
+        /// Changes the item `itemID` of `kind`, as this batch left it or else as stored, if there is one.
+        func change(
+            _ kind: CaseItems.Kind,
+            _ itemID: UUID,
+            in batch: inout Batch,
+            _ update: (inout JSONValue) -> Void
+        ) async throws {
+            var found = batch.item(kind, caseID: caseID, itemID: itemID)
+            if found == nil { found = try await CaseItems.find(caseID: caseID, kind: kind, itemID: itemID, in: context) }
+            guard var item = found else { return }
             update(&item.body)
-            try await CaseItems.save(kind, caseID: caseID, itemID: itemID, position: item.position, body: item.body, in: context)
+            batch.put(kind, caseID: caseID, item: item)
         }
         switch projected.event {
         case .goalRevised(let revised):
             let body = try Self.json(revised.goal)
-            try await change(.goal, revised.goal.id) { item in
+            try await change(.goal, revised.goal.id, in: &batch) { item in
                 let reason = item["status_reason"]
                 item = body
                 item["personal"] = personal
                 item["status_reason"] = reason
             }
         case .goalStatusChanged(let changed):
-            try await change(.goal, changed.goalID) { item in
+            try await change(.goal, changed.goalID, in: &batch) { item in
                 item["status"] = .string(changed.status.rawValue)
                 item["status_changed_on"] = .string(changed.on.description)
                 item["status_reason"] = personal
             }
         case .referralOutcomeRecorded(let recorded):
-            guard let item = try await CaseItems.consultation(caseID: caseID, referralID: recorded.referralID, in: context) else {
-                return
+            var consultation = batch.consultation(caseID: caseID, referralID: recorded.referralID)
+            if consultation == nil {
+                consultation = try await CaseItems.consultation(caseID: caseID, referralID: recorded.referralID, in: context)
             }
-            try await change(.consultation, item.id) { body in
+            guard let consultation else { return }
+            try await change(.consultation, consultation.id, in: &batch) { body in
                 guard case .array(var referrals)? = body["referrals"] else { return }
                 for index in referrals.indices where referrals[index]["id"] == .string(recorded.referralID.uuidString) {
                     referrals[index]["outcome"] = .object(["recorded_on": .string(recorded.on.description), "personal": personal])
@@ -72,7 +129,7 @@ public struct CaseItemsProjection: Projection {
             }
         case .consentWithdrawn(let withdrawn):
             let withdrawnAt = try Self.json(withdrawn)["withdrawn_at"]
-            try await change(.consent, withdrawn.consentID) { item in item["withdrawn_at"] = withdrawnAt }
+            try await change(.consent, withdrawn.consentID, in: &batch) { item in item["withdrawn_at"] = withdrawnAt }
         default:
             return
         }

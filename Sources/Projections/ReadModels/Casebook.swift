@@ -100,27 +100,29 @@ public struct Casebook: Sendable {
         try await Self.lockedCase(id, in: ProjectionContext(connection: connection, logger: logger))
     }
 
-    /// ``lockedCase(_:on:)`` of the case whose stream is `stream` (`case-<id>`).
-    static func lockedCase(
-        stream: String,
-        in context: ProjectionContext
-    ) async throws -> (state: CaseFile.Record, version: Int64)? {
-        guard let id = UUID(uuidString: String(stream.dropFirst("case-".count))) else { return nil }
-        return try await lockedCase(id, in: context)
-    }
-
     private static func lockedCase(
         _ id: UUID,
         in context: ProjectionContext
     ) async throws -> (state: CaseFile.Record, version: Int64)? {
+        try await lockedCases([id], in: context)[id]
+    }
+
+    /// The stored states and versions of the cases `ids` that exist, locked for the rest of the
+    /// transaction (in the order of their ids, as every writer locks them).
+    static func lockedCases(
+        _ ids: [UUID],
+        in context: ProjectionContext
+    ) async throws -> [UUID: (state: CaseFile.Record, version: Int64)] {
+        guard !ids.isEmpty else { return [:] }
         let rows = try await context.connection.query(
-            "SELECT state::text, version FROM cases WHERE id = \(id) FOR UPDATE",
+            "SELECT id, state::text, version FROM cases WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE",
             logger: context.logger
         )
-        for try await (state, version) in rows.decode((String, Int64).self) {
-            return (try EventCoding.decode(Data(state.utf8)), version)
+        var found: [UUID: (state: CaseFile.Record, version: Int64)] = [:]
+        for try await (id, state, version) in rows.decode((UUID, String, Int64).self) {
+            found[id] = (try EventCoding.decode(Data(state.utf8)), version)
         }
-        return nil
+        return found
     }
 
     /// The client `id`, or `nil`.
@@ -160,24 +162,41 @@ public struct Casebook: Sendable {
         return result
     }
 
-    /// Stores a case's state after the event that made `version`; `closedIn` is the event that
-    /// closed it (its recording time is when the closure became known), `nil` when it is open or
-    /// was closed by an earlier event.
-    static func saveCase(
-        _ record: CaseFile.Record,
-        version: Int64,
-        closedIn closing: UUID?,
-        in context: ProjectionContext
-    ) async throws {
-        let state = String(decoding: try EventCoding.encode(record), as: UTF8.self)
+    /// A case's state to store: as of the event that made `version`; `closedIn` is the event
+    /// that closed it (its recording time is when the closure became known), `nil` when it is
+    /// open or was closed by an earlier event.
+    struct CaseState: Sendable {
+        /// The state.
+        var record: CaseFile.Record
+        /// Its version.
+        var version: Int64
+        /// The event that closed it, if one of the events stored now did.
+        var closedIn: UUID?
+    }
+
+    /// Stores the states of `cases` (each case once) in one statement.
+    static func saveCases(_ cases: [CaseState], in context: ProjectionContext) async throws {
+        guard !cases.isEmpty else { return }
+        let states = try cases.map { String(decoding: try EventCoding.encode($0.record), as: UTF8.self) }
+        // Optional dates and the closing event travel as text, empty for none.
+        func text(_ value: (some CustomStringConvertible)?) -> String { value?.description ?? "" }
         try await context.connection.query(
             """
             INSERT INTO cases (id, client_id, district_id, assignee_id, closed, closed_at, version, state,
                                opened_on, plan_agreed_on, period_end, next_review_on)
-            VALUES (\(record.id), \(record.clientID), \(record.districtID), \(record.assigneeID), \(record.isClosed),
-                    (SELECT recorded_at FROM events WHERE event_id = \(closing)), \(version), \(state)::jsonb,
-                    \(record.openedOn.description)::date, \(record.planAgreement?.agreedOn.description)::date,
-                    \(record.periodEnd?.description)::date, \(record.nextReviewOn?.description)::date)
+            SELECT c.id, c.client_id, c.district_id, c.assignee_id, c.closed,
+                   (SELECT recorded_at FROM events WHERE event_id = nullif(c.closed_in, '')::uuid), c.version, c.state::jsonb,
+                   c.opened_on::date, nullif(c.plan_agreed_on, '')::date, nullif(c.period_end, '')::date,
+                   nullif(c.next_review_on, '')::date
+            FROM unnest(\(cases.map(\.record.id))::uuid[], \(cases.map(\.record.clientID))::uuid[],
+                        \(cases.map(\.record.districtID))::text[], \(cases.map(\.record.assigneeID))::uuid[],
+                        \(cases.map(\.record.isClosed))::boolean[], \(cases.map { text($0.closedIn) })::text[],
+                        \(cases.map(\.version))::bigint[], \(states)::text[],
+                        \(cases.map(\.record.openedOn.description))::text[],
+                        \(cases.map { text($0.record.planAgreement?.agreedOn) })::text[],
+                        \(cases.map { text($0.record.periodEnd) })::text[], \(cases.map { text($0.record.nextReviewOn) })::text[])
+                 AS c(id, client_id, district_id, assignee_id, closed, closed_in, version, state,
+                      opened_on, plan_agreed_on, period_end, next_review_on)
             ON CONFLICT (id) DO UPDATE
             SET assignee_id = excluded.assignee_id, closed = excluded.closed,
                 closed_at = CASE WHEN excluded.closed THEN coalesce(excluded.closed_at, cases.closed_at) END,

@@ -19,20 +19,31 @@ public struct CasesProjection: Projection {
         eventType.hasPrefix("case.")
     }
 
-    /// Folds each case's events into its stored state.
+    /// Folds each case's events into its stored state (read in one statement where the writer
+    /// does not know it) and stores the states in one statement.
     public func apply(_ events: [RecordedEvent], in context: ProjectionContext) async throws {
-        for stream in events.runsByStream() {
-            guard let last = stream.last else { continue }
+        let streams = events.groupedByStream()
+        let unknown = streams.compactMap { stream, _ in context.known[stream] == nil ? Self.caseID(stream) : nil }
+        let stored = try await Casebook.lockedCases(unknown, in: context)
+        var states: [Casebook.CaseState] = []
+        for (stream, events) in streams {
+            guard let last = events.last else { continue }
             var state: CaseFile.State
-            if let known = context.known[last.streamID], let knownState = known.state as? CaseFile.State {
+            if let known = context.known[stream], let knownState = known.state as? CaseFile.State {
                 state = knownState
             } else {
-                state = try await Casebook.lockedCase(stream: last.streamID, in: context)?.state
+                state = Self.caseID(stream).flatMap { stored[$0]?.state }
             }
-            state = try stream.projected(as: CaseFile.Event.self).reduce(state) { CaseFile.evolve($0, $1.event) }
+            state = try events.projected(as: CaseFile.Event.self).reduce(state) { CaseFile.evolve($0, $1.event) }
             guard let record = state else { continue }
-            let closing = record.isClosed ? stream.last { $0.type == "case.closed" }?.id : nil
-            try await Casebook.saveCase(record, version: last.streamVersion, closedIn: closing, in: context)
+            let closing = record.isClosed ? events.last { $0.type == "case.closed" }?.id : nil
+            states.append(Casebook.CaseState(record: record, version: last.streamVersion, closedIn: closing))
         }
+        try await Casebook.saveCases(states, in: context)
+    }
+
+    /// The case whose stream is `stream` (`case-<id>`).
+    private static func caseID(_ stream: String) -> UUID? {
+        UUID(uuidString: String(stream.dropFirst("case-".count)))
     }
 }

@@ -21,7 +21,7 @@ public struct ClientsProjection: Projection {
 
     /// Stores each client's profile as of their latest event.
     public func apply(_ events: [RecordedEvent], in context: ProjectionContext) async throws {
-        for stream in events.runsByStream() {
+        for (_, stream) in events.groupedByStream() {
             guard let latest = try stream.projected(as: Client.Event.self).last else { continue }
             var registeredBy: UUID?
             if let registration = stream.first(where: { $0.type == "client.registered" }) {

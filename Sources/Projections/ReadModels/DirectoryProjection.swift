@@ -19,7 +19,7 @@ public struct DirectoryProjection: Projection {
 
     /// Folds each object's events into its stored state.
     public func apply(_ events: [RecordedEvent], in context: ProjectionContext) async throws {
-        for stream in events.runsByStream() {
+        for (_, stream) in events.groupedByStream() {
             switch Self.kind(of: stream[0].type) {
             case .district: try await fold(District.self, .district, stream, in: context)
             case .organisation: try await fold(Organisation.self, .organisation, stream, in: context)
@@ -89,16 +89,18 @@ extension Substitution.Record: DirectoryRecord {
 }
 
 extension Sequence<RecordedEvent> {
-    /// The events cut into runs of one stream each, in order (a stream may recur in a later run).
-    func runsByStream() -> [[RecordedEvent]] {
-        var runs: [[RecordedEvent]] = []
+    /// The events of each stream, in order, the streams in the order they first appear.
+    func groupedByStream() -> [(stream: String, events: [RecordedEvent])] {
+        var groups: [(stream: String, events: [RecordedEvent])] = []
+        var index: [String: Int] = [:]
         for event in self {
-            if runs.last?.last?.streamID == event.streamID {
-                runs[runs.count - 1].append(event)
+            if let position = index[event.streamID] {
+                groups[position].events.append(event)
             } else {
-                runs.append([event])
+                index[event.streamID] = groups.count
+                groups.append((event.streamID, [event]))
             }
         }
-        return runs
+        return groups
     }
 }

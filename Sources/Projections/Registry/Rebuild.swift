@@ -107,15 +107,11 @@ public struct Rebuild: Sendable {
         return state
     }
 
-    /// Hands `events` to each projection that handles them, grouped by stream (a projection's
-    /// rows depend on each stream's events in order, not on the order across streams).
+    /// Hands `events` to each projection that handles them.
     private func apply(_ events: [RecordedEvent], on connection: PostgresConnection) async throws {
-        let byStream = Dictionary(grouping: events.enumerated(), by: \.element.streamID)
-            .values.sorted { $0[0].offset < $1[0].offset }
-            .flatMap { $0.map(\.element) }
         let context = ProjectionContext(connection: connection, logger: logger)
         for projection in projections {
-            let handled = byStream.filter { projection.handles($0.type) }
+            let handled = events.filter { projection.handles($0.type) }
             if !handled.isEmpty { try await projection.apply(handled, in: context) }
         }
     }
