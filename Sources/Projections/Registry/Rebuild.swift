@@ -66,21 +66,25 @@ public struct Rebuild: Sendable {
         let home = try await prepareCopies(of: tables)
         var state = Progress(events: 0, total: try await eventCount(), elapsed: .zero, switched: false)
         var checkpoint = Checkpoint.start
+        // The next batch is read (and its rows decoded) while the projections apply this one.
+        var next = Task { [store, batchSize] in try await store.readAll(after: .start, limit: batchSize) }
         while true {
-            let count = try await client.withTransaction(logger: logger) { connection in
+            let events = try await next.value
+            if events.count == batchSize, let last = events.last?.checkpoint {
+                next = Task { [store, batchSize] in try await store.readAll(after: last, limit: batchSize) }
+            }
+            try await client.withTransaction(logger: logger) { connection in
                 try await connection.query(
                     "SET LOCAL search_path TO \(unescaped: Self.schema), \(unescaped: home)",
                     logger: logger
                 )
-                let events = try await store.readAll(after: checkpoint, limit: batchSize, on: connection)
                 try await apply(events, on: connection)
-                checkpoint = events.last?.checkpoint ?? checkpoint
-                return events.count
             }
-            state.events += count
+            checkpoint = events.last?.checkpoint ?? checkpoint
+            state.events += events.count
             state.elapsed = ContinuousClock.now - started
             progress(state)
-            if count < batchSize { break }
+            if events.count < batchSize { break }
         }
         let last = try await client.withTransaction(logger: logger) { connection in
             let live = tables.map { "\(home).\($0)" }.joined(separator: ", ")
@@ -107,12 +111,16 @@ public struct Rebuild: Sendable {
         return state
     }
 
-    /// Hands `events` to each projection that handles them.
+    /// Hands `events` to each projection that handles them, the projections side by side (each
+    /// writes only its own tables; their statements take turns on the one connection).
     private func apply(_ events: [RecordedEvent], on connection: PostgresConnection) async throws {
         let context = ProjectionContext(connection: connection, logger: logger)
-        for projection in projections {
-            let handled = events.filter { projection.handles($0.type) }
-            if !handled.isEmpty { try await projection.apply(handled, in: context) }
+        try await withThrowingTaskGroup { group in
+            for projection in projections {
+                let handled = events.filter { projection.handles($0.type) }
+                if !handled.isEmpty { group.addTask { try await projection.apply(handled, in: context) } }
+            }
+            try await group.waitForAll()
         }
     }
 
