@@ -29,7 +29,7 @@ public struct CaseCommands: Sendable {
         case id: UUID,
         clientID: UUID,
         districtID: String,
-        expecting expected: Int64? = nil,
+        expecting expected: IfMatch? = nil,
         metadata: EventMetadata,
         alsoRecord: @escaping CommandHandler.Bookkeeping<CaseFile.State> = { _, _ in }
     ) async throws -> CommandHandler.Outcome<CaseFile.State> {

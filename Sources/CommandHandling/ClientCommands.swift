@@ -27,7 +27,7 @@ public struct ClientCommands: Sendable {
         _ command: Client.Command,
         client id: UUID,
         districtID: String,
-        expecting expected: Int64? = nil,
+        expecting expected: IfMatch? = nil,
         metadata: EventMetadata,
         alsoRecord: @escaping CommandHandler.Bookkeeping<Client.State> = { _, _ in }
     ) async throws -> CommandHandler.Outcome<Client.State> {

@@ -48,7 +48,8 @@ public struct CommandHandler: Sendable {
     /// Runs `command` on `stream`.
     ///
     /// - Parameters:
-    ///   - expected: The version the caller saw (`If-Match`), or `nil` to take the current one.
+    ///   - expected: What the caller expects of the current version (`If-Match`), or `nil` to
+    ///     take the current one.
     ///   - personalSubject: Whose key seals each event's `personal` part.
     ///   - load: The object's stored state and version, locked for the transaction; `nil`
     ///     before it exists. Opens sealed parts with the key ring only where a rule needs them.
@@ -59,7 +60,7 @@ public struct CommandHandler: Sendable {
         _ decider: D.Type,
         stream: StreamName,
         command: D.Command,
-        expecting expected: Int64? = nil,
+        expecting expected: IfMatch? = nil,
         metadata: EventMetadata,
         personalSubject: String? = nil,
         load: @escaping @Sendable (PostgresConnection, KeyRing) async throws -> (state: D.State, version: Int64)?,
@@ -70,7 +71,7 @@ public struct CommandHandler: Sendable {
                 let ring = keys.ring(on: connection)
                 let loaded = try await load(connection, ring)
                 let version = loaded?.version ?? 0
-                if let expected, expected != version {
+                if let expected, !expected.holds(at: version) {
                     throw version == 0 ? CommandFailure.notFound : CommandFailure.preconditionFailed(current: version)
                 }
                 let state = loaded?.state ?? D.initialState

@@ -24,7 +24,7 @@ public struct DirectoryCommands: Sendable {
         id: String,
         districtID: String,
         command: D.Command,
-        expecting expected: Int64? = nil,
+        expecting expected: IfMatch? = nil,
         metadata: EventMetadata
     ) async throws -> CommandHandler.Outcome<D.State> where D.State == Record? {
         try await handler.handle(

@@ -5,6 +5,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import PostgresNIO
 import Projections
 import ServiceLifecycle
@@ -122,6 +123,7 @@ func buildRouter(
     }
     try handler.registerHandlers(
         on: router,
+        configuration: OpenAPIRuntime.Configuration(dateTranscoder: TimestampTranscoder(), jsonEncodingOptions: [.sortedKeys]),
         middlewares: [
             LoadSheddingMiddleware(
                 limit: limits.requestsInFlight,

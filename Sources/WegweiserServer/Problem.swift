@@ -94,6 +94,17 @@ package struct Problem: Codable, Sendable, Equatable, Error {
         )
     }
 
+    /// A 428: the change replaces what it does not name, so it must say which version it replaces.
+    package static func preconditionRequired(_ detail: String) -> Problem {
+        Problem(
+            slug: "precondition-required",
+            title: "Precondition required",
+            status: 428,
+            detail: detail,
+            errors: [.init(pointer: "#/header/If-Match", detail: "required for this change")]
+        )
+    }
+
     /// A 422: the request breaks a rule of the domain.
     package static func unprocessable(_ detail: String, errors: [ValidationError]? = nil) -> Problem {
         Problem(slug: "unprocessable", title: "Unprocessable content", status: 422, detail: detail, errors: errors)

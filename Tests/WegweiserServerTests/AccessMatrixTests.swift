@@ -170,7 +170,7 @@ struct AccessMatrixTests {
             try await $0.call(.get, "/clients/\($0.clientA)", as: $1)
         },
         MatrixRow("replaceClient", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
-            try await $0.call(.put, "/clients/\($0.clientA)", as: $1, body: MatrixContext.clientBody)
+            try await $0.call(.put, "/clients/\($0.clientA)", as: $1, body: MatrixContext.clientBody, headers: [.ifMatch: "*"])
         },
         MatrixRow("listClientConsultations", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
             try await $0.call(.get, "/clients/\($0.clientA)/consultations", as: $1)
@@ -455,9 +455,10 @@ struct MatrixContext: Sendable {
         _ method: HTTPRequest.Method,
         _ uri: String,
         as caller: Caller,
-        body: [String: Any]? = nil
+        body: [String: Any]? = nil,
+        headers: HTTPFields = [:]
     ) async throws -> TestResponse {
-        try await client.send(method, uri, token: tokens[caller], body: body)
+        try await client.send(method, uri, token: tokens[caller], body: body, headers: headers)
     }
 
     /// Creates as `caller` and returns the new object's id.

@@ -90,7 +90,8 @@ struct BoundsAndLogTests {
                 .put,
                 "/clients/\(id)",
                 token: token,
-                body: ["family_name": "Haddad-Nasser", "target_group": "refugee_follow_up_housing"]
+                body: ["family_name": "Haddad-Nasser", "target_group": "refugee_follow_up_housing"],
+                headers: [.ifMatch: "\"1\""]
             )
             #expect(changed.status == .ok)
             let opened = try await http.send(

@@ -177,7 +177,8 @@ struct ProjectionsHTTPTests {
                 .put,
                 "/clients/\(client)",
                 token: token,
-                body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing", "municipality": "Waldshut"]
+                body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing", "municipality": "Waldshut"],
+                headers: [.ifMatch: "\"1\""]
             )
             #expect(changed.status == .ok)
             let caseID = try #require(

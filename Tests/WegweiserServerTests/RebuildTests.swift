@@ -97,7 +97,8 @@ struct RebuildTests {
             .put,
             "/clients/\(client)",
             token: token,
-            body: ["family_name": "Haddad-Nasser", "target_group": "refugee_follow_up_housing", "municipality": "Waldshut"]
+            body: ["family_name": "Haddad-Nasser", "target_group": "refugee_follow_up_housing", "municipality": "Waldshut"],
+            headers: [.ifMatch: "\"1\""]
         )
         #expect(changed.status == .ok)
         let opened = try await http.send(

@@ -1,15 +1,18 @@
+import Casework
 import EventStore
 import Foundation
 import Yams
 
-/// The bounds `openapi.yaml` declares on every input, enforced before a handler sees the
-/// request: `maxLength`/`minLength` of strings, `maxItems`/`minItems` of arrays,
-/// `maxProperties` of objects and `minimum`/`maximum` of numbers, in bodies, query, header and
-/// path parameters, through `$ref`, `allOf`, `oneOf` and `anyOf`.
+/// What `openapi.yaml` declares of every input, enforced before a handler sees the request, each
+/// violation answered with a JSON pointer (`/notes/0`, `#/query/limit`): types, required
+/// properties, enumerations, the formats `date`, `date-time` and `uuid`,
+/// `maxLength`/`minLength` of strings, `maxItems`/`minItems` of arrays, `maxProperties` of
+/// objects and `minimum`/`maximum` of numbers, in bodies, query, header and path parameters,
+/// through `$ref`, `allOf`, `oneOf` and `anyOf`.
 ///
-/// The contract is the one source of these limits: a field gets its bound by declaring it in the
-/// spec, and a test checks that every string, array and open object there declares one. Types,
-/// required properties and enumerations are checked by the generated decoding as before.
+/// The contract is the one source of these rules: a field gets its bound by declaring it in the
+/// spec, and a test checks that every string, array and open object there declares one. The
+/// generated decoding checks the same again; what passes here decodes there.
 struct ContractBounds: Sendable {
     /// What one operation takes.
     struct Operation: Sendable {
@@ -80,10 +83,13 @@ struct ContractBounds: Sendable {
         for parameter in operation.parameters {
             guard let value = values(parameter.location, parameter.name) else { continue }
             let schema = resolve(parameter.schema)
-            // Parameters arrive as text; only their length and numeric range are bounded here.
+            // Parameters arrive as text: a number or a flag is read as one, else it stays text
+            // and fails the type check.
             let instance: JSONValue =
-                if case .string("integer")? = schema?["type"], let number = Int64(value) { .integer(number) } else {
-                    .string(value)
+                switch schema?["type"] {
+                case .string("integer")?: Int64(value).map(JSONValue.integer) ?? .string(value)
+                case .string("boolean")?: ["true": JSONValue.bool(true), "false": .bool(false)][value] ?? .string(value)
+                default: .string(value)
                 }
             check(instance, against: parameter.schema, at: "#/\(parameter.location)/\(parameter.name)", into: &found)
         }
@@ -119,8 +125,20 @@ struct ContractBounds: Sendable {
             }
             if !outcomes.contains(where: \.isEmpty) { found += outcomes.min { $0.count < $1.count } ?? [] }
         }
+        if case .string(let type)? = schema["type"], !Self.value(value, isOf: type) {
+            found.append(.init(pointer: pointer, detail: Self.article(of: type)))
+            return
+        }
+        if case .array(let allowed)? = schema["enum"], !allowed.contains(value) {
+            let listed = allowed.prefix(12).map { $0.jsonText() }.joined(separator: ", ")
+            found.append(.init(pointer: pointer, detail: "one of \(listed)\(allowed.count > 12 ? ", …" : "")"))
+            return
+        }
         switch value {
         case .string(let text):
+            if case .string(let format)? = schema["format"], let problem = Self.formatProblem(text, format) {
+                found.append(.init(pointer: pointer, detail: problem))
+            }
             let length = text.unicodeScalars.count
             if let maximum = schema["maxLength"]?.integer, length > maximum {
                 found.append(.init(pointer: pointer, detail: "at most \(maximum) characters"))
@@ -146,10 +164,15 @@ struct ContractBounds: Sendable {
                 found.append(.init(pointer: pointer, detail: "at most \(maximum) properties"))
                 return
             }
+            if case .array(let required)? = schema["required"] {
+                for case .string(let name) in required where members[name] == nil {
+                    found.append(.init(pointer: "\(pointer)/\(Self.escaped(name))", detail: "required"))
+                }
+            }
             let properties = schema["properties"]
             let additional = schema["additionalProperties"]
             for (name, member) in members.sorted(by: { $0.key < $1.key }) {
-                let escaped = name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+                let escaped = Self.escaped(name)
                 if let property = properties?[name] {
                     check(member, against: property, at: "\(pointer)/\(escaped)", into: &found)
                 } else if case .object? = additional, let additional {
@@ -163,6 +186,42 @@ struct ContractBounds: Sendable {
         case .null, .bool:
             break
         }
+    }
+
+    /// Whether `value` is of the JSON Schema `type`.
+    private static func value(_ value: JSONValue, isOf type: String) -> Bool {
+        switch (type, value) {
+        case ("string", .string), ("integer", .integer), ("number", .integer), ("number", .double), ("boolean", .bool),
+            ("array", .array), ("object", .object), ("null", .null):
+            true
+        default: false
+        }
+    }
+
+    /// What a value of `type` is called in a violation.
+    private static func article(of type: String) -> String {
+        switch type {
+        case "integer": "an integer"
+        case "array": "an array"
+        case "object": "an object"
+        case "boolean": "true or false"
+        default: "a \(type)"
+        }
+    }
+
+    /// What is wrong with `text` as a string of `format`, or `nil`.
+    private static func formatProblem(_ text: String, _ format: String) -> String? {
+        switch format {
+        case "date": CalendarDate(text) == nil ? "a date such as 2026-11-05" : nil
+        case "date-time": TimestampTranscoder.secondsSince1970(text) == nil ? "a timestamp such as 2026-11-05T10:00:00Z" : nil
+        case "uuid": UUID(uuidString: text) == nil ? "a UUID" : nil
+        default: nil
+        }
+    }
+
+    /// `name` as a JSON pointer's reference token.
+    private static func escaped(_ name: String) -> String {
+        name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
     private func checkRange(_ number: Double, _ schema: JSONValue, _ pointer: String, _ found: inout [Violation]) {

@@ -25,7 +25,7 @@ extension APIHandler {
         } else {
             assignees = AccessPolicy.defaultCaseloads(principal, teamMembers: try await teamMembers(of: principal))
         }
-        let after = try page.after.map { try Input.uuid($0, at: "#/query/cursor") }
+        let after = try page.after.map(Input.id(after:))
         let rows = try await casebook.cases(
             districtID: principal.districtID,
             assignees: assignees,
@@ -257,7 +257,7 @@ extension APIHandler {
                 case: row.record.id,
                 clientID: clientID,
                 districtID: districtID,
-                expecting: try ifMatch.map(Self.version(ifMatch:)),
+                expecting: try ifMatch.map(Self.condition(ifMatch:)),
                 metadata: .currentRequest()
             ) { [accessLog] outcome, connection in
                 try await alsoRecord(outcome, connection)

@@ -40,6 +40,11 @@ extension APIHandler {
     func replaceClient(_ input: Operations.ReplaceClient.Input) async throws -> Operations.ReplaceClient.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let (current, principal) = try await visibleClientRow(input.path.clientId, for: .work)
+        guard let ifMatch = input.headers.ifMatch else {
+            throw Problem.preconditionRequired(
+                "A change of a client replaces the whole profile: send If-Match with the ETag of the profile it replaces."
+            )
+        }
         try await accessLog.record(
             principal,
             persons: ["client:\(current.id.apiString)"],
@@ -52,7 +57,7 @@ extension APIHandler {
                 .change(profile, today: CalendarDate(now())),
                 client: current.id,
                 districtID: current.districtID,
-                expecting: try input.headers.ifMatch.map(Self.version(ifMatch:)),
+                expecting: try Self.condition(ifMatch: ifMatch),
                 metadata: .currentRequest()
             )
         }
@@ -120,7 +125,7 @@ extension APIHandler {
             guard parts.count == 2, let id = UUID(uuidString: parts[1]) else {
                 throw Problem.badRequest(
                     "cursor is not one this server gave out.",
-                    errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")]
+                    errors: [.init(pointer: "#/query/cursor", detail: "not a cursor of this server")]
                 )
             }
             after = (parts[0], id)

@@ -28,7 +28,7 @@ extension APIHandler {
                 id: id,
                 districtID: districtID,
                 command: command,
-                expecting: try ifMatch.map(Self.version(ifMatch:)),
+                expecting: try ifMatch.map(Self.condition(ifMatch:)),
                 metadata: metadata ?? .currentRequest()
             )
         }
@@ -88,17 +88,34 @@ extension APIHandler {
         }
     }
 
-    /// The version in an `If-Match` value: `"3"` (or `W/"3"`).
-    static func version(ifMatch: String) throws -> Int64 {
-        var value = ifMatch.trimmingCharacters(in: .whitespaces)
-        if value.hasPrefix("W/") { value.removeFirst(2) }
-        guard value.count >= 3, value.first == "\"", value.last == "\"", let version = Int64(value.dropFirst().dropLast()) else {
-            throw Problem.badRequest(
-                "If-Match must be an ETag this server sent, e.g. \"3\".",
-                errors: [.init(pointer: "#/header/If-Match", detail: "not an ETag of this server")]
-            )
+    /// The condition of an `If-Match` value (RFC 9110, § 13.1.1): `*`, or a list of entity
+    /// tags, of which the strong ones this server sent (`"3"`) name versions; weak tags
+    /// (`W/"3"`) and tags of other servers never match.
+    ///
+    /// - Throws: 400 if the value is not `*` or a list of entity tags.
+    static func condition(ifMatch: String) throws -> IfMatch {
+        let value = ifMatch.trimmingCharacters(in: .whitespaces)
+        if value == "*" { return .exists }
+        var versions: [Int64] = []
+        // Empty list elements are ignored, as RFC 9110 (§ 5.6.1.2) asks of recipients.
+        let members = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for var tag in members.isEmpty ? [""] : members {
+            let weak = tag.hasPrefix("W/")
+            if weak { tag.removeFirst(2) }
+            let opaque = tag.dropFirst().dropLast()
+            guard tag.count >= 2, tag.first == "\"", tag.last == "\"",
+                opaque.allSatisfy({ character in
+                    character != "\"" && character.asciiValue.map { (0x21..<0x7F).contains($0) } == true
+                })
+            else {
+                throw Problem.badRequest(
+                    "If-Match must be `*` or a list of entity tags, e.g. \"3\".",
+                    errors: [.init(pointer: "#/header/If-Match", detail: "not `*` or a list of entity tags")]
+                )
+            }
+            if !weak, let version = Int64(opaque) { versions.append(version) }
         }
-        return version
+        return .oneOf(versions)
     }
 
     /// The `ETag` of `version`.

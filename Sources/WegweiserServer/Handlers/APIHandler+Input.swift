@@ -48,6 +48,19 @@ enum Input {
         return (after, limit)
     }
 
+    /// The id a paging key stands for (the last one of the page before).
+    ///
+    /// - Throws: 400 for a cursor this server did not make, saying nothing of its form.
+    static func id(after key: String) throws -> UUID {
+        guard let id = UUID(uuidString: key) else {
+            throw Problem.badRequest(
+                "cursor is not one this server gave out.",
+                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor of this server")]
+            )
+        }
+        return id
+    }
+
     /// The log position a paging key stands for (0: from the start).
     ///
     /// - Throws: 400 for a cursor this server did not make.
@@ -55,7 +68,7 @@ enum Input {
         guard let position = Int64(key ?? "0") else {
             throw Problem.badRequest(
                 "cursor is not one this server gave out.",
-                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor")]
+                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor of this server")]
             )
         }
         return position

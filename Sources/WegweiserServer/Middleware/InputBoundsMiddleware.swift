@@ -49,7 +49,7 @@ struct InputBoundsMiddleware: ServerMiddleware {
         }
         guard violations.isEmpty else {
             throw Problem.badRequest(
-                "Values outside the bounds of the contract: "
+                "The request does not match the contract: "
                     + violations.prefix(5).map { "\($0.pointer) \($0.detail)" }.joined(separator: "; ") + ".",
                 errors: violations.prefix(100).map { .init(pointer: $0.pointer, detail: $0.detail) }
             )

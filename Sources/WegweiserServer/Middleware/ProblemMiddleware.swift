@@ -53,14 +53,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let serverError as ServerError:
             if let problem = serverError.underlyingError as? Problem { return problem }
             if let problem = unstorableInput(serverError.underlyingError) { return problem }
-            if serverError.httpStatus.code < 500 {
+            if serverError.httpStatus.code < 500, serverError.httpStatus != .badRequest {
                 return .status(serverError.httpStatus, detail: serverError.causeDescription)
             }
-            if serverError.operationInput == nil {
-                // The generated code could not turn the request into the operation's input.
-                return .badRequest(
-                    "The request does not match the operation \(serverError.operationID): \(serverError.causeDescription)."
-                )
+            if serverError.operationInput == nil || serverError.httpStatus == .badRequest {
+                // The generated code could not turn the request into the operation's input
+                // (what the contract check lets through decodes; this is the backstop). Its own
+                // words name Swift types and internals: the answer says only where.
+                return undecodable(serverError)
             }
             return .internalError()
         case let httpError as HTTPError where httpError.status == .notFound:
@@ -72,6 +72,33 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         default:
             return unstorableInput(error) ?? .internalError()
         }
+    }
+
+    /// The 400 for a request the generated code could not decode: where, if it says, and no more.
+    static func undecodable(_ serverError: ServerError) -> Problem {
+        var pointer = "#"
+        if let decoding = serverError.underlyingError as? DecodingError {
+            var path: [any CodingKey]
+            switch decoding {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+                path = context.codingPath
+            case .keyNotFound(let key, let context):
+                path = context.codingPath + [key]
+            @unknown default:
+                path = []
+            }
+            if !path.isEmpty {
+                pointer = path.map { key in
+                    "/"
+                        + (key.intValue.map(String.init) ?? key.stringValue)
+                        .replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+                }.joined()
+            }
+        }
+        return .badRequest(
+            "The request does not match the operation \(serverError.operationID).",
+            errors: [.init(pointer: pointer, detail: "not what the contract declares here")]
+        )
     }
 
     /// A 400 for a value PostgreSQL refuses to store or compare (SQLSTATE class 22, e.g. a NUL

@@ -1,0 +1,127 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+@testable import WegweiserServer
+
+/// What a front end written to the web's conventions sends and expects: RFC 3339 timestamps as
+/// browsers write them.
+@Suite("The web's conventions", .postgres)
+struct WebConventionsTests {
+    let provider = TestIdentityProvider.shared
+    let worker = DemoData.people.first { $0.subject == "demo-worker-a" }!
+
+    /// A new client's new case, opened by `token`'s worker; its id.
+    func openCase(_ http: some TestClientProtocol, token: String) async throws -> String {
+        let client = try #require(
+            try await http.send(
+                .post,
+                "/clients",
+                token: token,
+                body: ["family_name": "Nouri", "target_group": "refugee_follow_up_housing"]
+            ).json["id"] as? String
+        )
+        return try #require(
+            try await http.send(
+                .post,
+                "/cases",
+                token: token,
+                body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+            ).json["id"] as? String
+        )
+    }
+
+    @Test("timestamps with fractional seconds, offsets and lower-case letters are read; answers are UTC to the second")
+    func timestamps() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        try await app.test(.router) { http in
+            let token = try provider.token(for: worker, now: clock.now)
+            let caseID = try await openCase(http, token: token)
+            let consent = try await http.send(
+                .post,
+                "/cases/\(caseID)/consents",
+                token: token,
+                body: [
+                    "purpose": "jobcenter_handoff", "categories": ["german_level"], "recipient": "Jobcenter Waldshut",
+                    "given_at": "2026-01-20T11:00:00.123+01:00", "form": "written",
+                ]
+            )
+            #expect(consent.status == .created)
+            #expect(consent.json["given_at"] as? String == "2026-01-20T10:00:00Z")
+            let consentID = try #require(consent.json["id"] as? String)
+
+            for wrong in ["2026-02-30T09:00:00Z", "yesterday", "2026-02-01 09:00:00", "2026-02-01T09:00:00"] {
+                let refused = try await http.send(
+                    .put,
+                    "/cases/\(caseID)/consents/\(consentID)/withdrawal",
+                    token: token,
+                    body: ["withdrawn_at": wrong]
+                )
+                #expect(refused.status == .badRequest, "\(wrong)")
+                #expect(refused.headers[.contentType] == "application/problem+json")
+                #expect((refused.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/withdrawn_at", "\(wrong)")
+            }
+            let withdrawn = try await http.send(
+                .put,
+                "/cases/\(caseID)/consents/\(consentID)/withdrawal",
+                token: token,
+                body: ["withdrawn_at": "2026-02-01t09:00:00.000z"]
+            )
+            #expect(withdrawn.status == .ok)
+            #expect(withdrawn.json["withdrawn_at"] as? String == "2026-02-01T09:00:00Z")
+            let listed = try await http.send(.get, "/cases/\(caseID)/consents", token: token)
+            let item = (listed.json["items"] as? [[String: Any]])?.first
+            #expect(item?["given_at"] as? String == "2026-01-20T10:00:00Z")
+            #expect(item?["withdrawn_at"] as? String == "2026-02-01T09:00:00Z")
+        }
+    }
+
+    @Test("every 400 is problem+json with a pointer and a sentence, never a decoder's words")
+    func oneShapeOf400() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        try await app.test(.router) { http in
+            let token = try provider.token(for: worker, now: clock.now)
+            let caseID = try await openCase(http, token: token)
+            let cases: [(method: HTTPRequest.Method, uri: String, body: [String: Any]?, pointer: String)] = [
+                (.get, "/cases?include_closed=yes", nil, "#/query/include_closed"),
+                (.get, "/cases?limit=ten", nil, "#/query/limit"),
+                (.get, "/cases/not-a-uuid", nil, "#/path/case_id"),
+                (
+                    .post, "/cases/\(caseID)/consultations",
+                    ["held_on": "2026-02-01", "duration_minutes": "a2", "place": "office"], "/duration_minutes"
+                ),
+                (
+                    .post, "/cases/\(caseID)/consultations",
+                    ["held_on": "2026-02-31", "duration_minutes": 30, "place": "office"], "/held_on"
+                ),
+                (
+                    .post, "/cases/\(caseID)/consultations",
+                    ["held_on": "2026-02-01", "duration_minutes": 30, "place": "garden"], "/place"
+                ),
+                (.post, "/cases/\(caseID)/consultations", ["duration_minutes": 30, "place": "office"], "/held_on"),
+                (
+                    .post, "/cases/\(caseID)/consultations",
+                    ["held_on": "2026-02-01", "duration_minutes": 30, "place": "office", "note": 5], "/note"
+                ),
+            ]
+            for (method, uri, body, pointer) in cases {
+                let response = try await http.send(method, uri, token: token, body: body)
+                let text = String(buffer: response.body)
+                #expect(response.status == .badRequest, "\(uri) \(text)")
+                #expect(response.headers[.contentType] == "application/problem+json", "\(uri)")
+                #expect(
+                    (response.json["errors"] as? [[String: Any]])?.contains { $0["pointer"] as? String == pointer } == true,
+                    "\(uri): \(text)"
+                )
+                #expect(!text.contains("Decoding") && !text.contains("Swift") && !text.contains("codingPath"), "\(uri): \(text)")
+            }
+            let items = try await http.send(.get, "/cases/\(caseID)/consultations", token: token)
+            #expect((items.json["items"] as? [Any])?.isEmpty == true, "nothing was stored")
+        }
+    }
+}
