@@ -100,9 +100,15 @@ struct OrganisationTests {
         given(StaffMember.self, .appointed(profile), .deactivated(.init(activeUntil: lastDay)))
             .when(.change(.init(name: "Anna B.")))
             .thenRejects(.deactivated)
+        given(StaffMember.self, .appointed(profile)).when(.change(.init(activeFrom: CalendarDate("0157-04-06")!)))
+            .thenRejects(.invalid(field: "active_from", reason: "must be a day of the years 2000 to 2099"))
+        given(StaffMember.self, .appointed(profile)).when(.change(.init(activeUntil: .some(CalendarDate("2166-08-01")!))))
+            .thenRejects(.invalid(field: "active_until", reason: "must be a day of the years 2000 to 2099"))
 
         let record = try #require(StaffMember.fold([.appointed(profile), .deactivated(.init(activeUntil: lastDay))]))
-        #expect(!record.isActive(on: lastDay))
+        #expect(record.isActive(on: lastDay), "a deactivation takes effect after the last working day")
+        #expect(!record.isActive(on: lastDay.adding(days: 1)))
+        #expect(!record.active, "and closes the record for changes at once")
         #expect(try #require(StaffMember.fold([.appointed(profile)])).isActive(on: lastDay))
         #expect(try #require(StaffMember.fold([.appointed(profile)])).isActive(on: CalendarDate("2025-12-31")!) == false)
     }

@@ -1,3 +1,4 @@
+import Casework
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -123,6 +124,59 @@ struct HardeningTests {
             #expect(operatorByAdmin.status == .unprocessableContent)
             let operatorRecord = DemoData.people.first { $0.subject == "demo-operator" }!.id.apiString
             #expect(try await http.send(.delete, "/staff-members/\(operatorRecord)", token: token).status == .notFound)
+        }
+    }
+
+    @Test("nobody locks a district out: no one deactivates or demotes themselves, the last administrator stays, dates stay sane")
+    func noLockout() async throws {
+        let app = try await TestApp.make()
+        let adminPerson = DemoData.people.first { $0.subject == "demo-admin" }!
+        let operatorPerson = DemoData.people.first { $0.subject == "demo-operator" }!
+        let admin = try provider.token(for: adminPerson)
+        let operatorToken = try provider.token(for: operatorPerson)
+        let own = "/staff-members/\(adminPerson.id.apiString)"
+        try await app.test(.router) { http in
+            let record = try await http.send(.get, own, token: admin)
+            var body = record.json
+            for key in ["id", "district_id", "active"] { body[key] = nil }
+
+            // Not themselves: neither deactivation nor a new role, subject or dates.
+            #expect(try await http.send(.delete, own, token: admin).status == .forbidden)
+            for (key, value) in [("role", "auditor"), ("subject", "someone-else"), ("active_until", "2026-12-31")] {
+                var changed = body
+                changed[key] = value
+                #expect(try await http.send(.put, own, token: admin, body: changed).status == .forbidden, "\(key)")
+            }
+            // The district's only administrator is neither deactivated nor demoted by an operator.
+            let last = try await http.send(.delete, own, token: operatorToken)
+            #expect(last.status == .conflict, "\(String(buffer: last.body))")
+            var demoted = body
+            demoted["role"] = "auditor"
+            #expect(try await http.send(.put, own, token: operatorToken, body: demoted).status == .conflict)
+            #expect(try await http.send(.get, "/me", token: admin).status == .ok)
+
+            // Dates far outside working life are refused, in a body and in the query.
+            var ancient = body
+            ancient["active_from"] = "0157-04-06"
+            #expect(try await http.send(.put, own, token: operatorToken, body: ancient).status == .unprocessableContent)
+            let far = try await http.send(.delete, "\(own)?last_day=2166-08-01", token: operatorToken)
+            #expect(far.status == .unprocessableContent)
+            #expect((far.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "#/query/last_day")
+
+            // With a second administrator appointed, the first may go.
+            let second = try await http.send(
+                .post,
+                "/staff-members",
+                token: operatorToken,
+                body: [
+                    "organisation_id": body["organisation_id"] as Any, "name": "Zweite Admin", "role": "admin",
+                    "full_time_equivalent": 1, "active_from": "2025-01-01", "subject": "second-admin",
+                ]
+            )
+            #expect(second.status == .created)
+            let yesterday = CalendarDate(Date()).adding(days: -1)
+            #expect(try await http.send(.delete, "\(own)?last_day=\(yesterday)", token: operatorToken).status == .ok)
+            #expect(try await http.send(.get, "/me", token: admin).status == .forbidden)
         }
     }
 }

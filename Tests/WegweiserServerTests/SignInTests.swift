@@ -1,3 +1,4 @@
+import Casework
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,6 +18,7 @@ struct SignInTests {
     let provider = TestIdentityProvider.shared
     let admin = DemoData.people.first { $0.subject == "demo-admin" }!
     let worker = DemoData.people.first { $0.subject == "demo-worker-a2" }!
+    let coordinator = DemoData.people.first { $0.subject == "demo-coordinator" }!
 
     /// Waits (at most 10 s) until `condition` holds; whether it did.
     func eventually(_ condition: () -> Bool) async throws -> Bool {
@@ -49,15 +51,38 @@ struct SignInTests {
                     _ = try await other.authenticate(authorization: "Bearer \(token)", now: Date())
                     #expect(signIns.count == 1)
 
+                    // Deactivated with today as the last working day: they work through today.
                     let deactivated = try await http.send(
                         .delete,
                         "/staff-members/\(worker.id.apiString)",
                         token: provider.token(for: admin)
                     )
                     #expect(deactivated.status == .ok)
+                    #expect(deactivated.json["active"] as? Bool == true)
+                    #expect(deactivated.json["active_until"] as? String == CalendarDate(Date()).description)
+                    #expect(try await eventually { signIns.count == 0 }, "NOTIFY reached the other instance")
+                    _ = try await other.authenticate(authorization: "Bearer \(token)", now: Date())
+                    let nextDay = Date().addingTimeInterval(86_400)
+                    let tokenOfNextDay = try provider.token(for: worker, now: nextDay)
+                    let tomorrow = await #expect(throws: Problem.self) {
+                        try await other.authenticate(authorization: "Bearer \(tokenOfNextDay)", now: nextDay)
+                    }
+                    #expect(tomorrow?.status == 403)
+
+                    // Ended at once: the last working day was yesterday.
+                    let colleague = try provider.token(for: coordinator)
+                    _ = try await other.authenticate(authorization: "Bearer \(colleague)", now: Date())
+                    let yesterday = CalendarDate(Date()).adding(days: -1)
+                    let ended = try await http.send(
+                        .delete,
+                        "/staff-members/\(coordinator.id.apiString)?last_day=\(yesterday)",
+                        token: provider.token(for: admin)
+                    )
+                    #expect(ended.status == .ok)
+                    #expect(ended.json["active"] as? Bool == false)
                     #expect(try await eventually { signIns.count == 0 }, "NOTIFY reached the other instance")
                     let refused = await #expect(throws: Problem.self) {
-                        try await other.authenticate(authorization: "Bearer \(token)", now: Date())
+                        try await other.authenticate(authorization: "Bearer \(colleague)", now: Date())
                     }
                     #expect(refused?.status == 403)
                 }

@@ -56,12 +56,15 @@ public enum StaffMember: Decider {
     public struct Record: Codable, Sendable, Equatable {
         /// What is recorded of them.
         public var profile: Profile
-        /// `false` once deactivated.
+        /// `false` once a deactivation is recorded: the record takes no more changes. The
+        /// deactivation set `activeUntil` to the last working day; until that day has passed
+        /// they still work.
         public var active: Bool
 
-        /// Whether they may work on `day`: not deactivated and within their active dates.
+        /// Whether they may work on `day`: within their active dates (a deactivation ends them
+        /// after the last working day, not on it).
         public func isActive(on day: CalendarDate) -> Bool {
-            active && profile.activeFrom <= day && profile.activeUntil.map { day <= $0 } != false
+            profile.activeFrom <= day && profile.activeUntil.map { day <= $0 } != false
         }
     }
 
@@ -186,6 +189,10 @@ public enum StaffMember: Decider {
         }
     }
 
+    /// The years a record's validity dates lie in: no one worked here before 2000, and a date
+    /// beyond 2099 is a typing error.
+    public static let validityYears = 2000...2099
+
     private static func validated(_ profile: Profile) throws(DirectoryRejection) -> Profile {
         var profile = profile
         profile.name = try validName(profile.name)
@@ -195,6 +202,10 @@ public enum StaffMember: Decider {
         profile.subject = subject
         guard profile.fullTimeEquivalent > 0, profile.fullTimeEquivalent <= 1 else {
             throw .invalid(field: "full_time_equivalent", reason: "must be more than 0 and at most 1")
+        }
+        for (field, date) in [("active_from", profile.activeFrom), ("active_until", profile.activeUntil)] {
+            guard let date, !Self.validityYears.contains(date.year) else { continue }
+            throw .invalid(field: field, reason: "must be a day of the years 2000 to 2099")
         }
         if let until = profile.activeUntil, until < profile.activeFrom {
             throw .invalid(field: "active_until", reason: "must not be before active_from")

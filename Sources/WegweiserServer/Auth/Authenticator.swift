@@ -28,7 +28,7 @@ struct Authenticator: Sendable {
         }
         let claims = try await verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces), now: now)
 
-        let entry = try await signedIn(as: claims.subject)
+        let entry = try await signedIn(as: claims.subject, on: CalendarDate(now))
         guard let entry, entry.staff.isActive(on: CalendarDate(now)) else {
             throw Problem.forbidden("No active staff member signs in as this token's subject.")
         }
@@ -56,16 +56,21 @@ struct Authenticator: Sendable {
 
     /// The active staff record signing in as `subject` and the grants they hold, remembered
     /// or looked up (two queries).
-    private func signedIn(as subject: String) async throws -> SignIns.Entry? {
+    private func signedIn(as subject: String, on today: CalendarDate) async throws -> SignIns.Entry? {
         let (remembered, generation) = signIns.entry(for: subject)
         if let remembered { return remembered }
+        // One record at most has no deactivation recorded; a deactivated one still signs in
+        // through its last working day, which is checked on every request.
         let matches = try await directory.list(
             .staffMember,
             as: StaffMember.Record.self,
-            where: [[.field(["profile", "subject"], equals: subject)], [.field(["active"], equals: "true")]],
-            limit: 1
-        )
-        guard let staff = matches.first?.state else { return nil }
+            where: [[.field(["profile", "subject"], equals: subject)]],
+            limit: 100
+        ).map(\.state)
+        guard
+            let staff = matches.first(where: { $0.active && $0.isActive(on: today) })
+                ?? matches.first(where: { $0.isActive(on: today) })
+        else { return nil }
         var grants: [Substitution.Record] = []
         if [.caseWorker, .teamLead].contains(staff.profile.role) {
             grants = try await directory.list(
@@ -77,7 +82,8 @@ struct Authenticator: Sendable {
             ).map(\.state)
         }
         let entry = SignIns.Entry(staff: staff, grants: grants)
-        signIns.remember(entry, for: subject, readAt: generation)
+        // Which of several records signs in can change with the date: remember only a sole one.
+        if matches.count == 1 { signIns.remember(entry, for: subject, readAt: generation) }
         return entry
     }
 }

@@ -15,7 +15,16 @@ extension APIHandler {
             principal,
             staffMembers: held.map { ($0.grant.absentID, $0.grant.districtID) }
         )
-        return .ok(.init(body: .json(.init(staffMember: .init(signIn.staff), substitutions: held.map { .init($0, now: time) }))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        staffMember: .init(signIn.staff, today: CalendarDate(time)),
+                        substitutions: held.map { .init($0, now: time) }
+                    )
+                )
+            )
+        )
     }
 
     func getDevelopmentJWKS(_ input: Operations.GetDevelopmentJWKS.Input) async throws -> Operations.GetDevelopmentJWKS.Output {

@@ -24,7 +24,7 @@ extension APIHandler {
             principal,
             staffMembers: items.map { ($0.state.profile.id, $0.districtID) }
         )
-        return .ok(.init(body: .json(.init(items: items.map { .init($0.state) }, nextCursor: next))))
+        return .ok(.init(body: .json(.init(items: items.map { .init($0.state, today: CalendarDate(now())) }, nextCursor: next))))
     }
 
     func createStaffMember(_ input: Operations.CreateStaffMember.Input) async throws -> Operations.CreateStaffMember.Output {
@@ -54,7 +54,7 @@ extension APIHandler {
             command: .appoint(profile)
         )
         try await accessLog.record(principal, staffMembers: [(id, organisation.districtID)])
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
+        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff, today: CalendarDate(now())))))
     }
 
     func getStaffMember(_ input: Operations.GetStaffMember.Input) async throws -> Operations.GetStaffMember.Output {
@@ -64,7 +64,9 @@ extension APIHandler {
             principal,
             staffMembers: [(entry.state.profile.id, entry.districtID)]
         )
-        return .ok(.init(headers: .init(eTag: Self.etag(entry.version)), body: .json(.init(entry.state))))
+        return .ok(
+            .init(headers: .init(eTag: Self.etag(entry.version)), body: .json(.init(entry.state, today: CalendarDate(now()))))
+        )
     }
 
     func replaceStaffMember(_ input: Operations.ReplaceStaffMember.Input) async throws -> Operations.ReplaceStaffMember.Output {
@@ -94,6 +96,9 @@ extension APIHandler {
                 throw Problem.forbidden("Nobody changes their own \(field); another administrator does.")
             }
         }
+        if current.role == .admin, StaffRole(body.role) != .admin {
+            try await requireAnotherAdmin(than: current.id, districtID: entry.districtID)
+        }
         if organisation.state.id != current.organisationID || (teamID == nil && current.teamID != nil) {
             try await requireNoWork(of: current.id, districtID: entry.districtID)
         }
@@ -116,7 +121,7 @@ extension APIHandler {
             ifMatch: input.headers.ifMatch
         )
         try await accessLog.record(principal, staffMembers: [(current.id, entry.districtID)])
-        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff, today: CalendarDate(now())))))
     }
 
     func deactivateStaffMember(
@@ -128,6 +133,15 @@ extension APIHandler {
             throw Problem.forbidden("Nobody deactivates their own record; another administrator does.")
         }
         let lastDay = try input.query.lastDay.map { try Input.date($0, at: "#/query/last_day") } ?? CalendarDate(now())
+        guard lastDay >= entry.state.profile.activeFrom, StaffMember.validityYears.contains(lastDay.year) else {
+            throw Problem.unprocessable(
+                "The last working day lies between active_from and 2099.",
+                errors: [.init(pointer: "#/query/last_day", detail: "before active_from or after 2099")]
+            )
+        }
+        if entry.state.profile.role == .admin {
+            try await requireAnotherAdmin(than: entry.state.profile.id, districtID: entry.districtID)
+        }
         let (staff, version) = try await execute(
             StaffMember.self,
             kind: .staffMember,
@@ -137,7 +151,7 @@ extension APIHandler {
             ifMatch: input.headers.ifMatch
         )
         try await accessLog.record(principal, staffMembers: [(entry.state.profile.id, entry.districtID)])
-        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff))))
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff, today: CalendarDate(now())))))
     }
 
     /// The staff member `id` if the caller sees them (and, with `managing`, may change them);
@@ -209,6 +223,22 @@ extension APIHandler {
             throw Problem.conflict(
                 "The staff member holds open cases or a substitution grant in force; reassign the cases and revoke the grants first."
             )
+        }
+    }
+
+    /// 409 unless the district has an administrator besides `staffID` who works today and is
+    /// not being deactivated: a district is never left without one.
+    private func requireAnotherAdmin(than staffID: UUID, districtID: String) async throws {
+        let admins = try await directory.list(
+            .staffMember,
+            as: StaffMember.Record.self,
+            districtID: districtID,
+            where: [[.field(["profile", "role"], equals: StaffRole.admin.rawValue)], [.field(["active"], equals: "true")]],
+            limit: 1000
+        )
+        let today = CalendarDate(now())
+        guard admins.contains(where: { $0.state.profile.id != staffID && $0.state.isActive(on: today) }) else {
+            throw Problem.conflict("This is the district's last active administrator; appoint another one first.")
         }
     }
 

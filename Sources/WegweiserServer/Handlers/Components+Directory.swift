@@ -42,8 +42,8 @@ extension Components.Schemas.Team {
 }
 
 extension Components.Schemas.StaffMember {
-    /// The wire form of a staff member.
-    init(_ record: StaffMember.Record) {
+    /// The wire form of a staff member on `today`.
+    init(_ record: StaffMember.Record, today: CalendarDate) {
         let profile = record.profile
         self.init(
             id: profile.id.apiString,
@@ -56,7 +56,7 @@ extension Components.Schemas.StaffMember {
             activeFrom: profile.activeFrom.description,
             activeUntil: profile.activeUntil?.description,
             subject: profile.subject,
-            active: record.active
+            active: record.isActive(on: today)
         )
     }
 }
