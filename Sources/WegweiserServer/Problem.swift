@@ -33,6 +33,8 @@ package struct Problem: Codable, Sendable, Equatable, Error {
     package var challenge: String?
     /// Seconds for `Retry-After` (not in the body).
     package var retryAfter: Int?
+    /// The methods for `Allow` of a 405 (not in the body).
+    package var allow: [String]?
 
     enum CodingKeys: String, CodingKey {
         case type, title, status, detail, instance, errors
@@ -116,8 +118,10 @@ package struct Problem: Codable, Sendable, Equatable, Error {
     }
 
     /// A 405 for a method the resource does not support.
-    package static func methodNotAllowed(_ detail: String) -> Problem {
-        Problem(slug: "method-not-allowed", title: "Method not allowed", status: 405, detail: detail)
+    package static func methodNotAllowed(_ detail: String, allow: [String]) -> Problem {
+        var problem = Problem(slug: "method-not-allowed", title: "Method not allowed", status: 405, detail: detail)
+        problem.allow = allow
+        return problem
     }
 
     /// A 503 from the readiness probe.

@@ -124,4 +124,24 @@ struct WebConventionsTests {
             #expect((items.json["items"] as? [Any])?.isEmpty == true, "nothing was stored")
         }
     }
+
+    @Test("a method the path does not have answers 405 with Allow; a path that does not exist, 404")
+    func wrongMethod() async throws {
+        let app = try await TestApp.make()
+        try await app.test(.router) { http in
+            let token = try provider.token(for: worker)
+            let expected: [(HTTPRequest.Method, String, String)] = [
+                (.trace, "/me", "GET"), (.get, "/clients", "POST"),
+                (.delete, "/cases/\(UUID().uuidString.lowercased())", "GET"), (.patch, "/staff-members", "GET, POST"),
+            ]
+            for (method, uri, allow) in expected {
+                let response = try await http.send(method, uri, token: token)
+                #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await http.send(.get, "/nowhere", token: token).status == .notFound)
+            #expect(try await http.send(.get, "/cases/a/b/c", token: token).status == .notFound)
+        }
+    }
 }

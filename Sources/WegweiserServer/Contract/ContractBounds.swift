@@ -44,14 +44,19 @@ struct ContractBounds: Sendable {
     let document: JSONValue
     /// The operations by `operationId`.
     let operations: [String: Operation]
+    /// Each path template's segments (`{name}` matches any one segment) and its methods.
+    let routes: [(segments: [Substring], methods: [String])]
 
     /// The bounds of the contract in `yaml`.
     init(yaml: String) throws {
         let document = try YAMLDecoder().decode(JSONValue.self, from: yaml)
         var operations: [String: Operation] = [:]
+        var routes: [(segments: [Substring], methods: [String])] = []
         guard case .object(let paths)? = document["paths"] else { throw ContractError("openapi.yaml has no paths") }
-        for (_, item) in paths {
+        for (path, item) in paths {
             guard case .object(let methods) = item else { continue }
+            let verbs = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+            routes.append((path.split(separator: "/"), methods.keys.filter(verbs.contains).map { $0.uppercased() }.sorted()))
             let shared = Self.parameters(item["parameters"], in: document)
             for (method, operation) in methods where method != "parameters" {
                 guard case .string(let id)? = operation["operationId"] else { continue }
@@ -64,6 +69,19 @@ struct ContractBounds: Sendable {
         }
         self.document = document
         self.operations = operations
+        self.routes = routes
+    }
+
+    /// The methods the contract has at `path` (empty if it has no such path).
+    func methods(at path: String) -> [String] {
+        let segments = path.split(separator: "/")
+        let route = routes.first { route in
+            route.segments.count == segments.count
+                && zip(route.segments, segments).allSatisfy { template, segment in
+                    template == segment || (template.hasPrefix("{") && template.hasSuffix("}"))
+                }
+        }
+        return route?.methods ?? []
     }
 
     /// The bounds of the contract this server was built from.

@@ -43,6 +43,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         var headers: HTTPFields = [.contentType: Problem.mediaType, .contentLength: String(body.count)]
         if let challenge = problem.challenge { headers[.wwwAuthenticate] = challenge }
         if let retryAfter = problem.retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow = problem.allow { headers[.allow] = allow.joined(separator: ", ") }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -63,10 +64,15 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return undecodable(serverError)
             }
             return .internalError()
-        case let httpError as HTTPError where httpError.status == .notFound:
-            return .notFound("No resource at \(request.method) \(request.uri.path).")
-        case let httpError as HTTPError where httpError.status == .methodNotAllowed:
-            return .methodNotAllowed("\(request.method) is not supported at \(request.uri.path).")
+        case let httpError as HTTPError where [.notFound, .methodNotAllowed].contains(httpError.status):
+            // The router knows no route for this method; the contract says whether the path
+            // exists with others.
+            let allowed = ContractBounds.bundled.methods(at: request.uri.path)
+            guard !allowed.isEmpty else { return .notFound("No resource at \(request.uri.path).") }
+            return .methodNotAllowed(
+                "\(request.method) is not supported at \(request.uri.path); \(allowed.joined(separator: ", ")) are.",
+                allow: allowed
+            )
         case let responseError as any HTTPResponseError where responseError.status.code < 500:
             return .status(responseError.status, detail: (responseError as? HTTPError)?.body)
         default:
