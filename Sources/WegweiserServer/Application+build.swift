@@ -115,7 +115,7 @@ func buildRouter(
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
-        LogRequestsMiddleware(.info)
+        RequestLogMiddleware()
         ProblemMiddleware()
         RawHeaderMiddleware()
         RequestLimitsMiddleware(uriLimit: limits.uriLimit, headerLimit: limits.headerLimit, bodyLimit: limits.bodyLimit)

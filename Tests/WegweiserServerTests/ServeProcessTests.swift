@@ -3,6 +3,8 @@ import LocalPostgres
 import TestSupport
 import Testing
 
+@testable import WegweiserServer
+
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -32,6 +34,16 @@ struct ServeProcessTests {
         #expect(await server.status("/staff-members", token: bearer) == 200)
         server.child.send(SIGINT)
         #expect(try await server.child.wait(timeout: .seconds(60)) == 0)
+
+        // One line per request, with its status, duration, operation and caller; no token.
+        let lines = server.child.output.split(separator: "\n").filter { $0.contains(" request ") || $0.hasSuffix(" request") }
+        let worker = DemoData.people.first { $0.subject == "demo-worker-a" }!.id.uuidString.lowercased()
+        let signedIn = lines.first { $0.contains("path=/me") && $0.contains("status=200") }
+        #expect(signedIn?.contains("operation=getMe") == true, "\(lines)")
+        #expect(signedIn?.contains("staff_member=\(worker)") == true, "\(lines)")
+        #expect(signedIn?.contains("duration_ms=") == true, "\(lines)")
+        #expect(lines.contains { $0.contains("path=/me") && $0.contains("status=401") })
+        #expect(!server.child.output.contains(bearer), "the token is never logged")
     }
 
     @Test("serve without a way to check tokens refuses to start and says what to set")

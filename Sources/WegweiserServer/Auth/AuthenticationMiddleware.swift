@@ -22,6 +22,7 @@ struct AuthenticationMiddleware: ServerMiddleware {
         operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
+        RequestNote.current?.note(operation: operationID)
         if AccessPolicy.publicOperations.contains(operationID) {
             return try await next(request, body, metadata)
         }
@@ -34,6 +35,7 @@ struct AuthenticationMiddleware: ServerMiddleware {
             logger.error("authentication failed", metadata: ["error": "\(String(reflecting: error))"])
             throw Problem.internalError()
         }
+        RequestNote.current?.note(operation: operationID, staffID: principal.staffID)
         guard AccessPolicy.roles(for: operationID).contains(principal.role) else {
             throw Problem.forbidden("The role \(principal.role.rawValue) may not call \(operationID).")
         }

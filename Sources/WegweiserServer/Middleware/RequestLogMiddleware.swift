@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// Writes one log line per request once it is answered: method, path (without the query, which
+/// may carry search terms), status, duration, and for an operation of the contract its
+/// `operationId` and the staff member who called it. Never a header, a body or personal data.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
+        let started = ContinuousClock.now
+        let note = RequestNote()
+        do {
+            let response = try await RequestNote.$current.withValue(note) { try await next(request, context) }
+            log(request, status: response.status.code, since: started, note: note, logger: context.logger)
+            return response
+        } catch {
+            log(request, status: nil, since: started, note: note, logger: context.logger)
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, status: Int?, since started: ContinuousClock.Instant, note: RequestNote, logger: Logger)
+    {
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        var metadata: Logger.Metadata = [
+            "method": "\(request.method)",
+            "path": "\(request.uri.path)",
+            "status": "\(status.map(String.init) ?? "none")",
+            "duration_ms": "\(String(format: "%.1f", milliseconds))",
+        ]
+        let (operation, staffID) = note.read()
+        if let operation { metadata["operation"] = "\(operation)" }
+        if let staffID { metadata["staff_member"] = "\(staffID.uuidString.lowercased())" }
+        logger.info("request", metadata: metadata)
+    }
+}
+
+/// What the inner layers learn of a request for its log line: the operation and who called it.
+final class RequestNote: Sendable {
+    private let state = Mutex<(operation: String?, staffID: UUID?)>((nil, nil))
+
+    /// Notes the operation and, once authenticated, the caller.
+    func note(operation: String, staffID: UUID? = nil) {
+        state.withLock { $0 = (operation, staffID ?? $0.staffID) }
+    }
+
+    /// The operation and caller noted so far.
+    func read() -> (operation: String?, staffID: UUID?) {
+        state.withLock { $0 }
+    }
+
+    /// The note of the request being handled, or `nil` outside one.
+    @TaskLocal static var current: RequestNote?
+}
