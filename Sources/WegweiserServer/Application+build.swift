@@ -24,7 +24,8 @@ import WegweiserAPI
 ///
 /// Without a database URL this starts the local cluster before it returns; the cluster is
 /// stopped when the application's services shut down. Pending migrations are applied before
-/// the server accepts requests. The hash-chain sequencer runs beside the server.
+/// the server accepts requests. The hash-chain sequencer runs beside the server, from the
+/// moment the migrations have run.
 public func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
     try await buildApplication(reader: reader, now: { Date() })
 }
@@ -46,7 +47,13 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     let database = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
     let eventStore = EventStore(client: database, logger: logger)
     services.append(database)
-    services.append(ChainSequencer(store: eventStore))
+    // The sequencer starts once the migrations before the server starts have run.
+    let (migrated, migrationsDone) = AsyncStream<Void>.makeStream()
+    services.append(
+        ChainSequencer(store: eventStore) {
+            for await _ in migrated { return }
+        }
+    )
 
     let handler = APIHandler(
         database: database,
@@ -88,6 +95,8 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     let loadDemoData = reader.bool(forKey: "demo.data", default: false)
     app.beforeServerStarts {
         try await migrator.migrate(on: database, logger: logger)
+        migrationsDone.yield()
+        migrationsDone.finish()
         if loadDemoData { try await DemoData.load(using: handler) }
     }
     return app

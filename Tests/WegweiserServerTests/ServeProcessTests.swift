@@ -44,6 +44,8 @@ struct ServeProcessTests {
         #expect(signedIn?.contains("duration_ms=") == true, "\(lines)")
         #expect(lines.contains { $0.contains("path=/me") && $0.contains("status=401") })
         #expect(!server.child.output.contains(bearer), "the token is never logged")
+        let postgresLog = try String(contentsOfFile: directory + "/server.log", encoding: .utf8)
+        #expect(!postgresLog.contains("does not exist"), "nothing queried the schema before the migrations ran")
     }
 
     @Test("serve without a way to check tokens refuses to start and says what to set")

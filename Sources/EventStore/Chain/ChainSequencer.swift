@@ -14,21 +14,31 @@ public struct ChainSequencer: Service {
     public let pollInterval: Duration
     /// The most events sealed in one transaction.
     public let batchSize: Int
+    /// Returns once the log's tables exist (the server's migrations have run): the sequencer
+    /// queries nothing before, so PostgreSQL logs no missing relation at a first start.
+    let schemaReady: @Sendable () async -> Void
 
     static let advisoryLock: Int64 = 0x5745_4757_4348_4149  // "WEGWCHAI"
     /// The channel subscribers listen on.
     public static let channel = "wegweiser_events"
 
-    /// A sequencer for `store`.
-    public init(store: EventStore, pollInterval: Duration = .milliseconds(250), batchSize: Int = 1000) {
+    /// A sequencer for `store` that starts sealing once `schemaReady` returns.
+    public init(
+        store: EventStore,
+        pollInterval: Duration = .milliseconds(250),
+        batchSize: Int = 1000,
+        schemaReady: @escaping @Sendable () async -> Void = {}
+    ) {
         self.store = store
         self.pollInterval = pollInterval
         self.batchSize = batchSize
+        self.schemaReady = schemaReady
     }
 
     /// Seals until the service group shuts down.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            await schemaReady()
             while !Task.isCancelled {
                 let generation = store.appended.generation
                 do {
@@ -37,20 +47,12 @@ public struct ChainSequencer: Service {
                     return
                 } catch let error as PostgresTransactionError where error.closureError is CancellationError {
                     return
-                } catch let error as PostgresTransactionError where Self.isSchemaMissing(error) {
-                    // Started beside the migrations: nothing to seal until they have run.
-                    store.logger.debug("hash chain waits for the schema")
                 } catch {
                     store.logger.error("sealing the hash chain failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
                 await store.appended.wait(after: generation, timeout: pollInterval)
             }
         }
-    }
-
-    /// Whether `error` says the log's tables do not exist yet (SQLSTATE 42P01).
-    static func isSchemaMissing(_ error: PostgresTransactionError) -> Bool {
-        (error.closureError as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
     }
 
     /// Seals the next batch of events below the watermark and returns how many it sealed (0 if
