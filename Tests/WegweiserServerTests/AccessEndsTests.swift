@@ -1,3 +1,4 @@
+import Casework
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -262,6 +263,74 @@ struct AccessEndsTests {
                 try await http.send(.get, "/clients/\(client)", token: lateToken).status == .ok,
                 "open and assigned to them again"
             )
+        }
+    }
+
+    @Test(
+        "given a worker deactivated with today as the last day, they work their case today and nothing tomorrow; a record re-appointed under their subject signs in from tomorrow with its own, empty caseload"
+    )
+    func deactivationOverTime() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        let admin = DemoData.people.first { $0.subject == "demo-admin" }!
+        try await app.test(.router) { http in
+            let workerToken = try provider.token(for: former, now: clock.now)
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: workerToken,
+                    body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing"]
+                ).json["id"] as? String
+            )
+            let caseID = try #require(
+                try await http.send(
+                    .post,
+                    "/cases",
+                    token: workerToken,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+                ).json["id"] as? String
+            )
+            let adminToken = try provider.token(for: admin, now: clock.now)
+            let deactivated = try await http.send(.delete, "/staff-members/\(former.id.apiString)", token: adminToken)
+            #expect(deactivated.status == .ok)
+            #expect(deactivated.json["active_until"] as? String == CalendarDate(clock.now).description)
+
+            // Today is still a working day: the case is theirs to work.
+            let note: [String: Any] = ["held_on": "2026-02-01", "duration_minutes": 30, "place": "office"]
+            #expect(try await http.send(.get, "/cases/\(caseID)", token: workerToken).status == .ok)
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/consultations", token: workerToken, body: note).status == .created
+            )
+
+            // A new record under the same subject, from tomorrow: today the old record signs in.
+            let tomorrow = CalendarDate(clock.now).adding(days: 1)
+            let appointed = try await http.send(
+                .post,
+                "/staff-members",
+                token: adminToken,
+                body: [
+                    "organisation_id": DemoData.id("organisation:\(former.organisation)").apiString, "name": former.name,
+                    "role": "case_worker", "full_time_equivalent": 1, "active_from": tomorrow.description,
+                    "subject": former.subject,
+                ]
+            )
+            #expect(appointed.status == .created)
+            let newRecord = try #require(appointed.json["id"] as? String)
+            let me = try await http.send(.get, "/me", token: workerToken)
+            #expect((me.json["staff_member"] as? [String: Any])?["id"] as? String == former.id.apiString)
+
+            // Tomorrow the new record signs in; the old record's case is out of its sight.
+            clock.advance(by: 86_400)
+            let nextToken = try provider.token(for: former, now: clock.now)
+            let next = try await http.send(.get, "/me", token: nextToken)
+            #expect((next.json["staff_member"] as? [String: Any])?["id"] as? String == newRecord)
+            #expect(try await http.send(.get, "/cases/\(caseID)", token: nextToken).status == .notFound)
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/consultations", token: nextToken, body: note).status == .notFound
+            )
+            #expect((try await http.send(.get, "/cases", token: nextToken).json["items"] as? [Any])?.isEmpty == true)
+            #expect(try await http.send(.get, "/cases/\(caseID)", token: provider.token(for: lead, now: clock.now)).status == .ok)
         }
     }
 }
