@@ -21,7 +21,7 @@ public struct CaseItemsProjection: Projection {
     /// Adds or changes the item each event makes or changes, and stores them in one statement.
     public func apply(_ events: [RecordedEvent], in context: ProjectionContext) async throws {
         var batch = Batch()
-        for projected in try events.projected(as: CaseFile.Event.self) {
+        for projected in try context.projected(events, as: CaseFile.Event.self) {
             guard let caseID = UUID(uuidString: String(projected.recorded.streamID.dropFirst("case-".count))) else { continue }
             try await apply(projected, caseID: caseID, to: &batch, in: context)
         }

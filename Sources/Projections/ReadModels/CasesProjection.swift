@@ -34,7 +34,7 @@ public struct CasesProjection: Projection {
             } else {
                 state = Self.caseID(stream).flatMap { stored[$0]?.state }
             }
-            state = try events.projected(as: CaseFile.Event.self).reduce(state) { CaseFile.evolve($0, $1.event) }
+            state = try context.projected(events, as: CaseFile.Event.self).reduce(state) { CaseFile.evolve($0, $1.event) }
             guard let record = state else { continue }
             let closing = record.isClosed ? events.last { $0.type == "case.closed" }?.id : nil
             states.append(Casebook.CaseState(record: record, version: last.streamVersion, closedIn: closing))

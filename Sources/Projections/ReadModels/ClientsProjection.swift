@@ -22,7 +22,7 @@ public struct ClientsProjection: Projection {
     /// Stores each client's profile as of their latest event.
     public func apply(_ events: [RecordedEvent], in context: ProjectionContext) async throws {
         for (_, stream) in events.groupedByStream() {
-            guard let latest = try stream.projected(as: Client.Event.self).last else { continue }
+            guard let latest = try context.projected(stream, as: Client.Event.self).last else { continue }
             var registeredBy: UUID?
             if let registration = stream.first(where: { $0.type == "client.registered" }) {
                 guard let actor = registration.metadata.actor, actor.hasPrefix("staff_member:"),

@@ -56,7 +56,7 @@ public struct DirectoryProjection: Projection {
                 logger: context.logger
             )?.state
         }
-        state = try events.projected(as: D.Event.self).reduce(state) { D.evolve($0, $1.event) }
+        state = try context.projected(events, as: D.Event.self).reduce(state) { D.evolve($0, $1.event) }
         guard let record = state else { return }
         try await Directory.save(
             kind,

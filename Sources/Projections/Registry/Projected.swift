@@ -1,6 +1,7 @@
 public import Casework
 public import EventStore
 import Foundation
+import Synchronization
 
 /// An event of the log in its domain form, for a projection: its `personal` part is left out of
 /// the typed event (a projection never sees plaintext) and kept apart as stored, sealed.
@@ -30,9 +31,25 @@ public struct Projected<Event: DomainEvent>: Sendable {
     }
 }
 
-extension Sequence<RecordedEvent> {
-    /// The events in their domain form `Event`.
-    public func projected<Event: DomainEvent>(as type: Event.Type = Event.self) throws -> [Projected<Event>] {
-        try map { try Projected<Event>($0) }
+/// The typed forms of one batch's events, decoded once for every projection that reads them
+/// (cases and case items read the same `case.*` events).
+final class DecodedEvents: Sendable {
+    private let decoded = Mutex<[ObjectIdentifier: [UUID: any Sendable]]>([:])
+
+    /// `events` in their domain form `Event`, decoding those not decoded before. The decoding
+    /// holds the lock: a projection that asks for the same events meanwhile waits for them
+    /// instead of decoding them too.
+    func projected<Event: DomainEvent>(_ events: [RecordedEvent], as type: Event.Type) throws -> [Projected<Event>] {
+        try decoded.withLock { decoded in
+            var known = decoded[ObjectIdentifier(type), default: [:]]
+            let result = try events.map { recorded in
+                if let projected = known[recorded.id] as? Projected<Event> { return projected }
+                let projected = try Projected<Event>(recorded)
+                known[recorded.id] = projected
+                return projected
+            }
+            decoded[ObjectIdentifier(type)] = known
+            return result
+        }
     }
 }

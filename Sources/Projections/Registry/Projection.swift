@@ -1,3 +1,4 @@
+public import Casework
 public import EventStore
 public import Logging
 public import PostgresNIO
@@ -31,12 +32,20 @@ public struct ProjectionContext: Sendable {
     /// The folded states the writer decided on, by stream id, with their version: a projection
     /// that keeps folded state starts from these instead of reading its row again.
     public var known: [String: KnownState]
+    /// The events' typed forms, shared by the projections of one batch.
+    private let decoded = DecodedEvents()
 
-    /// A context on `connection`.
+    /// A context on `connection`, for one batch of events.
     public init(connection: PostgresConnection, logger: Logger, known: [String: KnownState] = [:]) {
         self.connection = connection
         self.logger = logger
         self.known = known
+    }
+
+    /// `events` in their domain form `Event`, each decoded once for all projections of the
+    /// batch.
+    public func projected<Event: DomainEvent>(_ events: [RecordedEvent], as type: Event.Type) throws -> [Projected<Event>] {
+        try decoded.projected(events, as: type)
     }
 }
 

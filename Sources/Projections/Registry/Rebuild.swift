@@ -67,12 +67,13 @@ public struct Rebuild: Sendable {
         var state = Progress(events: 0, total: try await eventCount(), elapsed: .zero, switched: false)
         var checkpoint = Checkpoint.start
         // The next batch is read (and its rows decoded) while the projections apply this one.
-        var next = Task { [store, batchSize] in try await store.readAll(after: .start, limit: batchSize) }
+        let readAhead = { @Sendable [store, batchSize] (after: Checkpoint) in
+            Task { try await store.readAll(after: after, limit: batchSize) }
+        }
+        var next = readAhead(.start)
         while true {
             let events = try await next.value
-            if events.count == batchSize, let last = events.last?.checkpoint {
-                next = Task { [store, batchSize] in try await store.readAll(after: last, limit: batchSize) }
-            }
+            if events.count == batchSize, let last = events.last?.checkpoint { next = readAhead(last) }
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query(
                     "SET LOCAL search_path TO \(unescaped: Self.schema), \(unescaped: home)",

@@ -238,7 +238,7 @@ struct ContractBounds: Sendable {
     }
 
     /// `name` as a JSON pointer's reference token.
-    private static func escaped(_ name: String) -> String {
+    static func escaped(_ name: String) -> String {
         name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 

@@ -94,11 +94,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 path = []
             }
             if !path.isEmpty {
-                pointer = path.map { key in
-                    "/"
-                        + (key.intValue.map(String.init) ?? key.stringValue)
-                        .replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-                }.joined()
+                pointer = path.map { "/" + ContractBounds.escaped($0.intValue.map(String.init) ?? $0.stringValue) }.joined()
             }
         }
         return .badRequest(
