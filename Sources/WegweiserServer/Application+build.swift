@@ -139,8 +139,10 @@ func buildRouter(
                 deadline: limits.deadline,
                 shutdownGrace: limits.shutdownGrace
             ),
-            InputBoundsMiddleware(bounds: .bundled, bodyLimit: limits.bodyLimit),
+            // Who is asking comes first: a request without a valid token is answered 401 before
+            // its body is read or its input looked at.
             authentication,
+            InputBoundsMiddleware(bounds: .bundled, bodyLimit: limits.bodyLimit),
         ]
     )
     return router

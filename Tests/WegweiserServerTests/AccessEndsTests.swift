@@ -60,7 +60,10 @@ struct AccessEndsTests {
                     == .conflict
             )
             let change: [String: Any] = ["family_name": "X", "target_group": "refugee_follow_up_housing"]
-            #expect(try await http.send(.put, "/clients/\(client)", token: formerToken, body: change).status == .conflict)
+            #expect(
+                try await http.send(.put, "/clients/\(client)", token: formerToken, body: change, headers: [.ifMatch: "*"]).status
+                    == .conflict
+            )
 
             // The lead hands the client to a colleague in a new case, who records a note.
             let leadToken = try provider.token(for: lead, now: clock.now)
@@ -85,7 +88,10 @@ struct AccessEndsTests {
             // The former worker sees neither the client nor what the successor writes.
             #expect(try await http.send(.get, "/clients/\(client)", token: formerToken).status == .notFound)
             #expect(try await http.send(.get, "/clients/\(client)/consultations", token: formerToken).status == .notFound)
-            #expect(try await http.send(.put, "/clients/\(client)", token: formerToken, body: change).status == .notFound)
+            #expect(
+                try await http.send(.put, "/clients/\(client)", token: formerToken, body: change, headers: [.ifMatch: "*"]).status
+                    == .notFound
+            )
             #expect(try await http.send(.get, "/cases/\(newCase)", token: formerToken).status == .notFound)
             #expect(try await http.send(.get, "/clients/\(client)", token: successorToken).status == .ok)
 

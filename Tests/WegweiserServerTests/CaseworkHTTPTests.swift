@@ -165,7 +165,11 @@ struct CaseworkHTTPTests {
                 token: token,
                 body: ["reason": "tired", "closed_on": "2026-06-01"]
             )
-            #expect(noReason.status == .unprocessableContent)
+            // The contract lists the closure reasons: a code outside them does not match it.
+            #expect(noReason.status == .badRequest)
+            #expect(
+                (noReason.json["errors"] as? [[String: Any]])?.compactMap { $0["pointer"] as? String } == ["/reason"]
+            )
             let closed = try await http.send(
                 .put,
                 "/cases/\(caseID)/closure",

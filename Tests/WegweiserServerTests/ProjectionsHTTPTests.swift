@@ -148,7 +148,7 @@ struct ProjectionsHTTPTests {
                 "closed cases leave it"
             )
             let bad = try await http.send(.get, "/caseloads?level=team", token: token)
-            #expect(bad.status == .badRequest)
+            #expect(bad.status == .unprocessableContent)
             let foreign = try await http.send(
                 .get,
                 "/caseloads?level=staff_member&id=\(worker.id.apiString)",

@@ -144,4 +144,53 @@ struct WebConventionsTests {
             #expect(try await http.send(.get, "/cases/a/b/c", token: token).status == .notFound)
         }
     }
+
+    @Test("a cursor is 32 base64url characters: every such text is a position, the server's own ones page on")
+    func cursors() async throws {
+        // Unit: numbers and ids survive the wire form; other texts are no cursor.
+        let id = UUID()
+        for number in [Int64.min, -1, 0, 1, 20_261_105, Int64.max] {
+            let cursor = PageCursor(number: number, id: id)
+            #expect(cursor.text.count == 32)
+            #expect(PageCursor(cursor.text) == cursor)
+        }
+        #expect(PageCursor(districtCode: "08337").districtCode == "08337")
+        #expect(PageCursor(String(repeating: "A", count: 32)) == PageCursor())
+        for wrong in [
+            "", String(repeating: "A", count: 31), String(repeating: "A", count: 33), String(repeating: "+", count: 32),
+        ] {
+            #expect(PageCursor(wrong) == nil, "\(wrong)")
+        }
+
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        try await app.test(.router) { http in
+            let token = try provider.token(for: worker, now: clock.now)
+            var opened: Set<String> = []
+            for _ in 0..<3 { opened.insert(try await openCase(http, token: token)) }
+            // Given three cases, pages of one follow the server's cursors to every case once.
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await http.send(
+                    .get,
+                    "/cases?limit=1" + (cursor.map { "&cursor=\($0)" } ?? ""),
+                    token: token
+                )
+                #expect(page.status == .ok)
+                seen += (page.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+                cursor = page.json["next_cursor"] as? String
+            } while cursor != nil && seen.count < 10
+            #expect(Set(seen) == opened)
+            #expect(seen.count == 3)
+
+            // A made-up cursor of the right form is a position, not an error.
+            let madeUp = try await http.send(.get, "/cases?cursor=\(String(repeating: "_", count: 32))", token: token)
+            #expect(madeUp.status == .ok)
+            // Any other text answers 400 at #/query/cursor.
+            let wrong = try await http.send(.get, "/cases?cursor=not-a-cursor", token: token)
+            #expect(wrong.status == .badRequest)
+            #expect((wrong.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "#/query/cursor")
+        }
+    }
 }

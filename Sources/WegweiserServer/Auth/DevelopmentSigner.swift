@@ -121,7 +121,11 @@ public func developmentToken(
         localDirectory: try DatabaseSettings(reader: reader).localDirectory
     )
     guard FileManager.default.fileExists(atPath: file) else {
-        throw AuthConfigurationError("no development signing key at \(file): start `wegweiser demo` once first")
+        throw AuthConfigurationError(
+            "no development signing key at \(file). A server started with --postgres-directory DIR keeps it in the "
+                + "folder above DIR: pass the same --postgres-directory DIR (or --auth-development-key-file FILE); "
+                + "otherwise start `wegweiser demo` once first"
+        )
     }
     let signer = try DevelopmentSigner.loadOrCreate(file: file)
     return try signer.token(

@@ -5,7 +5,7 @@ import Yams
 
 /// What `openapi.yaml` declares of every input, enforced before a handler sees the request, each
 /// violation answered with a JSON pointer (`/notes/0`, `#/query/limit`): types, required
-/// properties, enumerations, the formats `date`, `date-time` and `uuid`,
+/// properties, enumerations, the formats `date`, `date-time` and `uuid`, `pattern`,
 /// `maxLength`/`minLength` of strings, `maxItems`/`minItems` of arrays, `maxProperties` of
 /// objects and `minimum`/`maximum` of numbers, in bodies, query, header and path parameters,
 /// through `$ref`, `allOf`, `oneOf` and `anyOf`.
@@ -30,6 +30,8 @@ struct ContractBounds: Sendable {
         var name: String
         /// Its schema.
         var schema: JSONValue
+        /// Whether the request must carry it.
+        var required: Bool
     }
 
     /// One value outside its bounds.
@@ -46,6 +48,8 @@ struct ContractBounds: Sendable {
     let operations: [String: Operation]
     /// Each path template's segments (`{name}` matches any one segment) and its methods.
     let routes: [(segments: [Substring], methods: [String])]
+    /// Every `pattern` of the document, compiled once.
+    let patterns: [String: Pattern]
 
     /// The bounds of the contract in `yaml`.
     init(yaml: String) throws {
@@ -70,6 +74,7 @@ struct ContractBounds: Sendable {
         self.document = document
         self.operations = operations
         self.routes = routes
+        self.patterns = try Self.patterns(in: document)
     }
 
     /// The methods the contract has at `path` (empty if it has no such path).
@@ -99,7 +104,12 @@ struct ContractBounds: Sendable {
         guard let operation = operations[operationID] else { return [] }
         var found: [Violation] = []
         for parameter in operation.parameters {
-            guard let value = values(parameter.location, parameter.name) else { continue }
+            guard let value = values(parameter.location, parameter.name) else {
+                if parameter.required {
+                    found.append(.init(pointer: "#/\(parameter.location)/\(parameter.name)", detail: "required"))
+                }
+                continue
+            }
             let schema = resolve(parameter.schema)
             // Parameters arrive as text: a number or a flag is read as one, else it stays text
             // and fails the type check.
@@ -120,6 +130,13 @@ struct ContractBounds: Sendable {
         var found: [Violation] = []
         check(body, against: schema, at: "", into: &found)
         return found
+    }
+
+    /// Whether `operationID` requires `If-Match` (a change that replaces a whole object, so that
+    /// it must say which version it replaces).
+    func requiresCondition(_ operationID: String) -> Bool {
+        operations[operationID]?.parameters.contains { $0.location == "header" && $0.name == "If-Match" && $0.required }
+            ?? false
     }
 
     /// Whether `operationID` takes a JSON body.
@@ -160,9 +177,12 @@ struct ContractBounds: Sendable {
             let length = text.unicodeScalars.count
             if let maximum = schema["maxLength"]?.integer, length > maximum {
                 found.append(.init(pointer: pointer, detail: "at most \(maximum) characters"))
-            }
-            if let minimum = schema["minLength"]?.integer, length < minimum {
+            } else if let minimum = schema["minLength"]?.integer, length < minimum {
                 found.append(.init(pointer: pointer, detail: "at least \(minimum) characters"))
+            } else if case .string(let pattern)? = schema["pattern"], let compiled = patterns[pattern],
+                !compiled.matches(text)
+            {
+                found.append(.init(pointer: pointer, detail: "of the form \(pattern)"))
             }
         case .array(let elements):
             if let maximum = schema["maxItems"]?.integer, elements.count > maximum {
@@ -206,12 +226,14 @@ struct ContractBounds: Sendable {
         }
     }
 
-    /// Whether `value` is of the JSON Schema `type`.
+    /// Whether `value` is of the JSON Schema `type` (`1975.0` is an integer, as JSON Schema and
+    /// the generated decoding read it).
     private static func value(_ value: JSONValue, isOf type: String) -> Bool {
         switch (type, value) {
         case ("string", .string), ("integer", .integer), ("number", .integer), ("number", .double), ("boolean", .bool),
             ("array", .array), ("object", .object), ("null", .null):
             true
+        case ("integer", .double(let number)): number.rounded() == number && abs(number) < 0x1p53
         default: false
         }
     }
@@ -272,14 +294,54 @@ struct ContractBounds: Sendable {
         return current
     }
 
+    /// Every `pattern` in `document`, compiled.
+    private static func patterns(in document: JSONValue) throws -> [String: Pattern] {
+        var found: [String: Pattern] = [:]
+        func walk(_ node: JSONValue) throws {
+            switch node {
+            case .object(let members):
+                if case .string(let pattern)? = members["pattern"], found[pattern] == nil {
+                    found[pattern] = try Pattern(pattern)
+                }
+                for member in members.values { try walk(member) }
+            case .array(let elements):
+                for element in elements { try walk(element) }
+            default: break
+            }
+        }
+        try walk(document)
+        return found
+    }
+
     private static func parameters(_ list: JSONValue?, in document: JSONValue) -> [Parameter] {
         guard case .array(let entries)? = list else { return [] }
         return entries.compactMap { entry in
             guard let parameter = resolve(entry, in: document), case .string(let location)? = parameter["in"],
                 case .string(let name)? = parameter["name"], let schema = parameter["schema"]
             else { return nil }
-            return Parameter(location: location, name: name, schema: schema)
+            return Parameter(location: location, name: name, schema: schema, required: parameter["required"] == .bool(true))
         }
+    }
+}
+
+/// A `pattern` of the contract, compiled (an ECMA-262 regular expression as JSON Schema has it;
+/// the contract's patterns use only what Foundation's regular expressions read the same way).
+struct Pattern: @unchecked Sendable {
+    // NSRegularExpression is immutable and documented as safe to share between threads.
+    private let expression: NSRegularExpression
+
+    /// The pattern `text`.
+    init(_ text: String) throws {
+        do {
+            expression = try NSRegularExpression(pattern: text)
+        } catch {
+            throw ContractError("openapi.yaml has a pattern that is no regular expression: \(text)")
+        }
+    }
+
+    /// Whether `text` has a match (patterns are not anchored unless they say `^…$`).
+    func matches(_ text: String) -> Bool {
+        expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 }
 

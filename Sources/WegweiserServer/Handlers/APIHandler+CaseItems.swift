@@ -19,9 +19,9 @@ extension APIHandler {
     ) async throws -> (items: [T], next: String?) {
         let (row, principal) = try await visibleCase(caseID, for: .read)
         let page = try Input.page(cursor: cursor, limit: limit)
-        let after = try Input.position(after: page.after)
+        let after = page.after?.number ?? 0
         let found = try await caseItems.list(caseID: row.record.id, kind: kind, after: after, limit: page.limit + 1)
-        let (items, next) = Input.paged(found, limit: page.limit) { String($0.position) }
+        let (items, next) = Input.paged(found, limit: page.limit) { PageCursor(number: $0.position) }
         try await accessLog.record(
             principal,
             persons: ["client:\(row.record.clientID.apiString)"],
@@ -432,13 +432,14 @@ extension CaseFile.GoalAgreement {
 }
 
 extension Input {
-    /// The life area `code`.
+    /// The life area `code` (the contract lists exactly the codes of `life_area`, as a test
+    /// checks).
     ///
     /// - Throws: 422 pointing at `pointer` for a code that is not a life area.
-    static func area(_ code: String, at pointer: String) throws -> LifeArea {
-        guard let area = LifeArea(rawValue: code) else {
+    static func area(_ code: Components.Schemas.LifeArea, at pointer: String) throws -> LifeArea {
+        guard let area = LifeArea(rawValue: code.rawValue) else {
             throw Problem.unprocessable(
-                "\(code) is not a code of life_area.",
+                "\(code.rawValue) is not a code of life_area.",
                 errors: [.init(pointer: pointer, detail: "not a code of life_area")]
             )
         }
@@ -447,6 +448,6 @@ extension Input {
 
     /// The life areas of the wire form.
     static func areas(_ codes: Components.Schemas.LifeAreas, at pointer: String) throws -> [LifeArea] {
-        try codes.enumerated().map { index, code in try area(code.rawValue, at: "\(pointer)/\(index)") }
+        try codes.enumerated().map { index, code in try area(code, at: "\(pointer)/\(index)") }
     }
 }

@@ -25,7 +25,7 @@ extension APIHandler {
         } else {
             assignees = AccessPolicy.defaultCaseloads(principal, teamMembers: try await teamMembers(of: principal))
         }
-        let after = try page.after.map(Input.id(after:))
+        let after = page.after?.id
         let rows = try await casebook.cases(
             districtID: principal.districtID,
             assignees: assignees,
@@ -34,7 +34,7 @@ extension APIHandler {
             after: after,
             limit: page.limit + 1
         )
-        let (items, next) = Input.paged(rows, limit: page.limit) { $0.record.id.uuidString }
+        let (items, next) = Input.paged(rows, limit: page.limit) { PageCursor(id: $0.record.id) }
         try await accessLog.record(
             principal,
             persons: items.map { "client:\($0.record.clientID.apiString)" },
@@ -78,7 +78,10 @@ extension APIHandler {
             let (row, _) = try await visibleCase(previous, for: .read)
             try await accessLog.record(principal, persons: [Self.subject(ofClient: clientID)], district: row.record.districtID)
             return .created(
-                .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
+                .init(
+                    headers: .init(eTag: Self.etag(row.version), location: "/cases/\(row.record.id.apiString)"),
+                    body: .json(.init(row.record, today: CalendarDate(now())))
+                )
             )
         }
         return try await idempotent(idempotency, replay: replay) {
@@ -117,7 +120,10 @@ extension APIHandler {
             }
             guard let record = outcome.state else { throw Problem.internalError() }
             return .created(
-                .init(headers: .init(eTag: Self.etag(outcome.version)), body: .json(.init(record, today: CalendarDate(now()))))
+                .init(
+                    headers: .init(eTag: Self.etag(outcome.version), location: "/cases/\(record.id.apiString)"),
+                    body: .json(.init(record, today: CalendarDate(now())))
+                )
             )
         }
     }
@@ -186,7 +192,12 @@ extension APIHandler {
                 on: try Input.date(body.decidedOn, at: "/decided_on")
             )
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
+        return .created(
+            .init(
+                headers: .init(eTag: Self.etag(version), location: "/cases/\(record.id.apiString)"),
+                body: .json(.init(record, today: CalendarDate(now())))
+            )
+        )
     }
 
     func closeCase(_ input: Operations.CloseCase.Input) async throws -> Operations.CloseCase.Output {
@@ -195,7 +206,7 @@ extension APIHandler {
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
             command: .close(
-                reason: ClosureReason(rawValue: body.reason),
+                reason: ClosureReason(rawValue: body.reason.rawValue),
                 text: body.text,
                 on: try Input.date(body.closedOn, at: "/closed_on")
             )
@@ -224,7 +235,12 @@ extension APIHandler {
             ifMatch: input.headers.ifMatch,
             command: .reopen(reason: body.reason, on: try Input.date(body.reopenedOn, at: "/reopened_on"))
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
+        return .created(
+            .init(
+                headers: .init(eTag: Self.etag(version), location: "/cases/\(record.id.apiString)"),
+                body: .json(.init(record, today: CalendarDate(now())))
+            )
+        )
     }
 
     /// Runs `command` on the case `id` if the caller may work it (else 404, or 409 when they

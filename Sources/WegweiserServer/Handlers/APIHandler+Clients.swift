@@ -28,7 +28,12 @@ extension APIHandler {
                 )
             }
             guard let record = outcome.state else { throw Problem.internalError() }
-            return .created(.init(headers: .init(eTag: Self.etag(outcome.version)), body: .json(.init(record, erased: false))))
+            return .created(
+                .init(
+                    headers: .init(eTag: Self.etag(outcome.version), location: "/clients/\(id.apiString)"),
+                    body: .json(.init(record, erased: false))
+                )
+            )
         }
     }
 
@@ -40,11 +45,6 @@ extension APIHandler {
     func replaceClient(_ input: Operations.ReplaceClient.Input) async throws -> Operations.ReplaceClient.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let (current, principal) = try await visibleClientRow(input.path.clientId, for: .work)
-        guard let ifMatch = input.headers.ifMatch else {
-            throw Problem.preconditionRequired(
-                "A change of a client replaces the whole profile: send If-Match with the ETag of the profile it replaces."
-            )
-        }
         try await accessLog.record(
             principal,
             persons: ["client:\(current.id.apiString)"],
@@ -57,7 +57,7 @@ extension APIHandler {
                 .change(profile, today: CalendarDate(now())),
                 client: current.id,
                 districtID: current.districtID,
-                expecting: try Self.condition(ifMatch: ifMatch),
+                expecting: try Self.condition(ifMatch: input.headers.ifMatch),
                 metadata: .currentRequest()
             )
         }
@@ -78,7 +78,12 @@ extension APIHandler {
     /// The answer to a retried create: the client as it is now.
     private func createdClient(_ id: String) async throws -> Operations.CreateClient.Output {
         let (profile, erased, version) = try await visibleClient(id)
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(profile, erased: erased))))
+        return .created(
+            .init(
+                headers: .init(eTag: Self.etag(version), location: "/clients/\(id.lowercased())"),
+                body: .json(.init(profile, erased: erased))
+            )
+        )
     }
 
     /// The client `id` with their personal data opened (and the read logged), if the caller
@@ -119,22 +124,14 @@ extension APIHandler {
     ) async throws -> Operations.ListClientConsultations.Output {
         let (row, principal) = try await visibleClientRow(input.path.clientId)
         let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
-        var after: (heldOn: String, id: UUID)?
-        if let cursor = page.after {
-            let parts = cursor.split(separator: "|").map(String.init)
-            guard parts.count == 2, let id = UUID(uuidString: parts[1]) else {
-                throw Problem.badRequest(
-                    "cursor is not one this server gave out.",
-                    errors: [.init(pointer: "#/query/cursor", detail: "not a cursor of this server")]
-                )
-            }
-            after = (parts[0], id)
-        }
+        let after = page.after.map { (heldOn: $0.dayText, id: $0.id) }
         let cases = try await casebook.cases(ofClient: row.id).map(\.record.id)
         let found = try await caseItems.consultations(ofCases: cases, after: after, limit: page.limit + 1)
         let (items, next) = Input.paged(found, limit: page.limit) { item in
-            guard case .string(let heldOn)? = item.body["held_on"] else { return "" }
-            return "\(heldOn)|\(item.id.uuidString)"
+            guard case .string(let heldOn)? = item.body["held_on"], let day = CalendarDate(heldOn) else {
+                return PageCursor(id: item.id)
+            }
+            return PageCursor(day: day, id: item.id)
         }
         try await accessLog.record(
             principal,

@@ -10,10 +10,10 @@ extension APIHandler {
             .district,
             as: District.Record.self,
             districtID: AccessPolicy.districtScope(principal, requested: nil),
-            after: page.after,
+            after: page.after?.districtCode,
             limit: page.limit + 1
         )
-        let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
+        let (items, next) = Input.paged(entries, limit: page.limit, key: { PageCursor(districtCode: $0.id) })
         return .ok(.init(body: .json(.init(items: items.map { .init($0.state) }, nextCursor: next))))
     }
 
@@ -26,7 +26,9 @@ extension APIHandler {
             districtID: body.id,
             command: .register(id: body.id, name: body.name)
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(district))))
+        return .created(
+            .init(headers: .init(eTag: Self.etag(version), location: "/districts/\(body.id)"), body: .json(.init(district)))
+        )
     }
 
     func getDistrict(_ input: Operations.GetDistrict.Input) async throws -> Operations.GetDistrict.Output {

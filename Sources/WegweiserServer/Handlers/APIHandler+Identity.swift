@@ -38,7 +38,7 @@ extension APIHandler {
     func listAccessLog(_ input: Operations.ListAccessLog.Input) async throws -> Operations.ListAccessLog.Output {
         let principal = try Principal.required()
         let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
-        let after = try Input.position(after: page.after)
+        let after = page.after?.number ?? 0
         let entries = try await accessLog.entries(
             districtID: principal.districtID,
             person: input.query.person,
@@ -46,7 +46,7 @@ extension APIHandler {
             after: after,
             limit: page.limit + 1
         )
-        let (items, next) = Input.paged(entries, limit: page.limit) { String($0.position) }
+        let (items, next) = Input.paged(entries, limit: page.limit) { PageCursor(number: $0.position) }
         // The log is itself personal data: whose data was read, and what each reader did.
         let readers = items.map(\.record.staffMemberID).filter { $0 != principal.staffID }.map { "staff_member:\($0.apiString)" }
         try await accessLog.record(principal, persons: items.map(\.record.person) + readers, district: principal.districtID)

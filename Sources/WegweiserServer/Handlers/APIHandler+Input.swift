@@ -27,10 +27,11 @@ enum Input {
         return date
     }
 
-    /// The page a listing asks for: the id after which to go on, and how many.
+    /// The page a listing asks for: where the page before ended, and how many.
     ///
-    /// - Throws: 400 for a limit outside 1–200 or a cursor this server did not make.
-    static func page(cursor: String?, limit: Int32?) throws -> (after: String?, limit: Int) {
+    /// - Throws: 400 for a limit outside 1–200 (a cursor's form is checked against the contract
+    ///   before; every well-formed cursor is a position).
+    static func page(cursor: String?, limit: Int32?) throws -> (after: PageCursor?, limit: Int) {
         let limit = Int(limit ?? 50)
         guard (1...200).contains(limit) else {
             throw Problem.badRequest(
@@ -39,7 +40,7 @@ enum Input {
             )
         }
         guard let cursor else { return (nil, limit) }
-        guard let data = Base64URL.decode(cursor), let after = String(data: data, encoding: .utf8) else {
+        guard let after = PageCursor(cursor) else {
             throw Problem.badRequest(
                 "cursor is not one this server gave out.",
                 errors: [.init(pointer: "#/query/cursor", detail: "not a cursor of this server")]
@@ -48,36 +49,10 @@ enum Input {
         return (after, limit)
     }
 
-    /// The id a paging key stands for (the last one of the page before).
-    ///
-    /// - Throws: 400 for a cursor this server did not make, saying nothing of its form.
-    static func id(after key: String) throws -> UUID {
-        guard let id = UUID(uuidString: key) else {
-            throw Problem.badRequest(
-                "cursor is not one this server gave out.",
-                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor of this server")]
-            )
-        }
-        return id
-    }
-
-    /// The log position a paging key stands for (0: from the start).
-    ///
-    /// - Throws: 400 for a cursor this server did not make.
-    static func position(after key: String?) throws -> Int64 {
-        guard let position = Int64(key ?? "0") else {
-            throw Problem.badRequest(
-                "cursor is not one this server gave out.",
-                errors: [.init(pointer: "#/query/cursor", detail: "not a cursor of this server")]
-            )
-        }
-        return position
-    }
-
     /// The page of `items` (fetched with one more than `limit`) and the cursor for the next.
-    static func paged<Item>(_ items: [Item], limit: Int, key: (Item) -> String) -> (items: [Item], next: String?) {
+    static func paged<Item>(_ items: [Item], limit: Int, key: (Item) -> PageCursor) -> (items: [Item], next: String?) {
         guard items.count > limit else { return (items, nil) }
         let page = Array(items.prefix(limit))
-        return (page, page.last.map { Base64URL.encode(Data(key($0).utf8)) })
+        return (page, page.last.map { key($0).text })
     }
 }

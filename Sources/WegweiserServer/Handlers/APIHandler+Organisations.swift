@@ -11,10 +11,10 @@ extension APIHandler {
             .organisation,
             as: Organisation.Record.self,
             districtID: AccessPolicy.districtScope(principal, requested: input.query.districtId),
-            after: page.after,
+            after: page.after?.id.uuidString,
             limit: page.limit + 1
         )
-        let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
+        let (items, next) = Input.paged(entries, limit: page.limit, key: { PageCursor(idText: $0.id) })
         return .ok(.init(body: .json(.init(items: items.map { .init($0.state) }, nextCursor: next))))
     }
 
@@ -36,7 +36,12 @@ extension APIHandler {
             districtID: districtID,
             command: .register(id: id, districtID: districtID, name: body.name, kind: .init(body.kind))
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(organisation))))
+        return .created(
+            .init(
+                headers: .init(eTag: Self.etag(version), location: "/organisations/\(id.apiString)"),
+                body: .json(.init(organisation))
+            )
+        )
     }
 
     func getOrganisation(_ input: Operations.GetOrganisation.Input) async throws -> Operations.GetOrganisation.Output {

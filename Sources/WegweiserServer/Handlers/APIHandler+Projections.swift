@@ -26,7 +26,7 @@ extension APIHandler {
             goals: counts.keys.sorted().compactMap { key in
                 guard let goal = counts[key]?.first else { return nil }
                 return Components.Schemas.GoalCount(
-                    area: goal.area.rawValue,
+                    area: .init(rawValue: goal.area.rawValue) ?? .everydayLife,
                     status: .init(rawValue: goal.status.rawValue) ?? .agreed,
                     count: Int32(counts[key]?.count ?? 0)
                 )
@@ -55,7 +55,7 @@ extension APIHandler {
         case (nil, nil):
             (level, id) = AccessPolicy.ownCaseload(principal)
         default:
-            throw Problem.badRequest(
+            throw Problem.unprocessable(
                 "level and id come together.",
                 errors: [.init(pointer: input.query.level == nil ? "#/query/level" : "#/query/id", detail: "needs the other")]
             )
@@ -64,15 +64,14 @@ extension APIHandler {
         let members: [StaffMember.Record]
         switch level {
         case .staffMember:
-            let staffID = try Input.uuid(id, at: "#/query/id")
-            guard let member = try await directory.find(.staffMember, id: staffID.uuidString, as: StaffMember.Record.self),
+            guard let staffID = UUID(uuidString: id),
+                let member = try await directory.find(.staffMember, id: staffID.uuidString, as: StaffMember.Record.self),
                 member.districtID == principal.districtID,
                 AccessPolicy.mayRead(caseload: .staffMember(staffID, team: member.state.profile.teamID), principal)
             else { throw notFound }
             members = [member.state]
         case .team:
-            let teamID = try Input.uuid(id, at: "#/query/id")
-            guard
+            guard let teamID = UUID(uuidString: id),
                 try await directory.find(.team, id: teamID.uuidString, as: Team.Record.self)?.districtID == principal.districtID,
                 AccessPolicy.mayRead(caseload: .team(teamID), principal)
             else { throw notFound }
@@ -81,8 +80,7 @@ extension APIHandler {
                 where: [[.field(["profile", "team_id"], equals: teamID.uuidString)]]
             )
         case .organisation:
-            let organisationID = try Input.uuid(id, at: "#/query/id")
-            guard
+            guard let organisationID = UUID(uuidString: id),
                 try await directory.find(.organisation, id: organisationID.uuidString, as: Organisation.Record.self)?.districtID
                     == principal.districtID,
                 AccessPolicy.mayRead(caseload: .organisation(organisationID), principal)
@@ -130,9 +128,7 @@ extension APIHandler {
                         periodsEndingWithin90Days: Int32(figures.periodsEnding),
                         casesCoveredBySubstitution: Int32(figures.covered),
                         plansAgreed: Int32(figures.plansAgreed),
-                        goals: figures.goals.map {
-                            .init(area: $0.area, status: .init(rawValue: $0.status) ?? .agreed, count: Int32($0.count))
-                        }
+                        goals: figures.goals.map(Components.Schemas.GoalCount.init)
                     )
                 )
             )
@@ -207,10 +203,22 @@ extension APIHandler {
         limit: Int32?
     ) async throws -> (items: [Components.Schemas.AuditEntry], next: String?) {
         let page = try Input.page(cursor: cursor, limit: limit)
-        let after = try Input.position(after: page.after)
+        let after = page.after?.number ?? 0
         let entries = try await AuditTrail(store: eventStore).entries(of: streams, after: after, limit: page.limit + 1)
-        let (items, next) = Input.paged(entries, limit: page.limit) { String($0.event.globalPosition) }
+        let (items, next) = Input.paged(entries, limit: page.limit) { PageCursor(number: $0.event.globalPosition) }
         return (try items.map(Components.Schemas.AuditEntry.init), next)
+    }
+}
+
+extension Components.Schemas.GoalCount {
+    /// The wire form of a caseload's count of goals in one life area and status (the stored codes
+    /// are those of the contract's enumerations, as a test checks).
+    init(_ count: Caseloads.GoalCount) {
+        self.init(
+            area: .init(rawValue: count.area) ?? .everydayLife,
+            status: .init(rawValue: count.status) ?? .agreed,
+            count: Int32(count.count)
+        )
     }
 }
 

@@ -16,10 +16,10 @@ extension APIHandler {
             as: StaffMember.Record.self,
             districtID: AccessPolicy.districtScope(principal, requested: input.query.districtId),
             where: conditions,
-            after: page.after,
+            after: page.after?.id.uuidString,
             limit: page.limit + 1
         )
-        let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
+        let (items, next) = Input.paged(entries, limit: page.limit, key: { PageCursor(idText: $0.id) })
         try await accessLog.record(
             principal,
             staffMembers: items.map { ($0.state.profile.id, $0.districtID) }
@@ -54,7 +54,12 @@ extension APIHandler {
             command: .appoint(profile)
         )
         try await accessLog.record(principal, staffMembers: [(id, organisation.districtID)])
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(staff, today: CalendarDate(now())))))
+        return .created(
+            .init(
+                headers: .init(eTag: Self.etag(version), location: "/staff-members/\(id.apiString)"),
+                body: .json(.init(staff, today: CalendarDate(now())))
+            )
+        )
     }
 
     func getStaffMember(_ input: Operations.GetStaffMember.Input) async throws -> Operations.GetStaffMember.Output {

@@ -12,10 +12,10 @@ extension APIHandler {
             as: Substitution.Record.self,
             districtID: principal.districtID,
             where: AccessPolicy.substitutionScope(principal),
-            after: page.after,
+            after: page.after?.id.uuidString,
             limit: page.limit + 1
         )
-        let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
+        let (items, next) = Input.paged(entries, limit: page.limit, key: { PageCursor(idText: $0.id) })
         let time = now()
         let shown = items.map(\.state).filter { record in input.query.activeAt.map { record.isActive(at: $0) } ?? true }
         try await accessLog.record(
@@ -74,7 +74,12 @@ extension APIHandler {
             command: .grant(grant, now: time)
         )
         try await accessLog.record(principal, staffMembers: [(grant.absentID, grant.districtID)])
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, now: time))))
+        return .created(
+            .init(
+                headers: .init(eTag: Self.etag(version), location: "/substitutions/\(grant.id.apiString)"),
+                body: .json(.init(record, now: time))
+            )
+        )
     }
 
     func getSubstitution(_ input: Operations.GetSubstitution.Input) async throws -> Operations.GetSubstitution.Output {

@@ -17,10 +17,10 @@ extension APIHandler {
             as: Team.Record.self,
             districtID: AccessPolicy.districtScope(principal, requested: input.query.districtId),
             where: conditions,
-            after: page.after,
+            after: page.after?.id.uuidString,
             limit: page.limit + 1
         )
-        let (items, next) = Input.paged(entries, limit: page.limit, key: \.id)
+        let (items, next) = Input.paged(entries, limit: page.limit, key: { PageCursor(idText: $0.id) })
         return .ok(.init(body: .json(.init(items: items.map { .init($0.state) }, nextCursor: next))))
     }
 
@@ -43,7 +43,9 @@ extension APIHandler {
                 leadID: lead
             )
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(team))))
+        return .created(
+            .init(headers: .init(eTag: Self.etag(version), location: "/teams/\(id.apiString)"), body: .json(.init(team)))
+        )
     }
 
     func getTeam(_ input: Operations.GetTeam.Input) async throws -> Operations.GetTeam.Output {

@@ -6,8 +6,8 @@ import OpenAPIRuntime
 /// Enforces the contract's bounds before a handler sees a request: the body is read up to
 /// `bodyLimit` bytes (413 beyond, without reading the rest), and the body and every declared
 /// parameter are checked against the maxima and minima of `openapi.yaml` (400 with a JSON
-/// pointer for each value out of bounds). Nothing out of bounds reaches a handler, a key or the
-/// log.
+/// pointer for each value out of bounds). A change the contract makes conditional on `If-Match`
+/// answers 428 without it. Nothing out of bounds reaches a handler, a key or the log.
 struct InputBoundsMiddleware: ServerMiddleware {
     /// The contract's bounds.
     let bounds: ContractBounds
@@ -21,6 +21,11 @@ struct InputBoundsMiddleware: ServerMiddleware {
         operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
+        if bounds.requiresCondition(operationID), request.headerFields[.ifMatch] == nil {
+            throw Problem.preconditionRequired(
+                "This change replaces the whole object: send If-Match with the ETag of the version it replaces."
+            )
+        }
         let query = Self.queryItems(of: request.path ?? "")
         var violations = bounds.violations(ofParameters: operationID) { location, name in
             switch location {
