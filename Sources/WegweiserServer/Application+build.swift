@@ -74,7 +74,12 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     )
     services.append(handler.accessLog.writer)
     services.append(SignIns.Listener(signIns: handler.signIns, client: database, logger: logger))
-    let router = try buildRouter(handler: handler, authentication: authentication, limits: limits)
+    let router = try buildRouter(
+        handler: handler,
+        authentication: authentication,
+        limits: limits,
+        cors: try CORSPolicy(reader: reader)
+    )
     var app = Application(
         router: router,
         server: .http1(
@@ -112,17 +117,19 @@ func planWeeks(reader: ConfigReader) throws -> Int {
     return weeks
 }
 
-/// The routes: every operation of `openapi.yaml`, behind the request-id, logging, problem and
-/// size-limit middleware; each operation within the load limits, its inputs within the
-/// contract's bounds, and authenticated and checked against the access policy unless it is
-/// public.
+/// The routes: every operation of `openapi.yaml`, behind the CORS, request-id, logging, problem
+/// and size-limit middleware; each operation within the load limits, authenticated and checked
+/// against the access policy unless it is public, and its inputs within the contract's bounds.
 func buildRouter(
     handler: APIHandler,
     authentication: AuthenticationMiddleware,
-    limits: ServerLimits
+    limits: ServerLimits,
+    cors: CORSPolicy = .off
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        // Outermost, so that every answer to an allowed origin is readable, errors included.
+        CORSMiddleware(policy: cors)
         RequestIDMiddleware()
         RequestLogMiddleware()
         ProblemMiddleware()

@@ -80,7 +80,7 @@ struct ConditionalRequestTests {
         }
     }
 
-    @Test("given a case, `*` lets a consultation through and a stale tag in a list does not")
+    @Test("given a case, `*` lets a consultation through, a stale tag in a list does not, and its item lists carry its ETag")
     func ifMatchOnCaseItems() async throws {
         let clock = TestClock()
         let app = try await TestApp.make(clock: clock)
@@ -119,6 +119,34 @@ struct ConditionalRequestTests {
             )
             #expect(any.status == .created)
             #expect(any.headers[.eTag] == "\"2\"")
+
+            // A list of the case's items carries the case's version, so a front end that shows
+            // the list can base its next change on it.
+            let listed = try await http.send(.get, "/cases/\(caseID)/consultations", token: token)
+            #expect(listed.status == .ok)
+            let listedTag = try #require(listed.headers[.eTag])
+            #expect(listedTag == "\"2\"")
+            let based = try await http.send(
+                .post,
+                "/cases/\(caseID)/consultations",
+                token: token,
+                body: note,
+                headers: [.ifMatch: listedTag]
+            )
+            #expect(based.status == .created)
+            // The list read before that change is now stale.
+            let late = try await http.send(
+                .post,
+                "/cases/\(caseID)/consultations",
+                token: token,
+                body: note,
+                headers: [.ifMatch: listedTag]
+            )
+            #expect(late.status == .preconditionFailed)
+            for kind in ["assessments", "goals", "plan-reviews", "observations", "consents"] {
+                let list = try await http.send(.get, "/cases/\(caseID)/\(kind)", token: token)
+                #expect(list.headers[.eTag] == "\"3\"", "\(kind)")
+            }
         }
     }
 }

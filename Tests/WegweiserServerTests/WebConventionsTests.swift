@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -191,6 +192,100 @@ struct WebConventionsTests {
             let wrong = try await http.send(.get, "/cases?cursor=not-a-cursor", token: token)
             #expect(wrong.status == .badRequest)
             #expect((wrong.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "#/query/cursor")
+        }
+    }
+
+    @Test(
+        "CORS is off by default; for a configured origin a preflight answers 204 and every answer, errors included, is readable"
+    )
+    func cors() async throws {
+        let frontEnd = "https://fallakte.landkreis.example"
+        let preflight: HTTPFields = [
+            .origin: frontEnd, .accessControlRequestMethod: "PUT",
+            .accessControlRequestHeaders: "authorization, if-match, content-type",
+        ]
+        // Off by default: no CORS headers at all.
+        let plain = try await TestApp.make()
+        try await plain.test(.router) { http in
+            let answer = try await http.execute(uri: "/clients", method: .options, headers: preflight)
+            #expect(answer.headers[.accessControlAllowOrigin] == nil)
+            #expect(answer.status != .noContent)
+        }
+
+        let clock = TestClock()
+        let app = try await TestApp.make(
+            clock: clock,
+            extra: ["http.cors.origins": .init(.string("\(frontEnd), http://localhost:5173"), isSecret: false)]
+        )
+        try await app.test(.router) { http in
+            let answer = try await http.execute(uri: "/clients/\(UUID())", method: .options, headers: preflight)
+            #expect(answer.status == .noContent)
+            #expect(answer.headers[.accessControlAllowOrigin] == frontEnd)
+            #expect(answer.headers[.accessControlAllowMethods]?.contains("PUT") == true)
+            for header in ["Authorization", "If-Match", "Idempotency-Key", "Content-Type", "X-Request-ID"] {
+                #expect(answer.headers[.accessControlAllowHeaders]?.contains(header) == true, "\(header)")
+            }
+            #expect(answer.headers[.accessControlMaxAge] == "600")
+
+            let token = try provider.token(for: worker, now: clock.now)
+            let created = try await http.send(
+                .post,
+                "/clients",
+                token: token,
+                body: ["family_name": "Nouri", "target_group": "refugee_follow_up_housing"],
+                headers: [.origin: frontEnd]
+            )
+            #expect(created.status == .created)
+            #expect(created.headers[.accessControlAllowOrigin] == frontEnd)
+            for header in ["ETag", "Location", "X-Request-ID"] {
+                #expect(created.headers[.accessControlExposeHeaders]?.contains(header) == true, "\(header)")
+            }
+            // An error is readable too, so the front end can show the problem.
+            let refused = try await http.send(.get, "/me", token: nil, headers: [.origin: frontEnd])
+            #expect(refused.status == .unauthorized)
+            #expect(refused.headers[.accessControlAllowOrigin] == frontEnd)
+
+            // Another origin gets no CORS headers: its browser keeps the answer from the page.
+            let other: HTTPFields = [.origin: "https://elsewhere.example", .accessControlRequestMethod: "GET"]
+            let foreign = try await http.execute(uri: "/me", method: .options, headers: other)
+            #expect(foreign.headers[.accessControlAllowOrigin] == nil)
+            let foreignGet = try await http.send(.get, "/me", token: token, headers: [.origin: "https://elsewhere.example"])
+            #expect(foreignGet.headers[.accessControlAllowOrigin] == nil)
+        }
+        // A configured origin must be an origin.
+        await #expect(throws: (any Error).self) {
+            _ = try await TestApp.make(extra: ["http.cors.origins": "*"])
+        }
+    }
+
+    @Test("a 201 says in Location where the created object is read")
+    func location() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        try await app.test(.router) { http in
+            let token = try provider.token(for: worker, now: clock.now)
+            let created = try await http.send(
+                .post,
+                "/clients",
+                token: token,
+                body: ["family_name": "Nouri", "target_group": "refugee_follow_up_housing"]
+            )
+            let id = try #require(created.json["id"] as? String)
+            let location = try #require(created.headers[.location])
+            #expect(location == "/clients/\(id)")
+            let read = try await http.send(.get, location, token: token)
+            #expect(read.status == .ok)
+            #expect(read.json["id"] as? String == id)
+
+            let opened = try await http.send(
+                .post,
+                "/cases",
+                token: token,
+                body: ["client_id": id, "opening": "direct_intake", "opened_on": "2026-01-05"]
+            )
+            let caseID = try #require(opened.json["id"] as? String)
+            #expect(opened.headers[.location] == "/cases/\(caseID)")
+            #expect(try await http.send(.get, "/cases/\(caseID)", token: token).status == .ok)
         }
     }
 }

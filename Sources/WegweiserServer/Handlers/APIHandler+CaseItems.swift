@@ -9,14 +9,16 @@ import WegweiserAPI
 extension APIHandler {
     // MARK: Listing and reading items
 
-    /// A page of the case's items of `kind`, opened and shaped as `T`; the read is logged.
+    /// A page of the case's items of `kind`, opened and shaped as `T`, with the case's version
+    /// (read before the items, so a change based on it never skips one shown); the read is
+    /// logged.
     func items<T: Decodable>(
         _ kind: CaseItems.Kind,
         caseID: String,
         cursor: String?,
         limit: Int32?,
         as type: T.Type
-    ) async throws -> (items: [T], next: String?) {
+    ) async throws -> (items: [T], next: String?, version: Int64) {
         let (row, principal) = try await visibleCase(caseID, for: .read)
         let page = try Input.page(cursor: cursor, limit: limit)
         let after = page.after?.number ?? 0
@@ -28,7 +30,7 @@ extension APIHandler {
             district: row.record.districtID
         )
         let opened = try await openingSealedParts(items.map(\.body))
-        return (try opened.map { try $0.lowercasingUUIDs.decoded(as: type) }, next)
+        return (try opened.map { try $0.lowercasingUUIDs.decoded(as: type) }, next, row.version)
     }
 
     /// The item `itemID` of `kind` of the case `record`, opened and shaped as `T`. Callers log
@@ -89,14 +91,14 @@ extension APIHandler {
     // MARK: Assessments
 
     func listAssessments(_ input: Operations.ListAssessments.Input) async throws -> Operations.ListAssessments.Output {
-        let (items, next) = try await items(
+        let (items, next, version) = try await items(
             .assessment,
             caseID: input.path.caseId,
             cursor: input.query.cursor,
             limit: input.query.limit,
             as: Components.Schemas.Assessment.self
         )
-        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(items: items, nextCursor: next))))
     }
 
     func createAssessment(_ input: Operations.CreateAssessment.Input) async throws -> Operations.CreateAssessment.Output {
@@ -129,14 +131,14 @@ extension APIHandler {
     // MARK: Goals and the plan
 
     func listGoals(_ input: Operations.ListGoals.Input) async throws -> Operations.ListGoals.Output {
-        let (items, next) = try await items(
+        let (items, next, version) = try await items(
             .goal,
             caseID: input.path.caseId,
             cursor: input.query.cursor,
             limit: input.query.limit,
             as: Components.Schemas.Goal.self
         )
-        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(items: items, nextCursor: next))))
     }
 
     func createGoal(_ input: Operations.CreateGoal.Input) async throws -> Operations.CreateGoal.Output {
@@ -183,14 +185,14 @@ extension APIHandler {
     }
 
     func listPlanReviews(_ input: Operations.ListPlanReviews.Input) async throws -> Operations.ListPlanReviews.Output {
-        let (items, next) = try await items(
+        let (items, next, version) = try await items(
             .planReview,
             caseID: input.path.caseId,
             cursor: input.query.cursor,
             limit: input.query.limit,
             as: Components.Schemas.PlanReview.self
         )
-        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(items: items, nextCursor: next))))
     }
 
     func createPlanReview(_ input: Operations.CreatePlanReview.Input) async throws -> Operations.CreatePlanReview.Output {
@@ -233,14 +235,14 @@ extension APIHandler {
     // MARK: Consultations
 
     func listConsultations(_ input: Operations.ListConsultations.Input) async throws -> Operations.ListConsultations.Output {
-        let (items, next) = try await items(
+        let (items, next, version) = try await items(
             .consultation,
             caseID: input.path.caseId,
             cursor: input.query.cursor,
             limit: input.query.limit,
             as: Components.Schemas.Consultation.self
         )
-        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(items: items, nextCursor: next))))
     }
 
     func createConsultation(_ input: Operations.CreateConsultation.Input) async throws -> Operations.CreateConsultation.Output {
@@ -302,14 +304,14 @@ extension APIHandler {
     // MARK: Observations
 
     func listObservations(_ input: Operations.ListObservations.Input) async throws -> Operations.ListObservations.Output {
-        let (items, next) = try await items(
+        let (items, next, version) = try await items(
             .observation,
             caseID: input.path.caseId,
             cursor: input.query.cursor,
             limit: input.query.limit,
             as: Components.Schemas.Observation.self
         )
-        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(items: items, nextCursor: next))))
     }
 
     func createObservation(_ input: Operations.CreateObservation.Input) async throws -> Operations.CreateObservation.Output {
@@ -351,14 +353,14 @@ extension APIHandler {
     // MARK: Consents
 
     func listConsents(_ input: Operations.ListConsents.Input) async throws -> Operations.ListConsents.Output {
-        let (items, next) = try await items(
+        let (items, next, version) = try await items(
             .consent,
             caseID: input.path.caseId,
             cursor: input.query.cursor,
             limit: input.query.limit,
             as: Components.Schemas.Consent.self
         )
-        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(items: items, nextCursor: next))))
     }
 
     func createConsent(_ input: Operations.CreateConsent.Input) async throws -> Operations.CreateConsent.Output {

@@ -2,14 +2,17 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Restores the `ETag` header that the OpenAPI runtime writes percent-encoded (`%2217%22` for
-/// `"17"`), so that clients can send it back in `If-Match` as they received it.
+/// Restores the `ETag` and `Location` headers that the OpenAPI runtime writes percent-encoded
+/// (`%2217%22` for `"17"`, `%2Fcases%2F…` for `/cases/…`), so that clients can send an ETag back
+/// in `If-Match` and follow a Location as they received them.
 struct RawHeaderMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         var response = try await next(request, context)
-        if let etag = response.headers[.eTag], etag.contains("%") {
-            response.headers[.eTag] = etag.removingPercentEncoding ?? etag
+        for name in [HTTPField.Name.eTag, .location] {
+            if let value = response.headers[name], value.contains("%") {
+                response.headers[name] = value.removingPercentEncoding ?? value
+            }
         }
         return response
     }

@@ -32,16 +32,21 @@ enum TestApp {
     }
 
     /// A built application on a fresh migrated database.
-    static func make(clock: TestClock = TestClock()) async throws -> some ApplicationProtocol {
-        try await makeWithDatabase(clock: clock).app
+    static func make(
+        clock: TestClock = TestClock(),
+        extra: [AbsoluteConfigKey: ConfigValue] = [:]
+    ) async throws -> some ApplicationProtocol {
+        try await makeWithDatabase(clock: clock, extra: extra).app
     }
 
-    /// A built application and its database, for tests that look into the tables.
+    /// A built application and its database, for tests that look into the tables; `extra`
+    /// configuration is laid over the test defaults.
     static func makeWithDatabase(
-        clock: TestClock = TestClock()
+        clock: TestClock = TestClock(),
+        extra: [AbsoluteConfigKey: ConfigValue] = [:]
     ) async throws -> (app: some ApplicationProtocol, database: TestDatabase) {
         let database = try await TestPostgres.shared.database(migrated: false)
-        return (try await buildApplication(reader: reader(database: database), now: { clock.now }), database)
+        return (try await buildApplication(reader: reader(database: database, extra: extra), now: { clock.now }), database)
     }
 }
 
