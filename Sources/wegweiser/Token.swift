@@ -30,7 +30,7 @@ struct Token: AsyncParsableCommand {
     func run() async throws {
         let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
         print(
-            try developmentToken(reader: reader, subject: staff, role: role, district: district, lifetime: hours * 3600)
+            try await developmentToken(reader: reader, subject: staff, role: role, district: district, lifetime: hours * 3600)
         )
     }
 }

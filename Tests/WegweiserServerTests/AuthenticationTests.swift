@@ -82,6 +82,37 @@ struct AuthenticationTests {
         }
     }
 
+    @Test("azp and the typ claim are checked as configured: only the named clients, only the named kind of token")
+    func configuredClaimChecks() async throws {
+        let database = try await TestPostgres.shared.database(migrated: false)
+        let reader = TestApp.reader(
+            database: database,
+            extra: [
+                "auth.authorized.parties": .init(.string("fallakte-web, fallakte-mobile"), isSecret: false),
+                "auth.token.type.claim": .init(.string("Access"), isSecret: false),
+            ]
+        )
+        let app = try await buildApplication(reader: reader)
+        let claims = provider.claims(subject: worker.subject, role: "case_worker")
+        func token(_ changes: [String: String]) throws -> String {
+            try provider.token(claims.merging(changes) { $1 })
+        }
+        let cases: [(String, String, HTTPResponse.Status)] = [
+            ("the web client", try token(["azp": "fallakte-web"]), .ok),
+            ("the mobile client, typ in other case", try token(["azp": "fallakte-mobile", "typ": "access"]), .ok),
+            ("another client", try token(["azp": "another-client"]), .unauthorized),
+            ("no azp", try token([:]), .unauthorized),
+            ("a typ claim other than the configured one", try token(["azp": "fallakte-web", "typ": "Bearer"]), .unauthorized),
+        ]
+        try await app.test(.router) { client in
+            for (name, token, expected) in cases {
+                #expect(try await client.send(.get, "/me", token: token).status == expected, "\(name)")
+            }
+            let refused = try await client.send(.get, "/me", token: cases[2].1)
+            #expect((refused.json["detail"] as? String)?.contains("azp") == true)
+        }
+    }
+
     @Test("a valid token of someone who is no active staff member, or without the recorded role, gets 403")
     func knownButNotAllowed() async throws {
         let app = try await TestApp.make()
@@ -181,7 +212,7 @@ struct AuthenticationTests {
             ]
         )
         let app = try await buildApplication(reader: allowed)
-        let token = try developmentToken(
+        let token = try await developmentToken(
             reader: allowed,
             subject: "demo-lead",
             role: "team_lead",

@@ -16,6 +16,11 @@ import Projections
 ///   unknown key ids.
 /// - `auth.token.types` (default `JWT,at+jwt`): the accepted values of a token's `typ` header,
 ///   comma-separated; tokens without one are accepted, ID and refresh tokens never.
+/// - `auth.token.type.claim` (default `Bearer`; empty: not checked): the `typ` claim of an access
+///   token where the provider sets one (Keycloak does; its ID and refresh tokens say `ID`,
+///   `Refresh`).
+/// - `auth.authorized.parties` (default empty: any): the clients (`azp`) whose tokens are
+///   accepted, comma-separated, e.g. the district's front end's client id.
 /// - `auth.development.signer` (default false): sign and accept local development tokens
 ///   (`wegweiser token`) instead of a JWKS. Refused with an external database unless
 ///   `auth.development.external.database` is also true.
@@ -36,6 +41,10 @@ struct AuthSettings: Sendable {
     var refetchInterval: Duration
     /// The accepted `typ` headers, lowercased.
     var tokenTypes: Set<String>
+    /// The `typ` claim of access tokens, lowercased; `nil`: not checked.
+    var tokenTypeClaim: String?
+    /// The accepted `azp`; empty: any.
+    var authorizedParties: Set<String>
     /// The development signer, if switched on.
     var developmentSigner: DevelopmentSigner?
 
@@ -51,6 +60,13 @@ struct AuthSettings: Sendable {
             reader.string(forKey: "auth.token.types", default: "JWT,at+jwt").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces).lowercased()
             }
+        )
+        let typeClaim = reader.string(forKey: "auth.token.type.claim", default: "Bearer").trimmingCharacters(in: .whitespaces)
+        tokenTypeClaim = typeClaim.isEmpty ? nil : typeClaim.lowercased()
+        authorizedParties = Set(
+            reader.string(forKey: "auth.authorized.parties", default: "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
         )
         let url = reader.string(forKey: "auth.jwks.url").flatMap { $0.isEmpty ? nil : URL(string: $0) }
         if let url, url.scheme != "https", !["127.0.0.1", "localhost", "::1"].contains(url.host ?? "") {
@@ -138,7 +154,9 @@ struct AuthSettings: Sendable {
             audience: audience,
             rolesClaim: rolesClaim,
             districtClaim: districtClaim,
-            acceptedTypes: tokenTypes
+            acceptedTypes: tokenTypes,
+            accessTokenType: tokenTypeClaim,
+            authorizedParties: authorizedParties
         )
         return Authenticator(verifier: verifier, directory: directory, signIns: signIns)
     }

@@ -1,7 +1,9 @@
 import Casework
 public import Configuration
 import Crypto
+import EventStore
 public import Foundation
+import JWTKit
 
 /// The development signer: a local ES256 key that signs tokens for `wegweiser token`, so that a
 /// newcomer can call the API without an identity provider. Never for production: it must be
@@ -44,7 +46,7 @@ struct DevelopmentSigner: Sendable {
     }
 
     /// A token for `subject` acting as `role` in `district`, valid from `now` for `lifetime`,
-    /// with the roles and the district at the given claim paths.
+    /// with the roles and the district at the given claim paths; signed by jwt-kit.
     func token(
         subject: String,
         role: String,
@@ -53,49 +55,56 @@ struct DevelopmentSigner: Sendable {
         districtClaim: [String],
         now: Date = Date(),
         lifetime: TimeInterval = 8 * 3600
-    ) throws -> String {
-        var claims: [String: Any] = [
-            "iss": Self.issuer, "aud": Self.audience, "sub": subject,
-            "iat": Int(now.timeIntervalSince1970), "nbf": Int(now.timeIntervalSince1970),
-            "exp": Int(now.addingTimeInterval(lifetime).timeIntervalSince1970),
-        ]
-        Self.set([role], at: rolesClaim, in: &claims)
-        if !districtClaim.isEmpty { Self.set(district, at: districtClaim, in: &claims) }
-        return try CompactJWS.sign(claims: claims, keyID: keyID, algorithm: "ES256") { message in
-            try key.signature(for: message).rawRepresentation
-        }
-    }
-
-    private static func set(_ value: Any, at path: [String], in object: inout [String: Any]) {
-        guard let first = path.first else { return }
-        if path.count == 1 {
-            object[first] = value
-        } else {
-            var inner = object[first] as? [String: Any] ?? [:]
-            set(value, at: Array(path.dropFirst()), in: &inner)
-            object[first] = inner
-        }
+    ) async throws -> String {
+        var claims = JSONValue.object([
+            "iss": .string(Self.issuer), "aud": .string(Self.audience), "sub": .string(subject),
+            "iat": .integer(Int64(now.timeIntervalSince1970)), "nbf": .integer(Int64(now.timeIntervalSince1970)),
+            "exp": .integer(Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970)),
+        ])
+        claims.set(.array([.string(role)]), at: rolesClaim)
+        if !districtClaim.isEmpty { claims.set(.string(district), at: districtClaim) }
+        let keys = JWTKeyCollection()
+        let kid = JWKIdentifier(string: keyID)
+        await keys.add(ecdsa: try ES256PrivateKey(backing: key), kid: kid)
+        return try await keys.sign(DevelopmentClaims(claims: claims), kid: kid, header: ["typ": "JWT"])
     }
 }
 
-/// Writes compact JWS tokens (RFC 7515).
-enum CompactJWS {
-    /// `header.payload.signature` for `claims` with the `typ` header `type`, signed by `sign`
-    /// over `header.payload`.
-    static func sign(
-        claims: [String: Any],
-        keyID: String,
-        algorithm: String,
-        type: String = "JWT",
-        sign: (Data) throws -> Data
-    ) throws -> String {
-        let header = try JSONSerialization.data(
-            withJSONObject: ["alg": algorithm, "typ": type, "kid": keyID],
-            options: [.sortedKeys]
-        )
-        let payload = try JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys])
-        let signingInput = Base64URL.encode(header) + "." + Base64URL.encode(payload)
-        return signingInput + "." + Base64URL.encode(try sign(Data(signingInput.utf8)))
+/// The claims of a development token, as jwt-kit signs them.
+private struct DevelopmentClaims: JWTPayload {
+    /// Every claim.
+    var claims: JSONValue
+
+    init(claims: JSONValue) {
+        self.claims = claims
+    }
+
+    init(from decoder: any Decoder) throws {
+        claims = try JSONValue(from: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try claims.encode(to: encoder)
+    }
+
+    /// Nothing: these are made here, not read.
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+extension JSONValue {
+    /// Sets `value` at `path`, making the objects on the way.
+    fileprivate mutating func set(_ value: JSONValue, at path: [String]) {
+        guard let first = path.first else { return }
+        guard case .object(var members) = self else { return }
+        if path.count == 1 {
+            members[first] = value
+        } else {
+            var inner = members[first] ?? .object([:])
+            if case .object = inner {} else { inner = .object([:]) }
+            inner.set(value, at: Array(path.dropFirst()))
+            members[first] = inner
+        }
+        self = .object(members)
     }
 }
 
@@ -110,7 +119,7 @@ public func developmentToken(
     role: String,
     district: String,
     lifetime: TimeInterval
-) throws -> String {
+) async throws -> String {
     guard StaffRole(rawValue: role) != nil else {
         throw AuthConfigurationError(
             "\(role) is no role; use one of \(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -128,7 +137,7 @@ public func developmentToken(
         )
     }
     let signer = try DevelopmentSigner.loadOrCreate(file: file)
-    return try signer.token(
+    return try await signer.token(
         subject: subject,
         role: role,
         district: district,

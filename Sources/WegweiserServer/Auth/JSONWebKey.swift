@@ -1,10 +1,12 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import JWTKit
 
 /// A public key that verifies token signatures, bound to the one algorithm it verifies.
 /// Only RS256 (RSA, at least 2048 bits) and ES256 (P-256) exist here, so no token can choose a
-/// weaker algorithm, `none` or an HMAC keyed with a public key.
+/// weaker algorithm, `none` or an HMAC keyed with a public key; jwt-kit checks each signature
+/// with a verifier that holds this key alone.
 enum VerificationKey: Sendable {
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     case rs256(_RSA.Signing.PublicKey)
@@ -19,19 +21,17 @@ enum VerificationKey: Sendable {
         }
     }
 
-    /// Whether `signature` (as carried in a JWS) signs `message` under this key.
-    func isValidSignature(_ signature: Data, for message: Data) -> Bool {
+    /// jwt-kit's verifier of this key's tokens: a key collection that holds this key alone, for
+    /// this one algorithm, so that no other key or algorithm is ever tried.
+    func verifier() async throws -> JWTKeyCollection {
+        let keys = JWTKeyCollection()
         switch self {
         case .rs256(let key):
-            return key.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature),
-                for: message,
-                padding: .insecurePKCS1v1_5
-            )
+            await keys.add(rsa: try JWTKit.Insecure.RSA.PublicKey(backing: key), digestAlgorithm: .sha256)
         case .es256(let key):
-            guard let signature = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
-            return key.isValidSignature(signature, for: message)
+            await keys.add(ecdsa: try ES256PublicKey(backing: key))
         }
+        return keys
     }
 
     /// The key as a JWK member of a JWKS.

@@ -1,4 +1,5 @@
 import Foundation
+import JWTKit
 import Logging
 
 #if canImport(FoundationNetworking)
@@ -26,6 +27,8 @@ actor KeySet {
     let minimumRefetchInterval: Duration
     let logger: Logger
     private var keys: [String: VerificationKey] = [:]
+    /// jwt-kit's verifier of each key, made on the key's first use.
+    private var verifiers: [String: JWTKeyCollection] = [:]
     private var lastFetch: ContinuousClock.Instant?
 
     /// How often the source was read; for tests of the rate limit.
@@ -66,20 +69,33 @@ actor KeySet {
         let loaded = try JSONWebKeySet.keys(from: data)
         guard !loaded.isEmpty else { throw JWKSError(description: "the JWKS holds no RS256 or ES256 signing key with a kid") }
         keys = loaded
+        verifiers = [:]
         logger.info("token keys loaded", metadata: ["kids": "\(loaded.keys.sorted())"])
     }
 
-    /// The key with id `kid`, fetching the set again if it is unknown and the last fetch is
-    /// long enough ago; `nil` if there is none.
-    func key(for kid: String) async -> VerificationKey? {
-        if let key = keys[kid] { return key }
-        if case .fixed = source { return nil }
-        if let lastFetch, ContinuousClock.now - lastFetch < minimumRefetchInterval { return nil }
-        do {
-            try await load()
-        } catch {
-            logger.warning("token keys could not be fetched again", metadata: ["error": "\(error)"])
+    /// The algorithm and verifier of the key with id `kid`, fetching the set again if it is
+    /// unknown and the last fetch is long enough ago; `nil` if there is none.
+    func key(for kid: String) async -> (algorithm: String, verifier: JWTKeyCollection)? {
+        if keys[kid] == nil, !isFixed, lastFetch.map({ ContinuousClock.now - $0 >= minimumRefetchInterval }) ?? true {
+            do {
+                try await load()
+            } catch {
+                logger.warning("token keys could not be fetched again", metadata: ["error": "\(error)"])
+            }
         }
-        return keys[kid]
+        guard let key = keys[kid] else { return nil }
+        if let verifier = verifiers[kid] { return (key.algorithm, verifier) }
+        do {
+            let verifier = try await key.verifier()
+            verifiers[kid] = verifier
+            return (key.algorithm, verifier)
+        } catch {
+            logger.warning("a token key cannot verify", metadata: ["kid": "\(kid)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    private var isFixed: Bool {
+        if case .fixed = source { true } else { false }
     }
 }

@@ -69,3 +69,24 @@ final class TestClock: Sendable {
         current.withLock { $0 = $0.addingTimeInterval(interval) }
     }
 }
+
+/// Writes compact JWS tokens (RFC 7515) by hand, so that tests can make every kind of broken one.
+enum CompactJWS {
+    /// `header.payload.signature` for `claims` with the `typ` header `type`, signed by `sign`
+    /// over `header.payload`.
+    static func sign(
+        claims: [String: Any],
+        keyID: String,
+        algorithm: String,
+        type: String = "JWT",
+        sign: (Data) throws -> Data
+    ) throws -> String {
+        let header = try JSONSerialization.data(
+            withJSONObject: ["alg": algorithm, "typ": type, "kid": keyID],
+            options: [.sortedKeys]
+        )
+        let payload = try JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys])
+        let signingInput = Base64URL.encode(header) + "." + Base64URL.encode(payload)
+        return signingInput + "." + Base64URL.encode(try sign(Data(signingInput.utf8)))
+    }
+}
