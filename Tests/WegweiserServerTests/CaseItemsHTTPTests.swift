@@ -210,6 +210,13 @@ struct CaseItemsHTTPTests {
                 return -1
             }
             #expect(count == 1)
+            // A "no answer" with a code is refused, not stored with the code dropped.
+            let mixed: [String: Any] = [
+                "field": "german_level", "value": ["status": "declined", "code": "a2"], "observed_on": "2026-01-11",
+            ]
+            let refused = try await http.send(.post, "/cases/\(caseID)/observations", token: token, body: mixed)
+            #expect(refused.status == .unprocessableContent)
+            #expect((refused.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/value/code")
             let wrong: [String: Any] = [
                 "field": "german_level", "value": ["status": "value", "code": "private_flat"], "observed_on": "2026-01-10",
             ]
@@ -239,10 +246,62 @@ struct CaseItemsHTTPTests {
             )
             #expect(withdrawn.status == .ok)
             #expect(withdrawn.json["withdrawn_at"] as? String == "2026-02-01T09:00:00Z")
-            #expect(
-                try await http.send(.put, "/cases/\(caseID)/consents/\(consentID)/withdrawal", token: token, body: [:]).status
-                    == .conflict
+            // Sent again, the withdrawal records nothing and answers the consent as it is.
+            let again = try await http.send(
+                .put,
+                "/cases/\(caseID)/consents/\(consentID)/withdrawal",
+                token: token,
+                body: ["withdrawn_at": "2026-03-01T09:00:00Z"]
             )
+            #expect(again.status == .ok)
+            #expect(again.json["withdrawn_at"] as? String == "2026-02-01T09:00:00Z")
+        }
+    }
+
+    @Test("a PUT sent again appends nothing and answers the current state: plan agreement, period, assignment, closure")
+    func putsSentAgain() async throws {
+        let (app, database) = try await TestApp.makeWithDatabase()
+        let token = try provider.token(for: worker)
+        try await app.test(.router) { http in
+            let (_, caseID) = try await openCase(http, token: token)
+            func events() async throws -> Int64 {
+                try await database.withClient { client in
+                    for try await count in try await client.query(
+                        "SELECT count(*) FROM events WHERE stream_id = \("case-" + caseID.uppercased())"
+                    )
+                    .decode(Int64.self) {
+                        return count
+                    }
+                    return -1
+                }
+            }
+            let goal: [String: Any] = ["area": "work", "text": "Ausbildung", "agreed_on": "2026-01-15"]
+            #expect(try await http.send(.post, "/cases/\(caseID)/goals", token: token, body: goal).status == .created)
+            // Reassigning is the team lead's.
+            let lead = try provider.token(for: try #require(DemoData.people.first { $0.subject == "demo-lead" }))
+            let puts: [(String, [String: Any], String)] = [
+                ("plan-agreement", ["agreed_on": "2026-01-15", "form": "written"], token),
+                ("counselling-period", ["started_on": "2026-01-10"], token),
+                ("assignment", ["assignee_id": worker.id.apiString, "assigned_on": "2026-01-16"], lead),
+                ("closure", ["reason": "moved_out_of_district", "closed_on": "2026-06-01"], token),
+            ]
+            for (path, body, token) in puts {
+                let first = try await http.send(.put, "/cases/\(caseID)/\(path)", token: token, body: body)
+                #expect(first.status == .ok, "\(path): \(first.json)")
+                let before = try await events()
+                let again = try await http.send(.put, "/cases/\(caseID)/\(path)", token: token, body: body)
+                #expect(again.status == .ok, "\(path) again: \(again.json)")
+                #expect(again.headers[.eTag] == first.headers[.eTag], "\(path)")
+                #expect(try await events() == before, "\(path) appended")
+            }
+            // Another closure of the closed case is still refused.
+            let other = try await http.send(
+                .put,
+                "/cases/\(caseID)/closure",
+                token: token,
+                body: ["reason": "deceased", "closed_on": "2026-06-01"]
+            )
+            #expect(other.status == .conflict)
         }
     }
 }

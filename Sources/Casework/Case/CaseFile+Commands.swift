@@ -214,8 +214,6 @@ extension CaseFile {
         case unknownReferral
         /// There is no such consent.
         case unknownConsent
-        /// The consent was withdrawn before.
-        case consentAlreadyWithdrawn
         /// A closure needs exactly one reason from the catalogue.
         case closureReasonRequired
         /// An id is used already.

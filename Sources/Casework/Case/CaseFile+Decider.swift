@@ -17,10 +17,12 @@ extension CaseFile: Decider {
         case .open:
             throw .alreadyOpen
         case .withdrawConsent(let consentID, let at):
-            // A withdrawal is the client's right, also after closure.
+            // A withdrawal is the client's right, also after closure; sent again, it records nothing.
             guard let consent = record.consents.first(where: { $0.id == consentID }) else { throw .unknownConsent }
-            guard consent.withdrawnAt == nil else { throw .consentAlreadyWithdrawn }
+            guard consent.withdrawnAt == nil else { return [] }
             return [.consentWithdrawn(ConsentWithdrawn(consentID: consentID, withdrawnAt: max(at, consent.givenAt)))]
+        case .close(let reason, _, let on) where record.closure.map({ $0.reason == reason && $0.closedOn == on }) == true:
+            return []  // the same closure again records nothing
         case .reopen(let reason, let on):
             guard record.isClosed else { throw .notClosed }
             return [.reopened(Reopened(on: on, personal: Text(text: try required(reason, field: "reason"))))]
@@ -37,6 +39,7 @@ extension CaseFile: Decider {
         case .assign(let assigneeID, let on):
             return assigneeID == record.assigneeID ? [] : [.assigned(Assigned(assigneeID: assigneeID, on: on))]
         case .startFollowUpHousing(let on):
+            guard record.periodStart != on else { return [] }
             guard record.periodStart == nil else { throw .periodAlreadyStarted }
             return [.followUpHousingStarted(Dated(on: on))]
         case .extendPeriod(let months, let reason, let on):
@@ -76,6 +79,7 @@ extension CaseFile: Decider {
             return [.planReviewed(PlanReviewed(on: on, personal: Text(text: try required(summary, field: "summary"))))]
         case .recordPlanAgreement(let on, let form):
             guard !record.goals.isEmpty else { throw .planEmpty }
+            guard record.planAgreement != PlanAgreement(agreedOn: on, form: form) else { return [] }
             return [.planAgreed(PlanAgreement(agreedOn: on, form: form))]
         case .logConsultation(let log):
             guard (1...1440).contains(log.durationMinutes) else {

@@ -327,6 +327,12 @@ extension APIHandler {
         case .notAsked: value = .notAsked
         case .unknown: value = .unknown
         }
+        if body.value.status != .value, body.value.code != nil {
+            throw Problem.unprocessable(
+                "A declined, not asked or unknown value has no code.",
+                errors: [.init(pointer: "/value/code", detail: "only with status value")]
+            )
+        }
         let observation = Observation(
             id: UUID(),
             field: ObservationField(rawValue: body.field.rawValue) ?? .germanLevel,

@@ -202,14 +202,25 @@ extension APIHandler {
 
     func closeCase(_ input: Operations.CloseCase.Input) async throws -> Operations.CloseCase.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let reason = ClosureReason(rawValue: body.reason.rawValue)
+        let closedOn = try Input.date(body.closedOn, at: "/closed_on")
+        // The same closure sent again (a retry) answers the case as it is, also to whoever may
+        // only read it now that it is closed; any other change of a closed case stays 409.
+        let (row, principal) = try await visibleCase(input.path.caseId, for: .read)
+        if let closure = row.record.closure, closure.reason == reason, closure.closedOn == closedOn {
+            try await accessLog.record(
+                principal,
+                persons: [Self.subject(ofClient: row.record.clientID)],
+                district: row.record.districtID
+            )
+            return .ok(
+                .init(headers: .init(eTag: Self.etag(row.version)), body: .json(.init(row.record, today: CalendarDate(now()))))
+            )
+        }
         let (record, version, _) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
-            command: .close(
-                reason: ClosureReason(rawValue: body.reason.rawValue),
-                text: body.text,
-                on: try Input.date(body.closedOn, at: "/closed_on")
-            )
+            command: .close(reason: reason, text: body.text, on: closedOn)
         )
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
     }
@@ -420,7 +431,6 @@ extension CaseFile.Rejection: ProblemConvertible {
             .unprocessable("No open referral with this id.", errors: [.init(pointer: "/referral_id", detail: "no open referral")])
         case .unknownConsent:
             .unprocessable("No such consent.", errors: [.init(pointer: "/consent_id", detail: "no such consent")])
-        case .consentAlreadyWithdrawn: .conflict("The consent was withdrawn before.")
         case .closureReasonRequired:
             .unprocessable(
                 "A closure needs exactly one reason from the closure_reason catalogue.",
