@@ -46,7 +46,8 @@ public enum ReferralTarget: String, TabulatedCodeList {
     case jobcenter, employmentAgency = "employment_agency", immigrationOffice = "immigration_office"
     case migrationCounselling = "migration_counselling_mbe", youthMigrationService = "youth_migration_service_jmd"
     case debtCounselling = "debt_counselling", recognitionCounselling = "recognition_counselling"
-    case schoolOrKita = "school_or_kita", club, volunteerCircle = "volunteer_circle", other
+    case schoolOrKita = "school_or_kita", club, volunteerCircle = "volunteer_circle"
+    case socialWelfareOffice = "social_welfare_office", youthWelfareOffice = "youth_welfare_office", bamf, other
 
     /// The list's stable name.
     public static let listName = "referral_target"
@@ -59,7 +60,10 @@ public enum ReferralTarget: String, TabulatedCodeList {
         .debtCounselling: ("Schuldnerberatung", "debt counselling"),
         .recognitionCounselling: ("Anerkennungsberatung", "recognition counselling"),
         .schoolOrKita: ("Schule oder Kita", "school or Kita"), .club: ("Verein", "club"),
-        .volunteerCircle: ("Helferkreis", "volunteer circle"), .other: ("Sonstige", "other"),
+        .volunteerCircle: ("Helferkreis", "volunteer circle"),
+        .socialWelfareOffice: ("Sozialamt", "social welfare office"), .youthWelfareOffice: ("Jugendamt", "youth welfare office"),
+        .bamf: ("Bundesamt für Migration und Flüchtlinge (BAMF)", "Federal Office for Migration and Refugees (BAMF)"),
+        .other: ("Sonstige", "other"),
     ]
 }
 
@@ -135,7 +139,7 @@ public enum CaseOpening: String, TabulatedCodeList {
 /// School education.
 public enum Schooling: String, TabulatedCodeList {
     case none, primary, lowerSecondary = "lower_secondary", upperSecondary = "upper_secondary"
-    case universityEntrance = "university_entrance"
+    case universityEntrance = "university_entrance", preparatoryClass = "preparatory_class_vkl"
 
     /// The list's stable name.
     public static let listName = "schooling"
@@ -144,6 +148,7 @@ public enum Schooling: String, TabulatedCodeList {
         .none: ("kein Schulbesuch", "no schooling"), .primary: ("Grundschule", "primary school"),
         .lowerSecondary: ("Sekundarstufe I", "lower secondary"), .upperSecondary: ("Sekundarstufe II", "upper secondary"),
         .universityEntrance: ("Hochschulreife", "university entrance qualification"),
+        .preparatoryClass: ("besucht eine Vorbereitungsklasse (VKL)", "attends a preparatory class (VKL)"),
     ]
 }
 
@@ -179,7 +184,8 @@ public enum Recognition: String, TabulatedCodeList {
 public enum ResidenceStatus: String, TabulatedCodeList {
     case asylumProcedure = "asylum_procedure", recognisedRefugee = "recognised_refugee"
     case subsidiaryProtection = "subsidiary_protection", banOnDeportation = "ban_on_deportation"
-    case temporaryProtection = "temporary_protection", toleration, settlementPermit = "settlement_permit", other
+    case temporaryProtection = "temporary_protection", toleration, settlementPermit = "settlement_permit"
+    case euFreeMovement = "eu_free_movement", naturalised, other
 
     /// The list's stable name.
     public static let listName = "residence_status"
@@ -191,19 +197,22 @@ public enum ResidenceStatus: String, TabulatedCodeList {
         .banOnDeportation: ("Abschiebungsverbot", "ban on deportation"),
         .temporaryProtection: ("vorübergehender Schutz (§ 24 AufenthG)", "temporary protection"),
         .toleration: ("Duldung", "toleration"), .settlementPermit: ("Niederlassungserlaubnis", "settlement permit"),
+        .euFreeMovement: ("Freizügigkeit (EU)", "EU free movement"), .naturalised: ("eingebürgert", "naturalised"),
         .other: ("Sonstiges", "other"),
     ]
 }
 
 /// Attendance of a language or integration course.
 public enum CourseAttendance: String, TabulatedCodeList {
-    case none, integrationCourse = "integration_course", jobRelatedCourse = "job_related_course", otherCourse = "other_course"
+    case none, integrationCourse = "integration_course", jobRelatedCourse = "job_related_course"
+    case literacyCourse = "literacy_course", otherCourse = "other_course"
 
     /// The list's stable name.
     public static let listName = "course_attendance"
     /// The labels.
     public static let labels: [Self: (german: String, english: String)] = [
         .none: ("kein Kurs", "no course"), .integrationCourse: ("Integrationskurs", "integration course"),
-        .jobRelatedCourse: ("Berufssprachkurs", "job-related language course"), .otherCourse: ("anderer Kurs", "other course"),
+        .jobRelatedCourse: ("Berufssprachkurs", "job-related language course"),
+        .literacyCourse: ("Alphabetisierungskurs", "literacy course"), .otherCourse: ("anderer Kurs", "other course"),
     ]
 }

@@ -25,6 +25,7 @@ public enum GermanLevel: String, CodeList {
 /// Where a person lives.
 public enum Housing: String, CodeList {
     case privateFlat = "private_flat", municipalFlat = "municipal_flat", sharedAccommodation = "shared_accommodation"
+    case preliminaryAccommodation = "preliminary_accommodation", homelessShelter = "homeless_shelter"
 
     /// The list's stable name.
     public static let listName = "housing"
@@ -34,7 +35,9 @@ public enum Housing: String, CodeList {
         switch self {
         case .privateFlat: "Privatwohnung"
         case .municipalFlat: "von der Gemeinde angemietete Wohnung"
-        case .sharedAccommodation: "Gemeinschaftsunterkunft"
+        case .sharedAccommodation: "Gemeinschaftsunterkunft der Gemeinde (Anschlussunterbringung)"
+        case .preliminaryAccommodation: "vorläufige Unterbringung des Landkreises (VU)"
+        case .homelessShelter: "Obdachlosenunterkunft"
         }
     }
 
@@ -43,14 +46,16 @@ public enum Housing: String, CodeList {
         switch self {
         case .privateFlat: "private flat"
         case .municipalFlat: "flat rented by the municipality"
-        case .sharedAccommodation: "shared accommodation"
+        case .sharedAccommodation: "municipal shared accommodation (follow-up housing)"
+        case .preliminaryAccommodation: "the district's preliminary accommodation"
+        case .homelessShelter: "homeless shelter"
         }
     }
 }
 
 /// Benefits a person receives.
 public enum Benefits: String, CodeList {
-    case asylbLG = "asylblg", sgbII = "sgb_ii", sgbXII = "sgb_xii", none
+    case asylbLG = "asylblg", sgbII = "sgb_ii", sgbIII = "sgb_iii", sgbXII = "sgb_xii", none
 
     /// The list's stable name.
     public static let listName = "benefits"
@@ -60,6 +65,7 @@ public enum Benefits: String, CodeList {
         switch self {
         case .asylbLG: "Leistungen nach AsylbLG"
         case .sgbII: "Bürgergeld (SGB II)"
+        case .sgbIII: "Arbeitslosengeld (SGB III)"
         case .sgbXII: "Sozialhilfe (SGB XII)"
         case .none: "keine"
         }
@@ -70,6 +76,7 @@ public enum Benefits: String, CodeList {
         switch self {
         case .asylbLG: "benefits under the Asylum Seekers' Benefits Act"
         case .sgbII: "citizen's income (SGB II)"
+        case .sgbIII: "unemployment benefit (SGB III)"
         case .sgbXII: "social assistance (SGB XII)"
         case .none: "none"
         }
@@ -79,6 +86,8 @@ public enum Benefits: String, CodeList {
 /// A person's work situation.
 public enum Employment: String, CodeList {
     case none, miniJob = "mini_job", apprenticeship, employed, selfEmployed = "self_employed", course = "course_or_measure"
+    case internship, workOpportunity = "work_opportunity_agh", introductoryQualification = "introductory_qualification_eq"
+    case studies
 
     /// The list's stable name.
     public static let listName = "employment"
@@ -92,6 +101,10 @@ public enum Employment: String, CodeList {
         case .employed: "sozialversicherungspflichtig beschäftigt"
         case .selfEmployed: "selbstständig"
         case .course: "Kurs / Maßnahme"
+        case .internship: "Praktikum"
+        case .workOpportunity: "Arbeitsgelegenheit (AGH)"
+        case .introductoryQualification: "Einstiegsqualifizierung (EQ)"
+        case .studies: "Studium"
         }
     }
 
@@ -104,6 +117,10 @@ public enum Employment: String, CodeList {
         case .employed: "employed"
         case .selfEmployed: "self-employed"
         case .course: "course / measure"
+        case .internship: "internship"
+        case .workOpportunity: "work opportunity (AGH)"
+        case .introductoryQualification: "introductory qualification (EQ)"
+        case .studies: "studies"
         }
     }
 }
@@ -153,7 +170,9 @@ public enum LifeArea: String, CodeList {
 /// Why counselling ended: exactly one of these closes a case.
 public enum ClosureReason: String, CodeList {
     case goalsReached = "goals_reached", movedAway = "moved_out_of_district", periodEnded = "counselling_period_ended"
-    case declined = "declined_further_counselling", unreachable, deceased, other
+    case declined = "declined_further_counselling", unreachable, deceased
+    case regularServicesUsed = "regular_services_used", naturalised, departed, movedWithinDistrict = "moved_within_district"
+    case other
 
     /// The list's stable name.
     public static let listName = "closure_reason"
@@ -161,7 +180,11 @@ public enum ClosureReason: String, CodeList {
     /// The German label.
     public var germanLabel: String {
         switch self {
-        case .goalsReached: "Ziele erreicht / Regeldienste werden genutzt"
+        case .goalsReached: "Ziele erreicht"
+        case .regularServicesUsed: "Regeldienste werden genutzt"
+        case .naturalised: "eingebürgert"
+        case .departed: "ausgereist"
+        case .movedWithinDistrict: "innerhalb des Kreises verzogen"
         case .movedAway: "aus dem Kreis verzogen"
         case .periodEnded: "Beratungszeitraum beendet"
         case .declined: "weitere Beratung abgelehnt"
@@ -174,7 +197,11 @@ public enum ClosureReason: String, CodeList {
     /// The English label.
     public var englishLabel: String {
         switch self {
-        case .goalsReached: "goals reached / regular services used"
+        case .goalsReached: "goals reached"
+        case .regularServicesUsed: "regular services used"
+        case .naturalised: "naturalised"
+        case .departed: "left Germany"
+        case .movedWithinDistrict: "moved within the district"
         case .movedAway: "moved out of the district"
         case .periodEnded: "counselling period ended"
         case .declined: "declined further counselling"
@@ -187,7 +214,7 @@ public enum ClosureReason: String, CodeList {
 
 /// Where a consultation took place.
 public enum ConsultationPlace: String, CodeList {
-    case office, homeVisit = "home_visit", phone, video, other
+    case office, homeVisit = "home_visit", phone, video, accompaniment, other
 
     /// The list's stable name.
     public static let listName = "consultation_place"
@@ -199,6 +226,7 @@ public enum ConsultationPlace: String, CodeList {
         case .homeVisit: "Hausbesuch"
         case .phone: "Telefon"
         case .video: "Video"
+        case .accompaniment: "Begleitung zu Behörden und Stellen (Behördenbegleitung)"
         case .other: "Sonstiges"
         }
     }
@@ -210,6 +238,7 @@ public enum ConsultationPlace: String, CodeList {
         case .homeVisit: "home visit"
         case .phone: "phone"
         case .video: "video"
+        case .accompaniment: "accompaniment to authorities and services"
         case .other: "other"
         }
     }
@@ -224,7 +253,8 @@ public enum CodeLists {
         entries(Gender.self), entries(FamilyStatus.self), entries(ReferralTarget.self), entries(GoalStatus.self),
         entries(StepOwner.self), entries(ConsentPurpose.self), entries(ConsentForm.self), entries(CaseOpening.self),
         entries(Schooling.self), entries(VocationalQualification.self), entries(Recognition.self),
-        entries(ResidenceStatus.self), entries(CourseAttendance.self), entries(OrganisationKind.self), entries(StaffRole.self),
+        entries(ResidenceStatus.self), entries(CourseAttendance.self), entries(ObservationField.self),
+        entries(OrganisationKind.self), entries(StaffRole.self),
     ]
 
     private static func entries<List: CodeList>(_ list: List.Type) -> (String, [(String, String, String)]) {
