@@ -22,18 +22,22 @@ public struct CaseCommands: Sendable {
         StreamName(id: "case-\(id.uuidString)", category: "case", tenant: districtID)
     }
 
-    /// Runs `command` on case `id` of `clientID` in `districtID`; see
+    /// Runs `command` on case `id` of `clientID` in `districtID` on `today` (the caller's
+    /// calendar day: a day the command states must not lie after it, see
+    /// ``CaseFile/plausible(_:today:)``); see
     /// ``CommandHandler/handle(_:stream:command:expecting:metadata:personalSubject:load:alsoRecord:)``.
     public func handle(
         _ command: CaseFile.Command,
         case id: UUID,
         clientID: UUID,
         districtID: String,
+        today: CalendarDate,
         expecting expected: IfMatch? = nil,
         metadata: EventMetadata,
         alsoRecord: @escaping CommandHandler.Bookkeeping<CaseFile.State> = { _, _ in }
     ) async throws -> CommandHandler.Outcome<CaseFile.State> {
-        try await handler.handle(
+        try CaseFile.plausible(command, today: today)
+        return try await handler.handle(
             CaseFile.self,
             stream: Self.stream(of: id, districtID: districtID),
             command: command,

@@ -400,6 +400,65 @@ struct CaseFileTests {
         #expect(record.consents(for: .dataCollection, at: now).isEmpty)
     }
 
+    // MARK: Dates
+
+    @Test(
+        "dates fit the case: nothing before its opening, no extension before the period, no closure before the last fact, no reopening before the closure"
+    )
+    func datesFitTheCase() {
+        let dayBefore = CalendarDate("2026-03-01")!
+        given(CaseFile.self, opened).when(.assign(assigneeID: UUID(), on: dayBefore))
+            .thenRejects(.invalid(field: "assigned_on", reason: "must not be before the case was opened (2026-03-02)"))
+        given(CaseFile.self, opened, goal()).when(.reviewPlan(on: dayBefore, summary: "gut"))
+            .thenRejects(.invalid(field: "reviewed_on", reason: "must not be before the case was opened (2026-03-02)"))
+
+        let april = CalendarDate("2026-04-01")!
+        let may = CalendarDate("2026-05-01")!
+        given(CaseFile.self, opened, .followUpHousingStarted(.init(on: april)))
+            .when(.extendPeriod(months: 6, reason: "Ausbildung", on: CalendarDate("2026-03-15")!))
+            .thenRejects(.invalid(field: "decided_on", reason: "must not be before the period started (2026-04-01)"))
+        given(CaseFile.self, opened, .assigned(.init(assigneeID: UUID(), on: may)))
+            .when(.close(reason: .movedAway, text: nil, on: april))
+            .thenRejects(.invalid(field: "closed_on", reason: "must not be before the last recorded fact (2026-05-01)"))
+        given(CaseFile.self, opened, .closed(.init(reason: .movedAway, closedOn: may, personal: nil)))
+            .when(.reopen(reason: "zurück", on: april))
+            .thenRejects(.invalid(field: "reopened_on", reason: "must not be before the closure (2026-05-01)"))
+        given(CaseFile.self, opened, .closed(.init(reason: .movedAway, closedOn: may, personal: nil)))
+            .when(.reopen(reason: "zurück", on: may))
+            .then([.reopened(.init(on: may, personal: .init(text: "zurück")))])
+
+        // Follow-up housing may have begun before the client first came; not before the programme.
+        let earlier = CalendarDate("2025-06-01")!
+        given(CaseFile.self, opened).when(.startFollowUpHousing(on: earlier)).then([.followUpHousingStarted(.init(on: earlier))])
+        given(CaseFile.self, opened).when(.startFollowUpHousing(on: CalendarDate("1999-12-31")!))
+            .thenRejects(.invalid(field: "started_on", reason: "must not be before 2000-01-01"))
+    }
+
+    @Test("no stated day lies after today (one day's tolerance), and no case was opened before 2000")
+    func notInTheFuture() {
+        let today = CalendarDate("2026-11-30")!
+        #expect(throws: CaseFile.Rejection.invalid(field: "assigned_on", reason: "must not be after today (2026-11-30)")) {
+            try CaseFile.plausible(.assign(assigneeID: worker, on: today.adding(days: 2)), today: today)
+        }
+        #expect(throws: Never.self) {
+            try CaseFile.plausible(.assign(assigneeID: worker, on: today.adding(days: 1)), today: today)
+        }
+        #expect(throws: CaseFile.Rejection.invalid(field: "closed_on", reason: "must not be after today (2026-11-30)")) {
+            try CaseFile.plausible(.close(reason: .movedAway, text: nil, on: CalendarDate("2031-01-01")!), today: today)
+        }
+        let opening = CaseFile.Opening(
+            caseID: caseID,
+            clientID: clientID,
+            districtID: "08337",
+            assigneeID: worker,
+            kind: .directIntake,
+            openedOn: CalendarDate("1999-12-31")!
+        )
+        #expect(throws: CaseFile.Rejection.invalid(field: "opened_on", reason: "must not be before 2000-01-01")) {
+            try CaseFile.plausible(.open(opening), today: today)
+        }
+    }
+
     // MARK: Closure
 
     @Test("a closure needs exactly one catalogue reason; `other` needs a text; a closed case reopens with a reason")

@@ -256,13 +256,14 @@ struct AccessEndsTests {
 
             clock.advance(by: AccessPolicy.closedCaseReading + 60)
             let lateToken = try provider.token(for: former, now: clock.now)
+            let second: [String: Any] = ["reason": "wieder zurück", "reopened_on": "2026-03-25"]
             #expect(
-                try await http.send(.post, "/cases/\(caseID)/reopenings", token: lateToken, body: reopening).status
+                try await http.send(.post, "/cases/\(caseID)/reopenings", token: lateToken, body: second).status
                     == .notFound
             )
             let leadToken = try provider.token(for: lead, now: clock.now)
             #expect(
-                try await http.send(.post, "/cases/\(caseID)/reopenings", token: leadToken, body: reopening).status
+                try await http.send(.post, "/cases/\(caseID)/reopenings", token: leadToken, body: second).status
                     == .created
             )
             #expect(

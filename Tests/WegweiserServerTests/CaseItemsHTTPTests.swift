@@ -1,3 +1,4 @@
+import Casework
 import EventStore
 import Foundation
 import HTTPTypes
@@ -302,6 +303,60 @@ struct CaseItemsHTTPTests {
                 body: ["reason": "deceased", "closed_on": "2026-06-01"]
             )
             #expect(other.status == .conflict)
+        }
+    }
+
+    @Test(
+        "a day in the future or before the case is refused with 422 naming the field and the conflicting date; nothing is stored"
+    )
+    func implausibleDates() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        let token = try provider.token(for: worker, now: clock.now)
+        try await app.test(.router) { http in
+            let (client, caseID) = try await openCase(http, token: token)
+            let today = CalendarDate(clock.now)
+            let cases: [(String, [String: Any], String, String)] = [
+                (
+                    "consultations", ["held_on": today.adding(days: 3).description, "duration_minutes": 30, "place": "office"],
+                    "/held_on", "must not be after today (\(today))"
+                ),
+                (
+                    "consultations", ["held_on": "2026-01-04", "duration_minutes": 30, "place": "office"],
+                    "/held_on", "must not be before the case was opened (2026-01-05)"
+                ),
+                (
+                    "observations",
+                    ["field": "german_level", "value": ["status": "value", "code": "a2"], "observed_on": "2030-01-01"],
+                    "/observed_on", "must not be after today (\(today))"
+                ),
+            ]
+            for (kind, body, pointer, detail) in cases {
+                let refused = try await http.send(.post, "/cases/\(caseID)/\(kind)", token: token, body: body)
+                #expect(refused.status == .unprocessableContent, "\(kind) \(body)")
+                let error = (refused.json["errors"] as? [[String: Any]])?.first
+                #expect(error?["pointer"] as? String == pointer)
+                #expect(error?["detail"] as? String == detail)
+            }
+            let read = try await http.send(.get, "/cases/\(caseID)", token: token)
+            #expect(read.json["consultation_count"] as? Int == 0)
+            #expect(read.headers[.eTag] == "\"1\"", "nothing was appended")
+            // A case cannot be opened in the future either (the client's first case is closed first).
+            let closed = try await http.send(
+                .put,
+                "/cases/\(caseID)/closure",
+                token: token,
+                body: ["reason": "moved_out_of_district", "closed_on": today.description]
+            )
+            #expect(closed.status == .ok)
+            let future = try await http.send(
+                .post,
+                "/cases",
+                token: token,
+                body: ["client_id": client, "opening": "direct_intake", "opened_on": "2031-01-01"]
+            )
+            #expect(future.status == .unprocessableContent)
+            #expect((future.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/opened_on")
         }
     }
 }

@@ -137,7 +137,7 @@ struct CaseworkHTTPTests {
                 body: ["started_on": "2026-01-05"]
             )
             #expect(started.json["period_end"] as? String == "2029-01-04")
-            let extend: [String: Any] = ["months": 8, "reason": "Ausbildung", "decided_on": "2028-10-01"]
+            let extend: [String: Any] = ["months": 8, "reason": "Ausbildung", "decided_on": "2026-05-01"]
             #expect(
                 try await http.send(.post, "/cases/\(caseID)/counselling-period/extensions", token: token, body: extend).status
                     == .created

@@ -301,7 +301,7 @@ struct RebuildTests {
 
     /// A consultation on day `day` of January.
     func consultation(_ day: Int) -> [String: Any] {
-        ["held_on": String(format: "2026-01-%02d", day), "duration_minutes": 30, "place": "phone", "note": "Anruf \(day)"]
+        ["held_on": String(format: "2026-02-%02d", day), "duration_minutes": 30, "place": "phone", "note": "Anruf \(day)"]
     }
 
     /// Checks that each response (of requests sent in order) succeeded.

@@ -13,6 +13,7 @@ extension CaseFile: Decider {
             guard case .open(let opening) = command else { throw .notFound }
             return [.opened(try opened(opening))]
         }
+        try checkDates(command, record)
         switch command {
         case .open:
             throw .alreadyOpen
@@ -184,10 +185,12 @@ extension CaseFile: Decider {
                 districtID: opened.districtID,
                 assigneeID: opened.assigneeID,
                 opening: opened.opening,
-                openedOn: opened.openedOn
+                openedOn: opened.openedOn,
+                lastFactOn: opened.openedOn
             )
         }
         guard var record = state else { return nil }
+        if let day = event.day { record.lastFactOn = max(record.lastFactOn ?? day, day) }
         switch event {
         case .opened: break
         case .assigned(let assigned): record.assigneeID = assigned.assigneeID

@@ -50,6 +50,8 @@ public enum CaseFile {
         public var consents: [Consent] = []
         /// The closure, while the case is closed.
         public var closure: Closure?
+        /// The latest day any of its facts happened on (`nil` in states stored before it was kept).
+        public var lastFactOn: CalendarDate?
 
         /// Whether the case is closed.
         public var isClosed: Bool { closure != nil }

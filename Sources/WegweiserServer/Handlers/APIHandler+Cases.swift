@@ -114,6 +114,7 @@ extension APIHandler {
                     case: caseID,
                     clientID: clientID,
                     districtID: principal.districtID,
+                    today: CalendarDate(now()),
                     metadata: .currentRequest(),
                     alsoRecord: creation(of: caseID, idempotency: idempotency, answering: principal, aboutClient: clientID)
                 )
@@ -284,6 +285,7 @@ extension APIHandler {
                 case: row.record.id,
                 clientID: clientID,
                 districtID: districtID,
+                today: CalendarDate(now()),
                 expecting: try ifMatch.map(Self.condition(ifMatch:)),
                 metadata: .currentRequest()
             ) { [accessLog] outcome, connection in
