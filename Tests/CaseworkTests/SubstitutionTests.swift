@@ -22,7 +22,7 @@ struct SubstitutionTests {
         )
     }
 
-    @Test("a grant needs another person, a window that ends in the future and at most a year, and a reason")
+    @Test("a grant needs another person, a window of at most a year that starts within a year (ended cover may be recorded), and a reason")
     func grantRules() {
         let valid = grant()
         given(Substitution.self).when(.grant(valid, now: now)).then([.granted(valid)])
@@ -32,8 +32,13 @@ struct SubstitutionTests {
             .thenRejects(.invalid(field: "substitute_id", reason: "must be someone other than the absent staff member"))
         given(Substitution.self).when(.grant(grant(from: 10, until: 10), now: now))
             .thenRejects(.invalid(field: "until", reason: "must be after from"))
-        given(Substitution.self).when(.grant(grant(from: -20, until: -10), now: now))
-            .thenRejects(.invalid(field: "until", reason: "must be in the future"))
+        // Cover that has ended may be recorded afterwards; not reaching before 2000 or starting a year ahead.
+        let past = grant(from: -20 * 86_400, until: -10 * 86_400)
+        given(Substitution.self).when(.grant(past, now: now)).then([.granted(past)])
+        given(Substitution.self).when(.grant(grant(from: -now.timeIntervalSince1970, until: 86_400), now: now))
+            .thenRejects(.invalid(field: "from", reason: "must not be before 2000-01-01"))
+        given(Substitution.self).when(.grant(grant(from: 400 * 86_400, until: 401 * 86_400), now: now))
+            .thenRejects(.invalid(field: "from", reason: "must be within a year from now"))
         given(Substitution.self).when(.grant(grant(until: 400 * 86_400), now: now))
             .thenRejects(.invalid(field: "until", reason: "a grant runs at most 366 days"))
         var noReason = valid

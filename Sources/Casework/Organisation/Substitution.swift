@@ -108,6 +108,9 @@ public enum Substitution: Decider {
     /// access is looked at again.
     public static let maximumDuration: TimeInterval = 366 * 24 * 3600
 
+    /// The earliest start of a grant: 2000-01-01.
+    static let earliest = Date(timeIntervalSince1970: 946_684_800)
+
     /// Not given yet.
     public static let initialState: State = nil
 
@@ -119,7 +122,13 @@ public enum Substitution: Decider {
                 throw .invalid(field: "substitute_id", reason: "must be someone other than the absent staff member")
             }
             guard grant.from < grant.until else { throw .invalid(field: "until", reason: "must be after from") }
-            guard grant.until > now else { throw .invalid(field: "until", reason: "must be in the future") }
+            // Cover that has ended may still be recorded (a sick leave noticed afterwards): it
+            // documents who worked the caseload and gives no access now. A grant starts within a
+            // year, and none reaches back before the programme's years.
+            guard grant.from <= now.addingTimeInterval(maximumDuration) else {
+                throw .invalid(field: "from", reason: "must be within a year from now")
+            }
+            guard grant.from >= Self.earliest else { throw .invalid(field: "from", reason: "must not be before 2000-01-01") }
             guard grant.until.timeIntervalSince(grant.from) <= maximumDuration else {
                 throw .invalid(field: "until", reason: "a grant runs at most 366 days")
             }
