@@ -22,7 +22,9 @@ struct SubstitutionTests {
         )
     }
 
-    @Test("a grant needs another person, a window of at most a year that starts within a year (ended cover may be recorded), and a reason")
+    @Test(
+        "a grant needs another person, a window of at most a year that starts within a year (ended cover may be recorded), and a reason"
+    )
     func grantRules() {
         let valid = grant()
         given(Substitution.self).when(.grant(valid, now: now)).then([.granted(valid)])

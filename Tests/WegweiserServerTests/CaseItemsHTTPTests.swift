@@ -359,4 +359,73 @@ struct CaseItemsHTTPTests {
             #expect((future.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/opened_on")
         }
     }
+
+    @Test("every item a POST creates is read back at its Location as the POST answered it; out of scope or unknown, 404")
+    func singleItems() async throws {
+        let app = try await TestApp.make()
+        let token = try provider.token(for: worker)
+        let stranger = try provider.token(for: try #require(DemoData.people.first { $0.subject == "demo-worker-b" }))
+        try await app.test(.router) { http in
+            let (_, caseID) = try await openCase(http, token: token)
+            let posts: [(String, [String: Any])] = [
+                ("assessments", ["held_on": "2026-01-12", "needs": ["work"], "priorities": ["work"]]),
+                ("goals", ["area": "work", "text": "Ausbildung", "agreed_on": "2026-01-15"]),
+                ("plan-reviews", ["reviewed_on": "2026-02-01", "summary": "gut"]),
+                ("consultations", ["held_on": "2026-01-20", "duration_minutes": 45, "place": "accompaniment"]),
+                (
+                    "observations",
+                    [
+                        "field": "housing", "value": ["status": "value", "code": "preliminary_accommodation"],
+                        "observed_on": "2026-01-20",
+                    ]
+                ),
+                (
+                    "consents",
+                    [
+                        "purpose": "data_collection", "categories": ["german_level"], "given_at": "2026-01-20T10:00:00Z",
+                        "form": "written",
+                    ]
+                ),
+            ]
+            for (kind, body) in posts {
+                let created = try await http.send(.post, "/cases/\(caseID)/\(kind)", token: token, body: body)
+                #expect(created.status == .created, "\(kind): \(created.json)")
+                let id = try #require(created.json["id"] as? String)
+                let location = try #require(created.headers[.location])
+                #expect(location == "/cases/\(caseID)/\(kind)/\(id)")
+                let read = try await http.send(.get, location, token: token)
+                #expect(read.status == .ok, "\(kind)")
+                #expect(
+                    NSDictionary(dictionary: read.json) == NSDictionary(dictionary: created.json),
+                    "\(kind) reads back as created"
+                )
+                #expect(read.headers[.eTag] != nil)
+                #expect(try await http.send(.get, location, token: stranger).status == .notFound, "\(kind) out of scope")
+                #expect(try await http.send(.get, "/cases/\(caseID)/\(kind)/\(UUID())", token: token).status == .notFound)
+            }
+            // An item id of another kind names nothing here.
+            let goalID = try #require(
+                (try await http.send(.get, "/cases/\(caseID)/goals", token: token).json["items"] as? [[String: Any]])?.first?[
+                    "id"
+                ]
+                    as? String
+            )
+            #expect(try await http.send(.get, "/cases/\(caseID)/consultations/\(goalID)", token: token).status == .notFound)
+
+            // The plan agreement: none yet, then as the PUT answered it, and on the case.
+            #expect(try await http.send(.get, "/cases/\(caseID)/plan-agreement", token: token).status == .notFound)
+            let agreed = try await http.send(
+                .put,
+                "/cases/\(caseID)/plan-agreement",
+                token: token,
+                body: ["agreed_on": "2026-01-16", "form": "oral"]
+            )
+            let agreement = try await http.send(.get, "/cases/\(caseID)/plan-agreement", token: token)
+            #expect(agreement.status == .ok)
+            #expect(NSDictionary(dictionary: agreement.json) == NSDictionary(dictionary: agreed.json))
+            let onCase = try await http.send(.get, "/cases/\(caseID)", token: token).json["plan_agreement"] as? [String: Any]
+            #expect(onCase?["agreed_on"] as? String == "2026-01-16")
+            #expect(onCase?["form"] as? String == "oral")
+        }
+    }
 }

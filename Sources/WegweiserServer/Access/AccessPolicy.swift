@@ -45,7 +45,8 @@ enum AccessPolicy {
             "createGoal", "replaceGoal", "replaceGoalStatus", "listPlanReviews", "createPlanReview", "replacePlanAgreement",
             "listConsultations",
             "createConsultation", "replaceReferralOutcome", "listObservations", "createObservation", "listConsents",
-            "createConsent", "withdrawConsent",
+            "createConsent", "withdrawConsent", "getAssessment", "getGoal", "getPlanReview", "getPlanAgreement",
+            "getConsultation", "getObservation", "getConsent",
         ] {
             table[operation] = [.caseWorker, .teamLead]
         }

@@ -42,6 +42,26 @@ extension APIHandler {
         return try await openingSealedParts([item.body])[0].lowercasingUUIDs.decoded(as: type)
     }
 
+    /// The item `itemID` (a path parameter at `pointer`) of `kind` of case `caseID`, if the
+    /// caller may read the case, with the case's version; the read is logged.
+    func singleItem<T: Decodable>(
+        _ kind: CaseItems.Kind,
+        caseID: String,
+        itemID: String,
+        at pointer: String,
+        as type: T.Type
+    ) async throws -> (item: T, version: Int64) {
+        let (row, principal) = try await visibleCase(caseID, for: .read)
+        let id = try Input.uuid(itemID, at: pointer)
+        let found = try await item(kind, of: row.record, itemID: id, as: type)
+        try await accessLog.record(
+            principal,
+            persons: [Self.subject(ofClient: row.record.clientID)],
+            district: row.record.districtID
+        )
+        return (found, row.version)
+    }
+
     /// Runs `command` on case `caseID` to create the item `itemID` of `kind` (`nil`: the id of
     /// the first event, for items without their own id), honouring `Idempotency-Key`, and
     /// answers the item with the case's version.
@@ -125,7 +145,15 @@ extension APIHandler {
             command: .recordAssessment(assessment, resources: body.resources, needNotes: notes),
             as: Components.Schemas.Assessment.self
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+        return .created(
+            .init(
+                headers: .init(
+                    eTag: Self.etag(version),
+                    location: "/cases/\(input.path.caseId.lowercased())/assessments/\(item.id)"
+                ),
+                body: .json(item)
+            )
+        )
     }
 
     // MARK: Goals and the plan
@@ -158,7 +186,12 @@ extension APIHandler {
             command: .agreeGoal(try CaseFile.GoalAgreement(body, goalID: id)),
             as: Components.Schemas.Goal.self
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+        return .created(
+            .init(
+                headers: .init(eTag: Self.etag(version), location: "/cases/\(input.path.caseId.lowercased())/goals/\(item.id)"),
+                body: .json(item)
+            )
+        )
     }
 
     func replaceGoal(_ input: Operations.ReplaceGoal.Input) async throws -> Operations.ReplaceGoal.Output {
@@ -211,7 +244,15 @@ extension APIHandler {
             command: .reviewPlan(on: try Input.date(body.reviewedOn, at: "/reviewed_on"), summary: body.summary),
             as: Components.Schemas.PlanReview.self
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+        return .created(
+            .init(
+                headers: .init(
+                    eTag: Self.etag(version),
+                    location: "/cases/\(input.path.caseId.lowercased())/plan-reviews/\(item.id)"
+                ),
+                body: .json(item)
+            )
+        )
     }
 
     func replacePlanAgreement(
@@ -275,7 +316,15 @@ extension APIHandler {
             command: .logConsultation(log),
             as: Components.Schemas.Consultation.self
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+        return .created(
+            .init(
+                headers: .init(
+                    eTag: Self.etag(version),
+                    location: "/cases/\(input.path.caseId.lowercased())/consultations/\(item.id)"
+                ),
+                body: .json(item)
+            )
+        )
     }
 
     func replaceReferralOutcome(
@@ -353,7 +402,15 @@ extension APIHandler {
             command: .recordObservation(observation),
             as: Components.Schemas.Observation.self
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+        return .created(
+            .init(
+                headers: .init(
+                    eTag: Self.etag(version),
+                    location: "/cases/\(input.path.caseId.lowercased())/observations/\(item.id)"
+                ),
+                body: .json(item)
+            )
+        )
     }
 
     // MARK: Consents
@@ -395,7 +452,15 @@ extension APIHandler {
             command: .giveConsent(consent),
             as: Components.Schemas.Consent.self
         )
-        return .created(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+        return .created(
+            .init(
+                headers: .init(
+                    eTag: Self.etag(version),
+                    location: "/cases/\(input.path.caseId.lowercased())/consents/\(item.id)"
+                ),
+                body: .json(item)
+            )
+        )
     }
 
     func withdrawConsent(_ input: Operations.WithdrawConsent.Input) async throws -> Operations.WithdrawConsent.Output {
@@ -457,5 +522,92 @@ extension Input {
     /// The life areas of the wire form.
     static func areas(_ codes: Components.Schemas.LifeAreas, at pointer: String) throws -> [LifeArea] {
         try codes.enumerated().map { index, code in try area(code, at: "\(pointer)/\(index)") }
+    }
+}
+
+extension APIHandler {
+    // MARK: Single items
+
+    func getAssessment(_ input: Operations.GetAssessment.Input) async throws -> Operations.GetAssessment.Output {
+        let (item, version) = try await singleItem(
+            .assessment,
+            caseID: input.path.caseId,
+            itemID: input.path.assessmentId,
+            at: "#/path/assessment_id",
+            as: Components.Schemas.Assessment.self
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func getGoal(_ input: Operations.GetGoal.Input) async throws -> Operations.GetGoal.Output {
+        let (item, version) = try await singleItem(
+            .goal,
+            caseID: input.path.caseId,
+            itemID: input.path.goalId,
+            at: "#/path/goal_id",
+            as: Components.Schemas.Goal.self
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func getPlanReview(_ input: Operations.GetPlanReview.Input) async throws -> Operations.GetPlanReview.Output {
+        let (item, version) = try await singleItem(
+            .planReview,
+            caseID: input.path.caseId,
+            itemID: input.path.planReviewId,
+            at: "#/path/plan_review_id",
+            as: Components.Schemas.PlanReview.self
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func getConsultation(_ input: Operations.GetConsultation.Input) async throws -> Operations.GetConsultation.Output {
+        let (item, version) = try await singleItem(
+            .consultation,
+            caseID: input.path.caseId,
+            itemID: input.path.consultationId,
+            at: "#/path/consultation_id",
+            as: Components.Schemas.Consultation.self
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func getObservation(_ input: Operations.GetObservation.Input) async throws -> Operations.GetObservation.Output {
+        let (item, version) = try await singleItem(
+            .observation,
+            caseID: input.path.caseId,
+            itemID: input.path.observationId,
+            at: "#/path/observation_id",
+            as: Components.Schemas.Observation.self
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func getConsent(_ input: Operations.GetConsent.Input) async throws -> Operations.GetConsent.Output {
+        let (item, version) = try await singleItem(
+            .consent,
+            caseID: input.path.caseId,
+            itemID: input.path.consentId,
+            at: "#/path/consent_id",
+            as: Components.Schemas.Consent.self
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(item)))
+    }
+
+    func getPlanAgreement(_ input: Operations.GetPlanAgreement.Input) async throws -> Operations.GetPlanAgreement.Output {
+        let (row, principal) = try await visibleCase(input.path.caseId, for: .read)
+        try await accessLog.record(
+            principal,
+            persons: [Self.subject(ofClient: row.record.clientID)],
+            district: row.record.districtID
+        )
+        // Stored under the case's id, as the PUT answers it; 404 before the client agreed.
+        let agreement = try await item(
+            .planAgreement,
+            of: row.record,
+            itemID: row.record.id,
+            as: Components.Schemas.PlanAgreement.self
+        )
+        return .ok(.init(headers: .init(eTag: Self.etag(row.version)), body: .json(agreement)))
     }
 }

@@ -407,6 +407,9 @@ extension Components.Schemas.Case {
             closedOn: record.closure?.closedOn.description,
             goalCount: Int32(record.goals.count),
             consultationCount: Int32(record.consultationCount),
+            planAgreement: record.planAgreement.map {
+                .init(agreedOn: $0.agreedOn.description, form: .init(rawValue: $0.form.rawValue) ?? .written)
+            },
             clientName: clientName
         )
     }
