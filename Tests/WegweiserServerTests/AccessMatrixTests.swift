@@ -280,6 +280,43 @@ struct AccessMatrixTests {
         caseRow("createConsent") {
             try await $0.call(.post, "/cases/\($0.caseA)/consents", as: $1, body: MatrixContext.consentBody)
         },
+        caseRow("getGoal") { try await $0.call(.get, "/cases/\($0.caseA)/goals/\($0.goalA)", as: $1) },
+        caseRow("getPlanAgreement") { context, caller in
+            _ = try await context.call(
+                .put,
+                "/cases/\(context.caseA)/plan-agreement",
+                as: .workerA,
+                body: ["agreed_on": "2026-02-01", "form": "written"]
+            )
+            return try await context.call(.get, "/cases/\(context.caseA)/plan-agreement", as: caller)
+        },
+        caseRow("getAssessment") { context, caller in
+            let body: [String: Any] = ["held_on": "2026-01-10", "needs": ["work"], "priorities": ["work"]]
+            let id = try await context.create("/cases/\(context.caseA)/assessments", body, as: .workerA)
+            return try await context.call(.get, "/cases/\(context.caseA)/assessments/\(id)", as: caller)
+        },
+        caseRow("getPlanReview") { context, caller in
+            let body: [String: Any] = ["reviewed_on": "2026-02-01", "summary": "gut"]
+            let id = try await context.create("/cases/\(context.caseA)/plan-reviews", body, as: .workerA)
+            return try await context.call(.get, "/cases/\(context.caseA)/plan-reviews/\(id)", as: caller)
+        },
+        caseRow("getConsultation") { context, caller in
+            let id = try await context.create(
+                "/cases/\(context.caseA)/consultations",
+                MatrixContext.consultationBody,
+                as: .workerA
+            )
+            return try await context.call(.get, "/cases/\(context.caseA)/consultations/\(id)", as: caller)
+        },
+        caseRow("getObservation") { context, caller in
+            let body: [String: Any] = ["field": "german_level", "value": ["status": "declined"], "observed_on": "2026-02-01"]
+            let id = try await context.create("/cases/\(context.caseA)/observations", body, as: .workerA)
+            return try await context.call(.get, "/cases/\(context.caseA)/observations/\(id)", as: caller)
+        },
+        caseRow("getConsent") { context, caller in
+            let id = try await context.create("/cases/\(context.caseA)/consents", MatrixContext.consentBody, as: .workerA)
+            return try await context.call(.get, "/cases/\(context.caseA)/consents/\(id)", as: caller)
+        },
         caseRow("withdrawConsent") { context, caller in
             let consent = try await context.create("/cases/\(context.caseA)/consents", MatrixContext.consentBody, as: .workerA)
             return try await context.call(.put, "/cases/\(context.caseA)/consents/\(consent)/withdrawal", as: caller, body: [:])
