@@ -172,7 +172,8 @@ struct CaseFileTests {
                             steps: [step],
                             dueOn: day.adding(months: 12),
                             reviewOn: day.adding(months: 3),
-                            statusChangedOn: day
+                            statusChangedOn: day,
+                            agreedOn: day
                         ),
                         personal: .init(text: "B1 erreichen", steps: ["Integrationskurs anmelden"])
                     )
@@ -211,7 +212,7 @@ struct CaseFileTests {
             .thenRejects(.unknownGoal)
     }
 
-    @Test("a goal that has not ended is revised as a whole, keeping its status")
+    @Test("a goal that has not ended is revised as a whole, keeping its status and recording the day of the revision")
     func reviseGoal() {
         let id = UUID()
         let revision = CaseFile.GoalAgreement(
@@ -234,7 +235,8 @@ struct CaseFileTests {
                             steps: [.init(owner: .partner, dueOn: day.adding(months: 2))],
                             dueOn: day.adding(months: 18),
                             reviewOn: nil,
-                            statusChangedOn: day
+                            statusChangedOn: day,
+                            agreedOn: day.adding(months: 1)
                         ),
                         personal: .init(text: "Ausbildung zum Koch beginnen", steps: ["Kammer berät zur Anerkennung"])
                     )

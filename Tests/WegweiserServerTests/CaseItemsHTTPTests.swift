@@ -400,6 +400,9 @@ struct CaseItemsHTTPTests {
                     "\(kind) reads back as created"
                 )
                 #expect(read.headers[.eTag] != nil)
+                let author = read.json["recorded_by"] as? [String: Any]
+                #expect(author?["staff_member_id"] as? String == worker.id.apiString, "\(kind) names who recorded it")
+                #expect(author?["role"] as? String == "case_worker")
                 #expect(try await http.send(.get, location, token: stranger).status == .notFound, "\(kind) out of scope")
                 #expect(try await http.send(.get, "/cases/\(caseID)/\(kind)/\(UUID())", token: token).status == .notFound)
             }
@@ -411,6 +414,20 @@ struct CaseItemsHTTPTests {
                     as? String
             )
             #expect(try await http.send(.get, "/cases/\(caseID)/consultations/\(goalID)", token: token).status == .notFound)
+
+            // A goal says when it was agreed and keeps each revision's day and author.
+            let revised = try await http.send(
+                .put,
+                "/cases/\(caseID)/goals/\(goalID)",
+                token: token,
+                body: ["area": "work", "text": "Ausbildung zum Koch", "agreed_on": "2026-02-10"]
+            )
+            #expect(revised.status == .ok)
+            let goal = try await http.send(.get, "/cases/\(caseID)/goals/\(goalID)", token: token)
+            #expect(goal.json["agreed_on"] as? String == "2026-02-10")
+            let revisions = goal.json["revisions"] as? [[String: Any]]
+            #expect(revisions?.compactMap { $0["agreed_on"] as? String } == ["2026-01-15", "2026-02-10"])
+            #expect((revisions?.last?["recorded_by"] as? [String: Any])?["staff_member_id"] as? String == worker.id.apiString)
 
             // The plan agreement: none yet, then as the PUT answered it, and on the case.
             #expect(try await http.send(.get, "/cases/\(caseID)/plan-agreement", token: token).status == .notFound)

@@ -147,7 +147,8 @@ extension CaseFile: Decider {
             steps: agreement.steps.map(\.step),
             dueOn: agreement.dueOn,
             reviewOn: agreement.reviewOn,
-            statusChangedOn: statusChangedOn
+            statusChangedOn: statusChangedOn,
+            agreedOn: agreement.agreedOn
         )
         var stepTexts: [String] = []
         for (index, step) in agreement.steps.enumerated() {

@@ -113,6 +113,8 @@ public enum CaseFile {
         public var reviewOn: CalendarDate?
         /// The day of its last status change.
         public var statusChangedOn: CalendarDate
+        /// The day it was agreed, or last revised (`nil` in events stored before it was kept).
+        public var agreedOn: CalendarDate? = nil
     }
 
     /// An agreed step of a goal; its text is personal.

@@ -73,11 +73,13 @@ public struct CaseItemsProjection: Projection {
         in context: ProjectionContext
     ) async throws {
         let personal = projected.sealed ?? .null
+        let author = Self.author(projected.recorded.metadata)
         if let (kind, itemID, body) = try Self.newItem(
             projected.event,
             eventID: projected.recorded.id,
             caseID: caseID,
-            personal: personal
+            personal: personal,
+            metadata: projected.recorded.metadata
         ) {
             batch.put(
                 kind,
@@ -103,10 +105,14 @@ public struct CaseItemsProjection: Projection {
         case .goalRevised(let revised):
             let body = try Self.json(revised.goal)
             try await change(.goal, revised.goal.id, in: &batch) { item in
-                let reason = item["status_reason"]
+                let kept = (item["status_reason"], item["recorded_by"], item["revisions"])
                 item = body
                 item["personal"] = personal
-                item["status_reason"] = reason
+                item["status_reason"] = kept.0
+                if let recordedBy = kept.1 { item["recorded_by"] = recordedBy }
+                guard case .array(var revisions) = kept.2 ?? .array([]) else { return }
+                revisions.append(Self.revision(revised.goal.agreedOn, author))
+                item["revisions"] = .array(revisions)
             }
         case .goalStatusChanged(let changed):
             try await change(.goal, changed.goalID, in: &batch) { item in
@@ -136,10 +142,48 @@ public struct CaseItemsProjection: Projection {
     }
 
     /// The item `event` makes, as the API shows it with `personal` as its personal part (sealed
-    /// in the table; in the clear in the answer to the write that made it): its kind, id and
-    /// body. `nil` for an event that makes no item (it changes one, or none).
+    /// in the table; in the clear in the answer to the write that made it) and who recorded it
+    /// (from `metadata`): its kind, id and body. `nil` for an event that makes no item (it
+    /// changes one, or none).
     public static func newItem(
         _ event: CaseFile.Event,
+        eventID: UUID,
+        caseID: UUID,
+        personal: JSONValue,
+        metadata: EventMetadata
+    ) throws -> (kind: CaseItems.Kind, id: UUID, body: JSONValue)? {
+        guard var (kind, id, body) = try item(of: event, eventID: eventID, caseID: caseID, personal: personal) else {
+            return nil
+        }
+        let author = Self.author(metadata)
+        if let author { body["recorded_by"] = author }
+        if kind == .goal, case .goalAgreed(let agreed) = event {
+            body["revisions"] = .array([revision(agreed.goal.agreedOn, author)])
+        }
+        return (kind, id, body)
+    }
+
+    /// Who recorded an event, as items show it: the staff member, their role and organisation
+    /// (`nil` for events not caused by a staff member, such as migrations).
+    static func author(_ metadata: EventMetadata) -> JSONValue? {
+        guard let actor = metadata.actor, actor.hasPrefix("staff_member:") else { return nil }
+        var author: [String: JSONValue] = ["staff_member_id": .string(String(actor.dropFirst("staff_member:".count)))]
+        author["role"] = metadata.role.map(JSONValue.string)
+        author["organisation_id"] = metadata.organisation.map(JSONValue.string)
+        return .object(author)
+    }
+
+    /// One entry of a goal's revision history: the day it was agreed or revised, and by whom
+    /// (each where known).
+    private static func revision(_ agreedOn: CalendarDate?, _ author: JSONValue?) -> JSONValue {
+        var entry: [String: JSONValue] = [:]
+        entry["agreed_on"] = agreedOn.map { .string($0.description) }
+        entry["recorded_by"] = author
+        return .object(entry)
+    }
+
+    private static func item(
+        of event: CaseFile.Event,
         eventID: UUID,
         caseID: UUID,
         personal: JSONValue

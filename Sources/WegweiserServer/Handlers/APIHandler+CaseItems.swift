@@ -100,7 +100,8 @@ extension APIHandler {
                     event,
                     eventID: stored.id,
                     caseID: record.id,
-                    personal: try JSONValue(jsonText: String(decoding: event.payload(), as: UTF8.self))["personal"] ?? .null
+                    personal: try JSONValue(jsonText: String(decoding: event.payload(), as: UTF8.self))["personal"] ?? .null,
+                    metadata: stored.metadata
                 ),
                 made.kind == kind
             else { throw Problem.internalError() }
