@@ -429,6 +429,22 @@ struct CaseFileTests {
             .when(.reopen(reason: "zurück", on: may))
             .then([.reopened(.init(on: may, personal: .init(text: "zurück")))])
 
+        // Counselling ends with the period: after it, a consultation needs an extension first.
+        let periodStarted = CaseFile.Event.followUpHousingStarted(.init(on: CalendarDate("2023-01-01")!))
+        let openedEarlier = CaseFile.Event.opened(
+            .init(
+                id: caseID, clientID: clientID, districtID: "08337", assigneeID: worker, opening: .directIntake,
+                openedOn: CalendarDate("2023-01-01")!, personal: nil
+            )
+        )
+        given(CaseFile.self, openedEarlier, periodStarted, goal()).when(.reviewPlan(on: day, summary: "gut"))
+            .thenRejects(
+                .invalid(field: "reviewed_on", reason: "must not be after the counselling period ended (2025-12-31); extend it first")
+            )
+        let extended = CaseFile.Event.periodExtended(.init(months: 6, on: CalendarDate("2025-11-01")!, personal: .init(text: "Kurs")))
+        given(CaseFile.self, openedEarlier, periodStarted, goal(), extended).when(.reviewPlan(on: day, summary: "gut"))
+            .then([.planReviewed(.init(on: day, personal: .init(text: "gut")))])
+
         // Follow-up housing may have begun before the client first came; not before the programme.
         let earlier = CalendarDate("2025-06-01")!
         given(CaseFile.self, opened).when(.startFollowUpHousing(on: earlier)).then([.followUpHousingStarted(.init(on: earlier))])

@@ -2,9 +2,9 @@ public import Foundation
 
 /// The plausibility of a case's dates: what a command states happened on a day must fit the
 /// calendar (not in the future, not before the programme) and the case (not before it was
-/// opened, a closure not before its last fact, a reopening not before its closure, an
-/// extension not before the period started). Each refusal names the field and the date it
-/// conflicts with.
+/// opened, counselling not after the period ended, a closure not before its last fact, a
+/// reopening not before its closure, an extension not before the period started). Each refusal
+/// names the field and the date it conflicts with.
 extension CaseFile {
     /// The earliest day a case can have been opened: older dates are typing errors (the
     /// integration management of Baden-Württemberg began in 2017; files taken over from older
@@ -46,6 +46,12 @@ extension CaseFile {
             throw .invalid(field: field, reason: "must not be before the case was opened (\(record.openedOn))")
         }
         switch command {
+        case .logConsultation, .agreeGoal, .reviseGoal, .recordAssessment, .reviewPlan, .recordPlanAgreement:
+            // Counselling ends with the period; after it, only an extension (decided before),
+            // status changes of goals, observations, consents and the closure are recorded.
+            if let end = record.periodEnd, day > end {
+                throw .invalid(field: field, reason: "must not be after the counselling period ended (\(end)); extend it first")
+            }
         case .extendPeriod:
             if let start = record.periodStart, day < start {
                 throw .invalid(field: field, reason: "must not be before the period started (\(start))")
