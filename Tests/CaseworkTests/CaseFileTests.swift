@@ -96,17 +96,25 @@ struct CaseFileTests {
         #expect(record.periodEnd == CalendarDate("2029-03-01"))
     }
 
-    @Test("extensions need a started period and a reason, and add at most one year in total")
+    @Test("extensions need a started period and a reason code (with a text for other), and add at most one year in total")
     func extensions() throws {
-        let sevenMonths = CaseFile.Event.periodExtended(.init(months: 7, on: day, personal: .init(text: "Ausbildung läuft")))
-        given(CaseFile.self, opened).when(.extendPeriod(months: 6, reason: "Ausbildung", on: day)).thenRejects(.periodNotStarted)
-        given(CaseFile.self, opened, started).when(.extendPeriod(months: 7, reason: " Ausbildung läuft ", on: day))
-            .then([sevenMonths])
-        given(CaseFile.self, opened, started).when(.extendPeriod(months: 6, reason: "  ", on: day))
-            .thenRejects(.invalid(field: "reason", reason: "must not be empty"))
-        given(CaseFile.self, opened, started, sevenMonths).when(.extendPeriod(months: 6, reason: "noch nicht fertig", on: day))
+        let sevenMonths = CaseFile.Event.periodExtended(
+            .init(months: 7, on: day, reason: .ongoingTraining, personal: .init(text: "Ausbildung läuft"))
+        )
+        given(CaseFile.self, opened).when(.extendPeriod(months: 6, reason: .ongoingCourse, text: nil, on: day))
+            .thenRejects(.periodNotStarted)
+        given(CaseFile.self, opened, started).when(
+            .extendPeriod(months: 7, reason: .ongoingTraining, text: " Ausbildung läuft ", on: day)
+        )
+        .then([sevenMonths])
+        given(CaseFile.self, opened, started).when(.extendPeriod(months: 3, reason: .health, text: nil, on: day))
+            .then([.periodExtended(.init(months: 3, on: day, reason: .health, personal: nil))])
+        given(CaseFile.self, opened, started).when(.extendPeriod(months: 6, reason: .other, text: "  ", on: day))
+            .thenRejects(.invalid(field: "text", reason: "must not be empty"))
+        given(CaseFile.self, opened, started, sevenMonths)
+            .when(.extendPeriod(months: 6, reason: .ongoingTraining, text: nil, on: day))
             .thenRejects(.extensionLimitExceeded(remainingMonths: 5))
-        given(CaseFile.self, opened, started).when(.extendPeriod(months: 13, reason: "lang", on: day))
+        given(CaseFile.self, opened, started).when(.extendPeriod(months: 13, reason: .health, text: nil, on: day))
             .thenRejects(.extensionLimitExceeded(remainingMonths: 12))
         let record = try #require(CaseFile.fold([opened, started, sevenMonths]))
         #expect(record.periodEnd == CalendarDate("2029-10-01"))
@@ -417,7 +425,7 @@ struct CaseFileTests {
         let april = CalendarDate("2026-04-01")!
         let may = CalendarDate("2026-05-01")!
         given(CaseFile.self, opened, .followUpHousingStarted(.init(on: april)))
-            .when(.extendPeriod(months: 6, reason: "Ausbildung", on: CalendarDate("2026-03-15")!))
+            .when(.extendPeriod(months: 6, reason: .ongoingTraining, text: nil, on: CalendarDate("2026-03-15")!))
             .thenRejects(.invalid(field: "decided_on", reason: "must not be before the period started (2026-04-01)"))
         given(CaseFile.self, opened, .assigned(.init(assigneeID: UUID(), on: may)))
             .when(.close(reason: .movedAway, text: nil, on: april))
@@ -433,15 +441,23 @@ struct CaseFileTests {
         let periodStarted = CaseFile.Event.followUpHousingStarted(.init(on: CalendarDate("2023-01-01")!))
         let openedEarlier = CaseFile.Event.opened(
             .init(
-                id: caseID, clientID: clientID, districtID: "08337", assigneeID: worker, opening: .directIntake,
-                openedOn: CalendarDate("2023-01-01")!, personal: nil
+                id: caseID,
+                clientID: clientID,
+                districtID: "08337",
+                assigneeID: worker,
+                opening: .directIntake,
+                openedOn: CalendarDate("2023-01-01")!,
+                personal: nil
             )
         )
         given(CaseFile.self, openedEarlier, periodStarted, goal()).when(.reviewPlan(on: day, summary: "gut"))
             .thenRejects(
-                .invalid(field: "reviewed_on", reason: "must not be after the counselling period ended (2025-12-31); extend it first")
+                .invalid(
+                    field: "reviewed_on",
+                    reason: "must not be after the counselling period ended (2025-12-31); extend it first"
+                )
             )
-        let extended = CaseFile.Event.periodExtended(.init(months: 6, on: CalendarDate("2025-11-01")!, personal: .init(text: "Kurs")))
+        let extended = CaseFile.Event.periodExtended(.init(months: 6, on: CalendarDate("2025-11-01")!, reason: .ongoingCourse))
         given(CaseFile.self, openedEarlier, periodStarted, goal(), extended).when(.reviewPlan(on: day, summary: "gut"))
             .then([.planReviewed(.init(on: day, personal: .init(text: "gut")))])
 

@@ -201,7 +201,7 @@ struct AccessMatrixTests {
             context,
             caller in
             let id = try await context.freshCase(started: true)
-            let body: [String: Any] = ["months": 3, "reason": "Ausbildung", "decided_on": "2026-02-01"]
+            let body: [String: Any] = ["months": 3, "reason": "ongoing_course", "decided_on": "2026-02-01"]
             return try await context.call(.post, "/cases/\(id)/counselling-period/extensions", as: caller, body: body)
         },
         MatrixRow("closeCase", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) { context, caller in

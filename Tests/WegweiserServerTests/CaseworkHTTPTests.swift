@@ -137,7 +137,9 @@ struct CaseworkHTTPTests {
                 body: ["started_on": "2026-01-05"]
             )
             #expect(started.json["period_end"] as? String == "2029-01-04")
-            let extend: [String: Any] = ["months": 8, "reason": "Ausbildung", "decided_on": "2026-05-01"]
+            let extend: [String: Any] = [
+                "months": 8, "reason": "ongoing_training_or_studies", "text": "Ausbildung", "decided_on": "2026-05-01",
+            ]
             #expect(
                 try await http.send(.post, "/cases/\(caseID)/counselling-period/extensions", token: token, body: extend).status
                     == .created
@@ -147,6 +149,7 @@ struct CaseworkHTTPTests {
             let extensions = extended.json["extensions"] as? [[String: Any]]
             #expect(extensions?.count == 1)
             #expect((extensions?.first?["personal"] as? [String: Any])?["text"] as? String == "Ausbildung")
+            #expect(extensions?.first?["reason"] as? String == "ongoing_training_or_studies")
             let tooLong = try await http.send(.post, "/cases/\(caseID)/counselling-period/extensions", token: token, body: extend)
             #expect(tooLong.status == .unprocessableContent)
             #expect(((tooLong.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String) == "/months")

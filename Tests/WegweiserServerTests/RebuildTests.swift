@@ -118,7 +118,10 @@ struct RebuildTests {
                     .post,
                     "/cases/\(caseID)/counselling-period/extensions",
                     token: token,
-                    body: ["months": 6, "reason": "Ausbildung läuft", "decided_on": "2026-02-01"]
+                    body: [
+                        "months": 6, "reason": "ongoing_training_or_studies", "text": "Ausbildung läuft",
+                        "decided_on": "2026-02-01",
+                    ]
                 ),
                 http.send(
                     .post,

@@ -10,7 +10,7 @@ extension CaseFile {
         /// Records the start of follow-up housing, which starts the counselling period.
         case startFollowUpHousing(on: CalendarDate)
         /// Extends the period by `months` for `reason`.
-        case extendPeriod(months: Int, reason: String, on: CalendarDate)
+        case extendPeriod(months: Int, reason: ExtensionReason, text: String?, on: CalendarDate)
         /// Records an assessment interview.
         case recordAssessment(Assessment, resources: String?, needNotes: [NeedNote])
         /// Agrees a goal of the integration plan.

@@ -43,16 +43,14 @@ extension CaseFile: Decider {
             guard record.periodStart != on else { return [] }
             guard record.periodStart == nil else { throw .periodAlreadyStarted }
             return [.followUpHousingStarted(Dated(on: on))]
-        case .extendPeriod(let months, let reason, let on):
+        case .extendPeriod(let months, let reason, let text, let on):
             guard record.periodStart != nil else { throw .periodNotStarted }
             guard months >= 1 else { throw .invalid(field: "months", reason: "must be at least 1") }
             let remaining = maximumExtensionMonths - record.extensionMonths.reduce(0, +)
             guard months <= remaining else { throw .extensionLimitExceeded(remainingMonths: remaining) }
-            return [
-                .periodExtended(
-                    PeriodExtended(months: months, on: on, personal: Text(text: try required(reason, field: "reason")))
-                )
-            ]
+            let personal =
+                try reason == .other ? Text(text: required(text, field: "text")) : text.flatMap(optionalText).map(Text.init)
+            return [.periodExtended(PeriodExtended(months: months, on: on, reason: reason, personal: personal))]
         case .recordAssessment(let assessment, let resources, let needNotes):
             guard Set(needNotes.map(\.area)).isSubset(of: Set(assessment.needs)) else {
                 throw .invalid(field: "needs", reason: "a note names an area without a need")

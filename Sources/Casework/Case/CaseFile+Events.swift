@@ -93,7 +93,9 @@ extension CaseFile {
         public var months: Int
         /// The day of the decision.
         public var on: CalendarDate
-        /// The reason.
+        /// Why, by code (`nil` in events stored before reasons were codes: their reason is the text).
+        public var reason: ExtensionReason? = nil
+        /// The reason in words: required for `other`, else optional.
         public var personal: Text?
     }
 

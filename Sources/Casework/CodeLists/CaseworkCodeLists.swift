@@ -216,3 +216,24 @@ public enum CourseAttendance: String, TabulatedCodeList {
         .literacyCourse: ("Alphabetisierungskurs", "literacy course"), .otherCourse: ("anderer Kurs", "other course"),
     ]
 }
+
+/// Why a counselling period is extended (VwV: only in justified individual cases, at most a
+/// year); reported by code, with a text for `other`.
+public enum ExtensionReason: String, TabulatedCodeList {
+    case ongoingTraining = "ongoing_training_or_studies", ongoingCourse = "ongoing_course"
+    case labourMarketEntry = "labour_market_entry", health, familySituation = "family_situation"
+    case residenceProcedure = "residence_procedure", housing, other
+
+    /// The list's stable name.
+    public static let listName = "extension_reason"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .ongoingTraining: ("laufende Ausbildung oder laufendes Studium", "training or studies under way"),
+        .ongoingCourse: ("laufender Sprach- oder Integrationskurs", "language or integration course under way"),
+        .labourMarketEntry: ("Übergang in Arbeit steht bevor", "entry into work is imminent"),
+        .health: ("gesundheitliche Gründe", "health"), .familySituation: ("familiäre Situation", "family situation"),
+        .residenceProcedure: ("laufendes aufenthaltsrechtliches Verfahren", "residence procedure under way"),
+        .housing: ("Wohnsituation ungeklärt", "housing unresolved"),
+        .other: ("sonstiger Grund (mit Begründung)", "other (with a reason)"),
+    ]
+}

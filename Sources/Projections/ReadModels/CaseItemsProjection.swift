@@ -197,6 +197,7 @@ public struct CaseItemsProjection: Projection {
                 .object([
                     "id": .string(eventID.uuidString), "months": .integer(Int64(extended.months)),
                     "decided_on": .string(extended.on.description), "personal": personal,
+                    "reason": extended.reason.map { .string($0.rawValue) } ?? .string(ExtensionReason.other.rawValue),
                 ])
             )
         case .assessmentRecorded(let recorded):

@@ -189,7 +189,8 @@ extension APIHandler {
             ifMatch: input.headers.ifMatch,
             command: .extendPeriod(
                 months: Int(body.months),
-                reason: body.reason,
+                reason: ExtensionReason(rawValue: body.reason.rawValue) ?? .other,
+                text: body.text,
                 on: try Input.date(body.decidedOn, at: "/decided_on")
             )
         )
