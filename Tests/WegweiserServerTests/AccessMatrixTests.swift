@@ -280,6 +280,7 @@ struct AccessMatrixTests {
         caseRow("createConsent") {
             try await $0.call(.post, "/cases/\($0.caseA)/consents", as: $1, body: MatrixContext.consentBody)
         },
+        caseRow("listClientObservations") { try await $0.call(.get, "/clients/\($0.clientA)/observations", as: $1) },
         caseRow("getGoal") { try await $0.call(.get, "/cases/\($0.caseA)/goals/\($0.goalA)", as: $1) },
         caseRow("getPlanAgreement") { context, caller in
             _ = try await context.call(

@@ -445,4 +445,80 @@ struct CaseItemsHTTPTests {
             #expect(onCase?["form"] as? String == "oral")
         }
     }
+
+    @Test(
+        "a person's observations run across their cases: the German level over four years and two cases, with each kind of no answer"
+    )
+    func observationsOfThePerson() async throws {
+        let app = try await TestApp.make()
+        let token = try provider.token(for: worker)
+        try await app.test(.router) { http in
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: token,
+                    body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing"]
+                ).json["id"] as? String
+            )
+            func open(_ day: String) async throws -> String {
+                let opened = try await http.send(
+                    .post,
+                    "/cases",
+                    token: token,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": day]
+                )
+                return try #require(opened.json["id"] as? String, "\(opened.json)")
+            }
+            func observe(_ caseID: String, _ field: String, _ value: [String: Any], _ day: String) async throws {
+                let made = try await http.send(
+                    .post,
+                    "/cases/\(caseID)/observations",
+                    token: token,
+                    body: ["field": field, "value": value, "observed_on": day]
+                )
+                #expect(made.status == .created, "\(made.json)")
+            }
+            let first = try await open("2023-01-10")
+            try await observe(first, "german_level", ["status": "value", "code": "a1"], "2023-02-01")
+            try await observe(first, "german_level", ["status": "declined"], "2024-03-01")
+            try await observe(first, "housing", ["status": "unknown"], "2024-03-01")
+            let closed = try await http.send(
+                .put,
+                "/cases/\(first)/closure",
+                token: token,
+                body: ["reason": "declined_further_counselling", "closed_on": "2024-06-01"]
+            )
+            #expect(closed.status == .ok)
+            let second = try await open("2025-01-15")
+            try await observe(second, "german_level", ["status": "value", "code": "a2"], "2025-02-01")
+            try await observe(second, "german_level", ["status": "value", "code": "b1"], "2025-02-01")
+            try await observe(second, "housing", ["status": "not_asked"], "2025-02-01")
+
+            let german = try await http.send(.get, "/clients/\(client)/observations?field=german_level", token: token)
+            #expect(german.status == .ok)
+            let items = try #require(german.json["items"] as? [[String: Any]])
+            let values = items.map { item -> String in
+                let value = item["value"] as? [String: Any]
+                return (value?["code"] as? String) ?? (value?["status"] as? String ?? "?")
+            }
+            #expect(values == ["a1", "declined", "a2", "b1"], "in order, across both cases")
+            #expect(items.map { $0["case_id"] as? String } == [first, first, second, second])
+            // Of two on one day, the one recorded later holds.
+            #expect(items.map { $0["current"] as? Bool } == [false, false, false, true])
+
+            // As of the end of 2024, the declined answer was current, and nothing of 2025 shows.
+            let then = try await http.send(.get, "/clients/\(client)/observations?as_of=2024-12-31", token: token)
+            let before = try #require(then.json["items"] as? [[String: Any]])
+            #expect(before.count == 3)
+            let currentThen = before.filter { $0["current"] as? Bool == true }
+            #expect(
+                Set(currentThen.compactMap { ($0["value"] as? [String: Any])?["status"] as? String }) == ["declined", "unknown"]
+            )
+
+            // Someone who does not see the client sees nothing.
+            let stranger = try provider.token(for: try #require(DemoData.people.first { $0.subject == "demo-worker-b" }))
+            #expect(try await http.send(.get, "/clients/\(client)/observations", token: stranger).status == .notFound)
+        }
+    }
 }

@@ -86,6 +86,24 @@ public struct CaseItems: Sendable {
         return try await Self.items(rows)
     }
 
+    /// Every item of `kind` of the cases `caseIDs` (a client's), by case and position; at most
+    /// `limit`.
+    public func items(ofCases caseIDs: [UUID], kind: Kind, limit: Int) async throws -> [(caseID: UUID, item: Item)] {
+        let rows = try await client.query(
+            """
+            SELECT case_id, item_id, position, body::text FROM case_items
+            WHERE case_id = ANY(\(caseIDs)) AND kind = \(kind.rawValue)
+            ORDER BY case_id, position LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var found: [(caseID: UUID, item: Item)] = []
+        for try await (caseID, id, position, body) in rows.decode((UUID, UUID, Int64, String).self) {
+            found.append((caseID, Item(id: id, position: position, body: try JSONValue(jsonText: body))))
+        }
+        return found
+    }
+
     /// The item `itemID` of `kind`, or `nil`.
     public func find(caseID: UUID, kind: Kind, itemID: UUID) async throws -> Item? {
         try await client.withConnection { connection in

@@ -39,7 +39,8 @@ enum AccessPolicy {
             "getCaseload": [.caseWorker, .teamLead, .coordinator],
         ]
         for operation in [
-            "createClient", "getClient", "replaceClient", "listClientConsultations", "listCases", "openCase", "getCase",
+            "createClient", "getClient", "replaceClient", "listClientConsultations", "listClientObservations", "listCases",
+            "openCase", "getCase",
             "startCounsellingPeriod",
             "extendCounsellingPeriod", "closeCase", "reopenCase", "listAssessments", "createAssessment", "listGoals",
             "createGoal", "replaceGoal", "replaceGoalStatus", "listPlanReviews", "createPlanReview", "replacePlanAgreement",

@@ -196,6 +196,40 @@ extension Client.Profile {
     }
 }
 
+extension APIHandler {
+    func listClientObservations(
+        _ input: Operations.ListClientObservations.Input
+    ) async throws -> Operations.ListClientObservations.Output {
+        let (row, principal) = try await visibleClientRow(input.path.clientId)
+        let asOf = try input.query.asOf.map { try Input.date($0, at: "#/query/as_of") } ?? CalendarDate(now())
+        // The person's cases, in the order they were opened: one is open at a time, so a later
+        // case's observations were recorded after an earlier case's.
+        let cases = try await casebook.cases(ofClient: row.id).map(\.record).sorted {
+            ($0.openedOn, $0.id.uuidString) < ($1.openedOn, $1.id.uuidString)
+        }
+        let order = Dictionary(uniqueKeysWithValues: cases.enumerated().map { ($0.element.id, $0.offset) })
+        let found = try await caseItems.items(ofCases: cases.map(\.id), kind: .observation, limit: 10_000)
+        let kept = found.compactMap { entry -> (caseID: UUID, item: CaseItems.Item, day: CalendarDate)? in
+            guard case .string(let observed)? = entry.item.body["observed_on"], let day = CalendarDate(observed), day <= asOf,
+                input.query.field.map({ entry.item.body["field"] == .string($0.rawValue) }) ?? true
+            else { return nil }
+            return (entry.caseID, entry.item, day)
+        }
+        .sorted { ($0.day, order[$0.caseID] ?? 0, $0.item.position) < ($1.day, order[$1.caseID] ?? 0, $1.item.position) }
+        // Per field, the last in that order holds as of the day.
+        var current: [JSONValue: UUID] = [:]
+        for entry in kept { current[entry.item.body["field"] ?? .null] = entry.item.id }
+        try await accessLog.record(principal, persons: ["client:\(row.id.apiString)"], district: row.districtID)
+        let items = try kept.map { entry in
+            var body = entry.item.body
+            body["case_id"] = .string(entry.caseID.uuidString)
+            body["current"] = .bool(current[body["field"] ?? .null] == entry.item.id)
+            return try body.lowercasingUUIDs.decoded(as: Components.Schemas.ClientObservation.self)
+        }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+}
+
 extension Components.Schemas.Client {
     /// The wire form of a client; personal fields absent when erased.
     init(_ profile: Client.Profile, erased: Bool) {
