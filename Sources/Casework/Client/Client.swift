@@ -171,7 +171,7 @@ public enum Client: Decider {
         let isCode = { (text: String, length: Int, upper: Bool) in
             text.count == length && text.unicodeScalars.allSatisfy { (upper ? "A"..."Z" : "a"..."z").contains($0) }
         }
-        for (index, code) in profile.citizenships.enumerated() where !isCode(code, 2, true) {
+        for (index, code) in profile.citizenships.enumerated() where !isCode(code, 2, true) || !Countries.codes.contains(code) {
             throw .invalid(field: "citizenships/\(index)", reason: "must be an ISO 3166-1 alpha-2 code such as SY")
         }
         for (index, code) in profile.languages.enumerated() where !isCode(code, 2, false) {
