@@ -368,13 +368,13 @@ struct CaseFileTests {
     // MARK: Consents
 
     @Test(
-        "a consent names its purpose, categories and (for hand-off and sharing) its recipient; a withdrawal stops it from then on"
+        "a consent names its purpose, categories from the list and (for hand-off and sharing) its recipient; a withdrawal stops it from then on"
     )
     func consents() throws {
         let consent = CaseFile.Consent(
             id: UUID(),
             purpose: .jobcenterHandoff,
-            categories: ["german_level", "qualifications"],
+            categories: ["german_level", "vocational_qualification"],
             recipient: "Jobcenter Landkreis Waldshut",
             givenAt: now,
             form: .written,
@@ -386,6 +386,10 @@ struct CaseFileTests {
         noRecipient.recipient = nil
         given(CaseFile.self, opened).when(.giveConsent(noRecipient))
             .thenRejects(.invalid(field: "recipient", reason: "a hand-off or sharing consent names its recipient"))
+        var unknownCategory = consent
+        unknownCategory.categories = ["german_level", "qualifications"]
+        given(CaseFile.self, opened).when(.giveConsent(unknownCategory))
+            .thenRejects(.invalid(field: "categories/1", reason: "qualifications is not a code of consent_category"))
         var backwards = consent
         backwards.validUntil = now.addingTimeInterval(-1)
         given(CaseFile.self, opened).when(.giveConsent(backwards)).thenRejects(

@@ -124,6 +124,9 @@ extension CaseFile: Decider {
                 throw .invalid(field: "recipient", reason: "a hand-off or sharing consent names its recipient")
             }
             guard !consent.categories.isEmpty else { throw .invalid(field: "categories", reason: "name at least one category") }
+            for (index, category) in consent.categories.enumerated() where ConsentCategory(rawValue: category) == nil {
+                throw .invalid(field: "categories/\(index)", reason: "\(category) is not a code of consent_category")
+            }
             return [.consentGiven(consent)]
         case .close(let reason, let text, let on):
             guard let reason else { throw .closureReasonRequired }

@@ -145,7 +145,8 @@ public enum CaseFile {
         public var id: UUID
         /// What it covers.
         public var purpose: ConsentPurpose
-        /// The data categories it covers (e.g. `german_level`, `qualifications`).
+        /// The data categories it covers: codes of ``ConsentCategory`` (stored as text; consents
+        /// recorded before the list may hold other words).
         public var categories: [String]
         /// Who receives the data, for sharing and hand-off.
         public var recipient: String?

@@ -237,3 +237,26 @@ public enum ExtensionReason: String, TabulatedCodeList {
         .other: ("sonstiger Grund (mit Begründung)", "other (with a reason)"),
     ]
 }
+
+/// The data a consent covers: the person's identity and contact data, each field of soft data,
+/// the integration plan and the consultations. A hand-off passes only what its consent covers.
+public enum ConsentCategory: String, TabulatedCodeList {
+    case identity, contactData = "contact_data", germanLevel = "german_level", courseAttendance = "course_attendance"
+    case schooling, vocationalQualification = "vocational_qualification", recognition, employment, benefits, housing
+    case residenceStatus = "residence_status", integrationPlan = "integration_plan", consultations
+
+    /// The list's stable name.
+    public static let listName = "consent_category"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .identity: ("Name und Geburtsdatum", "name and date of birth"),
+        .contactData: ("Kontaktdaten und Anschrift", "contact data and address"),
+        .germanLevel: ("Deutschkenntnisse", "German level"), .courseAttendance: ("Kursbesuch", "course attendance"),
+        .schooling: ("Schulbildung", "schooling"), .vocationalQualification: ("Berufsabschluss", "vocational qualification"),
+        .recognition: ("Anerkennung ausländischer Abschlüsse", "recognition of a foreign degree"),
+        .employment: ("Erwerbstätigkeit", "employment"), .benefits: ("Leistungsbezug", "benefits"),
+        .housing: ("Wohnsituation", "housing"), .residenceStatus: ("Aufenthaltsstatus", "residence status"),
+        .integrationPlan: ("Integrationsplan und Ziele", "integration plan and goals"),
+        .consultations: ("Beratungskontakte", "consultations"),
+    ]
+}

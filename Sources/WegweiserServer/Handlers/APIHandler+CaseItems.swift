@@ -432,7 +432,7 @@ extension APIHandler {
         let consent = CaseFile.Consent(
             id: UUID(),
             purpose: ConsentPurpose(rawValue: body.purpose.rawValue) ?? .dataCollection,
-            categories: body.categories,
+            categories: body.categories.map(\.rawValue),
             recipient: body.recipient,
             givenAt: body.givenAt,
             form: ConsentForm(rawValue: body.form.rawValue) ?? .written,
