@@ -329,14 +329,18 @@ struct CaseFileTests {
         given(CaseFile.self, opened, logged).when(.logConsultation(log)).thenRejects(.duplicateID)
 
         let outcome = CaseFile.Event.referralOutcomeRecorded(
-            .init(referralID: referral.id, on: day, personal: .init(text: "Termin am 5."))
+            .init(referralID: referral.id, on: day, outcome: .appointmentMade, personal: .init(text: "Termin am 5."))
         )
         given(CaseFile.self, opened, logged).when(
-            .recordReferralOutcome(referralID: referral.id, outcome: "Termin am 5.", on: day)
+            .recordReferralOutcome(referralID: referral.id, outcome: .appointmentMade, text: "Termin am 5.", on: day)
         )
         .then([outcome])
+        given(CaseFile.self, opened, logged).when(
+            .recordReferralOutcome(referralID: referral.id, outcome: .other, text: " ", on: day)
+        )
+        .thenRejects(.invalid(field: "text", reason: "must not be empty"))
         given(CaseFile.self, opened, logged, outcome).when(
-            .recordReferralOutcome(referralID: referral.id, outcome: "nochmal", on: day)
+            .recordReferralOutcome(referralID: referral.id, outcome: .attended, text: nil, on: day)
         )
         .thenRejects(.unknownReferral)
         given(CaseFile.self, opened, closed).when(.logConsultation(log)).thenRejects(.closed)

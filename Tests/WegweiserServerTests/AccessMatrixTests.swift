@@ -268,7 +268,7 @@ struct AccessMatrixTests {
                 .put,
                 "/cases/\(context.caseA)/referrals/\(referral)/outcome",
                 as: caller,
-                body: ["outcome": "Termin vereinbart", "recorded_on": "2026-02-10"]
+                body: ["outcome": "appointment_made", "recorded_on": "2026-02-10"]
             )
         },
         caseRow("listObservations") { try await $0.call(.get, "/cases/\($0.caseA)/observations", as: $1) },

@@ -71,7 +71,7 @@ struct CaseItemsHTTPTests {
                 .put,
                 "/cases/\(caseID)/referrals/\(referral)/outcome",
                 token: token,
-                body: ["outcome": "Beratungstermin am 3. Februar", "recorded_on": "2026-01-28"]
+                body: ["outcome": "appointment_made", "text": "Beratungstermin am 3. Februar", "recorded_on": "2026-01-28"]
             )
             #expect(outcome.status == .ok)
             let listed = try await http.send(.get, "/cases/\(caseID)/consultations", token: token)
@@ -82,6 +82,7 @@ struct CaseItemsHTTPTests {
                 ((listedReferral["outcome"] as? [String: Any])?["personal"] as? [String: Any])?["text"] as? String
                     == "Beratungstermin am 3. Februar"
             )
+            #expect((listedReferral["outcome"] as? [String: Any])?["code"] as? String == "appointment_made")
 
             let earlier = try await http.send(
                 .post,

@@ -181,7 +181,7 @@ struct RebuildTests {
                     .put,
                     "/cases/\(caseID)/referrals/\(referral)/outcome",
                     token: token,
-                    body: ["outcome": "Termin", "recorded_on": "2026-01-28"]
+                    body: ["outcome": "appointment_made", "text": "Termin", "recorded_on": "2026-01-28"]
                 ),
                 http.send(
                     .post,

@@ -27,7 +27,7 @@ extension CaseFile {
         /// Logs a consultation.
         case logConsultation(ConsultationLog)
         /// Records what came of a referral.
-        case recordReferralOutcome(referralID: UUID, outcome: String, on: CalendarDate)
+        case recordReferralOutcome(referralID: UUID, outcome: ReferralOutcome, text: String?, on: CalendarDate)
         /// Records an observation of soft data.
         case recordObservation(Observation)
         /// Records a consent.

@@ -85,7 +85,7 @@ extension CaseFile.Command {
         case .reviewPlan(let on, _): ("reviewed_on", on)
         case .recordPlanAgreement(let on, _): ("agreed_on", on)
         case .logConsultation(let log): ("held_on", log.heldOn)
-        case .recordReferralOutcome(_, _, let on): ("recorded_on", on)
+        case .recordReferralOutcome(_, _, _, let on): ("recorded_on", on)
         case .recordObservation(let observation): ("observed_on", observation.observedOn)
         case .giveConsent(let consent): ("given_at", CalendarDate(consent.givenAt))
         case .withdrawConsent(_, let at): ("withdrawn_at", CalendarDate(at))

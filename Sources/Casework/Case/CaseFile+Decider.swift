@@ -101,10 +101,15 @@ extension CaseFile: Decider {
                     )
                 )
             ]
-        case .recordReferralOutcome(let referralID, let outcome, let on):
+        case .recordReferralOutcome(let referralID, let outcome, let text, let on):
             guard record.referrals[referralID] == false else { throw .unknownReferral }
-            let text = Text(text: try required(outcome, field: "outcome"))
-            return [.referralOutcomeRecorded(ReferralOutcomeRecorded(referralID: referralID, on: on, personal: text))]
+            let personal =
+                try outcome == .other ? Text(text: required(text, field: "text")) : text.flatMap(optionalText).map(Text.init)
+            return [
+                .referralOutcomeRecorded(
+                    ReferralOutcomeRecorded(referralID: referralID, on: on, outcome: outcome, personal: personal)
+                )
+            ]
         case .recordObservation(let observation):
             guard !record.observations.contains(where: { $0.id == observation.id }) else { throw .duplicateID }
             if case .value(let code) = observation.value, !observation.field.codes.contains(code) {

@@ -193,7 +193,10 @@ extension CaseFile {
         public var referralID: UUID
         /// The day.
         public var on: CalendarDate
-        /// What came of it.
+        /// What came of it, by code (`nil` in events stored before outcomes were codes: their
+        /// outcome is the text).
+        public var outcome: ReferralOutcome? = nil
+        /// What came of it, in words: required for `other`, else optional.
         public var personal: Text?
     }
 

@@ -260,3 +260,23 @@ public enum ConsentCategory: String, TabulatedCodeList {
         .consultations: ("Beratungskontakte", "consultations"),
     ]
 }
+
+/// What came of a referral; reported by code, with a text for `other`.
+public enum ReferralOutcome: String, TabulatedCodeList {
+    case appointmentMade = "appointment_made", attended, notAttended = "not_attended"
+    case serviceReceived = "service_received", waitingList = "waiting_list", refusedByService = "refused_by_service"
+    case declinedByClient = "declined_by_client", other
+
+    /// The list's stable name.
+    public static let listName = "referral_outcome"
+    /// The labels.
+    public static let labels: [Self: (german: String, english: String)] = [
+        .appointmentMade: ("Termin vereinbart", "appointment made"), .attended: ("Termin wahrgenommen", "appointment attended"),
+        .notAttended: ("Termin nicht wahrgenommen", "appointment not attended"),
+        .serviceReceived: ("angebunden / Leistung erhalten", "service received"),
+        .waitingList: ("auf der Warteliste", "on the waiting list"),
+        .refusedByService: ("von der Stelle abgelehnt", "refused by the service"),
+        .declinedByClient: ("von der Person abgelehnt", "declined by the person"),
+        .other: ("sonstiges Ergebnis (mit Beschreibung)", "other (with a description)"),
+    ]
+}

@@ -254,7 +254,7 @@ public enum CodeLists {
         entries(StepOwner.self), entries(ConsentPurpose.self), entries(ConsentForm.self), entries(CaseOpening.self),
         entries(Schooling.self), entries(VocationalQualification.self), entries(Recognition.self),
         entries(ResidenceStatus.self), entries(CourseAttendance.self), entries(ObservationField.self),
-        entries(ExtensionReason.self), entries(ConsentCategory.self),
+        entries(ExtensionReason.self), entries(ConsentCategory.self), entries(ReferralOutcome.self),
         entries(OrganisationKind.self), entries(StaffRole.self),
     ]
 

@@ -129,7 +129,10 @@ public struct CaseItemsProjection: Projection {
             try await change(.consultation, consultation.id, in: &batch) { body in
                 guard case .array(var referrals)? = body["referrals"] else { return }
                 for index in referrals.indices where referrals[index]["id"] == .string(recorded.referralID.uuidString) {
-                    referrals[index]["outcome"] = .object(["recorded_on": .string(recorded.on.description), "personal": personal])
+                    referrals[index]["outcome"] = .object([
+                        "recorded_on": .string(recorded.on.description), "personal": personal,
+                        "code": .string((recorded.outcome ?? .other).rawValue),
+                    ])
                 }
                 body["referrals"] = .array(referrals)
             }

@@ -335,7 +335,8 @@ extension APIHandler {
         let referralID = try Input.uuid(input.path.referralId, at: "#/path/referral_id")
         let command = CaseFile.Command.recordReferralOutcome(
             referralID: referralID,
-            outcome: body.outcome,
+            outcome: ReferralOutcome(rawValue: body.outcome.rawValue) ?? .other,
+            text: body.text,
             on: try Input.date(body.recordedOn, at: "/recorded_on")
         )
         let (record, version, _) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
