@@ -340,4 +340,120 @@ struct AccessEndsTests {
             #expect(try await http.send(.get, "/cases/\(caseID)", token: provider.token(for: lead, now: clock.now)).status == .ok)
         }
     }
+
+    @Test(
+        "given a case's items, the single-item reads, the person's observations and a resent closure follow cover recorded afterwards, cover, revocation, reassignment, closure, the end of the reading period and reopening"
+    )
+    func itemReadsOverTime() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        try await app.test(.router) { http in
+            var formerToken = try provider.token(for: former, now: clock.now)
+            var successorToken = try provider.token(for: successor, now: clock.now)
+            var leadToken = try provider.token(for: lead, now: clock.now)
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: formerToken,
+                    body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing"]
+                ).json["id"] as? String
+            )
+            let caseID = try #require(
+                try await http.send(
+                    .post,
+                    "/cases",
+                    token: formerToken,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+                ).json["id"] as? String
+            )
+            let goal = try await http.send(
+                .post,
+                "/cases/\(caseID)/goals",
+                token: formerToken,
+                body: ["area": "work", "text": "Ausbildung", "agreed_on": "2026-01-15"]
+            )
+            let observation = try await http.send(
+                .post,
+                "/cases/\(caseID)/observations",
+                token: formerToken,
+                body: ["field": "german_level", "value": ["status": "value", "code": "a2"], "observed_on": "2026-01-20"]
+            )
+            let reads = [
+                try #require(goal.headers[.location]), try #require(observation.headers[.location]),
+                "/clients/\(client)/observations", "/cases/\(caseID)/goals",
+            ]
+            /// Whether `token` reads every one of `reads` (true), none (false), or some (nil).
+            func sees(_ token: String) async throws -> Bool? {
+                var answers: Set<HTTPResponse.Status> = []
+                for path in reads { answers.insert(try await http.send(.get, path, token: token).status) }
+                return answers == [.ok] ? true : answers == [.notFound] ? false : nil
+            }
+            #expect(try await sees(formerToken) == true)
+            #expect(try await sees(successorToken) == false)
+
+            // Cover recorded afterwards (it ended yesterday) documents, and gives nothing.
+            let formatter = ISO8601DateFormatter()
+            func grant(from: TimeInterval, until: TimeInterval) async throws -> TestResponse {
+                try await http.send(
+                    .post,
+                    "/substitutions",
+                    token: leadToken,
+                    body: [
+                        "absent_id": former.id.apiString, "substitute_id": successor.id.apiString, "reason": "Krankheit",
+                        "from": formatter.string(from: clock.now.addingTimeInterval(from)),
+                        "until": formatter.string(from: clock.now.addingTimeInterval(until)),
+                    ]
+                )
+            }
+            #expect(try await grant(from: -3 * 86_400, until: -86_400).status == .created)
+            #expect(try await sees(successorToken) == false, "ended cover gives no access")
+
+            // Cover in force: the substitute reads; revoked: nothing again.
+            let cover = try await grant(from: -60, until: 7 * 86_400)
+            let coverID = try #require(cover.json["id"] as? String)
+            #expect(try await sees(successorToken) == true)
+            #expect(try await http.send(.delete, "/substitutions/\(coverID)", token: leadToken).status == .ok)
+            #expect(try await sees(successorToken) == false)
+
+            // Reassigned: the former worker reads nothing, the new assignee everything.
+            let reassigned = try await http.send(
+                .put,
+                "/cases/\(caseID)/assignment",
+                token: leadToken,
+                body: ["assignee_id": successor.id.apiString, "assigned_on": "2026-02-01"]
+            )
+            #expect(reassigned.status == .ok)
+            #expect(try await sees(formerToken) == false)
+            #expect(try await sees(successorToken) == true)
+
+            // Closed: the holder reads, and the same closure sent again answers the case, for 30 days.
+            let closure: [String: Any] = ["reason": "moved_out_of_district", "closed_on": "2026-03-01"]
+            #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: successorToken, body: closure).status == .ok)
+            #expect(try await sees(successorToken) == true)
+            #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: successorToken, body: closure).status == .ok)
+            #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: formerToken, body: closure).status == .notFound)
+
+            // After the reading period: the holder reads nothing, and the resent closure is 404; the lead still reads.
+            clock.advance(by: AccessPolicy.closedCaseReading + 60)
+            (formerToken, successorToken, leadToken) = (
+                try provider.token(for: former, now: clock.now), try provider.token(for: successor, now: clock.now),
+                try provider.token(for: lead, now: clock.now)
+            )
+            #expect(try await sees(successorToken) == false)
+            #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: successorToken, body: closure).status == .notFound)
+            #expect(try await sees(leadToken) == true)
+
+            // Reopened by the lead: the assignee reads again, the former worker still nothing.
+            let reopened = try await http.send(
+                .post,
+                "/cases/\(caseID)/reopenings",
+                token: leadToken,
+                body: ["reason": "zurück", "reopened_on": "2026-03-10"]
+            )
+            #expect(reopened.status == .created)
+            #expect(try await sees(successorToken) == true)
+            #expect(try await sees(formerToken) == false)
+        }
+    }
 }
