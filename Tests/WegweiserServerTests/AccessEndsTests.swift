@@ -441,7 +441,9 @@ struct AccessEndsTests {
                 try provider.token(for: lead, now: clock.now)
             )
             #expect(try await sees(successorToken) == false)
-            #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: successorToken, body: closure).status == .notFound)
+            #expect(
+                try await http.send(.put, "/cases/\(caseID)/closure", token: successorToken, body: closure).status == .notFound
+            )
             #expect(try await sees(leadToken) == true)
 
             // Reopened by the lead: the assignee reads again, the former worker still nothing.

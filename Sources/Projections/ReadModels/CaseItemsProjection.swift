@@ -73,7 +73,6 @@ public struct CaseItemsProjection: Projection {
         in context: ProjectionContext
     ) async throws {
         let personal = projected.sealed ?? .null
-        let author = Self.author(projected.recorded.metadata)
         if let (kind, itemID, body) = try Self.newItem(
             projected.event,
             eventID: projected.recorded.id,
@@ -111,7 +110,7 @@ public struct CaseItemsProjection: Projection {
                 item["status_reason"] = kept.0
                 if let recordedBy = kept.1 { item["recorded_by"] = recordedBy }
                 guard case .array(var revisions) = kept.2 ?? .array([]) else { return }
-                revisions.append(Self.revision(revised.goal.agreedOn, author))
+                revisions.append(Self.revision(revised.goal.agreedOn, Self.author(projected.recorded.metadata)))
                 item["revisions"] = .array(revisions)
             }
         case .goalStatusChanged(let changed):
