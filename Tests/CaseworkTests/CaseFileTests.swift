@@ -85,6 +85,51 @@ struct CaseFileTests {
         given(CaseFile.self, opened).when(.assign(assigneeID: worker, on: day)).then([])
     }
 
+    @Test(
+        "a transfer hands the open case to a worker of another organisation with its note and documents; never to its holder, never when closed, never before the opening"
+    )
+    func transfer() throws {
+        let receiver = UUID()
+        let (giving, receiving) = (UUID(), UUID())
+        let transferID = UUID()
+        let handOver = CaseFile.Transfer(
+            id: transferID,
+            toAssigneeID: receiver,
+            fromOrganisationID: giving,
+            toOrganisationID: receiving,
+            on: day.adding(days: 10),
+            note: " Familie zieht in die AU Rheinfelden ",
+            documents: ["Zuweisungsbescheid", ""]
+        )
+        let transferred = CaseFile.Event.transferred(
+            .init(
+                id: transferID,
+                fromAssigneeID: worker,
+                toAssigneeID: receiver,
+                fromOrganisationID: giving,
+                toOrganisationID: receiving,
+                on: day.adding(days: 10),
+                personal: .init(
+                    note: "Familie zieht in die AU Rheinfelden",
+                    previousSocialWorker: nil,
+                    documents: ["Zuweisungsbescheid"]
+                )
+            )
+        )
+        given(CaseFile.self, opened).when(.transfer(handOver)).then([transferred])
+        #expect(try #require(CaseFile.fold([opened, transferred])).assigneeID == receiver)
+
+        var toHolder = handOver
+        toHolder.toAssigneeID = worker
+        given(CaseFile.self, opened).when(.transfer(toHolder))
+            .thenRejects(.invalid(field: "to_assignee_id", reason: "holds the case already"))
+        given(CaseFile.self, opened, closed).when(.transfer(handOver)).thenRejects(.closed)
+        var early = handOver
+        early.on = day.adding(days: -1)
+        given(CaseFile.self, opened).when(.transfer(early))
+            .thenRejects(.invalid(field: "transferred_on", reason: "must not be before the case was opened (\(day))"))
+    }
+
     // MARK: Counselling period
 
     @Test("follow-up housing starts a three-year period, once")

@@ -458,4 +458,133 @@ struct AccessEndsTests {
             #expect(try await sees(formerToken) == false)
         }
     }
+
+    @Test(
+        "given a case handed from the provider's social care to the district's integration manager and on to another organisation, each receiving side sees the person and the whole history, each giving side nothing"
+    )
+    func transferOverTime() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        let admin = DemoData.people.first { $0.subject == "demo-admin" }!
+        let tuebingen = DemoData.people.first { $0.subject == "demo-tuebingen-worker" }!
+        let coordinator = DemoData.people.first { $0.subject == "demo-coordinator" }!
+        try await app.test(.router) { http in
+            let socialCare = try provider.token(for: provider_worker, now: clock.now)
+            let manager = try provider.token(for: former, now: clock.now)
+            let leadToken = try provider.token(for: lead, now: clock.now)
+            let adminToken = try provider.token(for: admin, now: clock.now)
+            // Preliminary accommodation: the provider's social worker registers the family's
+            // mother, opens her case and logs a talk.
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: socialCare,
+                    body: ["family_name": "Haddad", "given_name": "Amal", "target_group": "refugee_follow_up_housing"]
+                ).json["id"] as? String
+            )
+            let caseID = try #require(
+                try await http.send(
+                    .post,
+                    "/cases",
+                    token: socialCare,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+                ).json["id"] as? String
+            )
+            let talk: [String: Any] = [
+                "held_on": "2026-01-10", "duration_minutes": 30, "place": "office", "note": "Erstgespräch",
+            ]
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/consultations", token: socialCare, body: talk).status == .created
+            )
+            let reads = [
+                "/clients/\(client)", "/cases/\(caseID)", "/cases/\(caseID)/consultations", "/cases/\(caseID)/transfers",
+                "/clients/\(client)/observations",
+            ]
+            /// Whether `token` reads every one of `reads` (true), none (false), or some (nil).
+            func sees(_ token: String) async throws -> Bool? {
+                var answers: Set<HTTPResponse.Status> = []
+                for path in reads { answers.insert(try await http.send(.get, path, token: token).status) }
+                return answers == [.ok] ? true : answers == [.notFound] ? false : nil
+            }
+            #expect(try await sees(socialCare) == true)
+            #expect(try await sees(manager) == false)
+
+            // Neither the provider's worker nor another team's lead hands it over.
+            let handOver: [String: Any] = [
+                "to_assignee_id": former.id.apiString, "transferred_on": "2026-02-01",
+                "note": "Zuweisung in die AU Waldshut-Tiengen", "documents": ["Aufenthaltsgestattung", "Zuweisungsbescheid"],
+            ]
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/transfers", token: socialCare, body: handOver).status == .forbidden
+            )
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/transfers", token: leadToken, body: handOver).status == .notFound
+            )
+
+            // Receivers outside the district, without casework, or the holder; days that do not fit.
+            for (receiver, day) in [
+                (tuebingen.id, "2026-02-01"), (coordinator.id, "2026-02-01"), (provider_worker.id, "2026-02-01"),
+                (former.id, "2026-01-04"), (former.id, "2027-01-01"),
+            ] {
+                let refused = try await http.send(
+                    .post,
+                    "/cases/\(caseID)/transfers",
+                    token: adminToken,
+                    body: ["to_assignee_id": receiver.apiString, "transferred_on": day]
+                )
+                #expect(refused.status == .unprocessableContent, "\(receiver) on \(day)")
+            }
+
+            // The district's administrator hands it to the integration manager (the provider's
+            // team has no lead); a retry with the same key answers the same transfer.
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "transfer-1"]
+            let made = try await http.send(.post, "/cases/\(caseID)/transfers", token: adminToken, body: handOver, headers: key)
+            #expect(made.status == .created)
+            let transferID = try #require(made.json["id"] as? String)
+            #expect(made.headers[.location] == "/cases/\(caseID)/transfers/\(transferID)")
+            #expect(made.json["from_assignee_id"] as? String == provider_worker.id.apiString)
+            #expect(made.json["to_assignee_id"] as? String == former.id.apiString)
+            #expect(
+                made.json["from_organisation_id"] as? String == DemoData.id("organisation:Caritasverband Hochrhein").apiString
+            )
+            #expect(made.json["to_organisation_id"] as? String == DemoData.id("organisation:Landratsamt Waldshut").apiString)
+            #expect((made.json["personal"] as? [String: Any])?["documents"] as? [String] == handOver["documents"] as? [String])
+            #expect((made.json["recorded_by"] as? [String: Any])?["staff_member_id"] as? String == admin.id.apiString)
+            let again = try await http.send(.post, "/cases/\(caseID)/transfers", token: adminToken, body: handOver, headers: key)
+            #expect(again.status == .created)
+            #expect(again.json["id"] as? String == transferID)
+
+            // The integration manager sees the person, the case and the provider's talk; the
+            // provider's worker nothing; the administrator still reads no case.
+            #expect(try await sees(manager) == true)
+            #expect(try await sees(socialCare) == false)
+            #expect(try await http.send(.get, "/cases/\(caseID)", token: adminToken).status == .forbidden)
+            let history = try await http.send(.get, "/cases/\(caseID)/consultations", token: manager)
+            #expect((history.json["items"] as? [[String: Any]])?.count == 1)
+            let caseload = try await http.send(.get, "/cases", token: manager)
+            #expect((caseload.json["items"] as? [[String: Any]])?.contains { $0["id"] as? String == caseID } == true)
+            let single = try await http.send(.get, "/cases/\(caseID)/transfers/\(transferID)", token: manager)
+            #expect(single.status == .ok)
+            #expect((single.json["personal"] as? [String: Any])?["note"] as? String == "Zuweisung in die AU Waldshut-Tiengen")
+            #expect(try await http.send(.post, "/cases/\(caseID)/consultations", token: manager, body: talk).status == .created)
+
+            // The family moves to a town whose integration management the provider runs: the
+            // manager's lead hands the case on. Now the lead and the manager see nothing.
+            #expect(try await sees(leadToken) == true)
+            let onward: [String: Any] = ["to_assignee_id": provider_worker.id.apiString, "transferred_on": "2026-03-01"]
+            #expect(try await http.send(.post, "/cases/\(caseID)/transfers", token: leadToken, body: onward).status == .created)
+            #expect(try await sees(leadToken) == false)
+            #expect(try await sees(manager) == false)
+            #expect(try await sees(socialCare) == true)
+            let transfers = try await http.send(.get, "/cases/\(caseID)/transfers", token: socialCare)
+            #expect((transfers.json["items"] as? [[String: Any]])?.count == 2)
+
+            // A closed case is not handed over.
+            let closure: [String: Any] = ["reason": "moved_out_of_district", "closed_on": "2026-03-02"]
+            #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: socialCare, body: closure).status == .ok)
+            let late: [String: Any] = ["to_assignee_id": former.id.apiString, "transferred_on": "2026-03-03"]
+            #expect(try await http.send(.post, "/cases/\(caseID)/transfers", token: adminToken, body: late).status == .conflict)
+        }
+    }
 }

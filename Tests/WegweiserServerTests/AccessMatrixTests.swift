@@ -191,6 +191,24 @@ struct AccessMatrixTests {
             let id = try await context.freshCase()
             return try await context.call(.put, "/cases/\(id)/assignment", as: caller, body: ["assignee_id": context.workerA2])
         },
+        MatrixRow("createTransfer", allowed: [.teamLead, .admin], hidden: [.adminTuebingen]) { context, caller in
+            let id = try await context.freshCase()
+            return try await context.call(.post, "/cases/\(id)/transfers", as: caller, body: context.transferBody)
+        },
+        caseRow("listTransfers") { try await $0.call(.get, "/cases/\($0.caseA)/transfers", as: $1) },
+        caseRow("getTransfer") { context, caller in
+            // A case of worker A2 that the lead hands to worker A.
+            let client = try await context.create("/clients", MatrixContext.clientBody, as: .workerA)
+            var opening = context.caseBody(client: client)
+            opening["assignee_id"] = context.workerA2
+            let id = try await context.create("/cases", opening, as: .teamLead)
+            let transfer = try await context.create(
+                "/cases/\(id)/transfers",
+                ["to_assignee_id": context.workerA, "transferred_on": "2026-01-06"],
+                as: .teamLead
+            )
+            return try await context.call(.get, "/cases/\(id)/transfers/\(transfer)", as: caller)
+        },
         MatrixRow("startCounsellingPeriod", allowed: [.workerA, .teamLead], hidden: [.workerB, .workerTuebingen]) {
             context,
             caller in
@@ -465,6 +483,11 @@ struct MatrixContext: Sendable {
             throw MatrixSetupError(description: "consultation: \(response.status.code) \(String(buffer: response.body))")
         }
         return id
+    }
+
+    /// A hand-over to worker B, of the provider.
+    var transferBody: [String: Any] {
+        ["to_assignee_id": Caller.workerB.person.id.apiString, "transferred_on": "2026-01-06", "note": "Übergabe"]
     }
 
     func caseBody(client: String) -> [String: Any] {

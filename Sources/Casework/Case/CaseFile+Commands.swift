@@ -7,6 +7,9 @@ extension CaseFile {
         case open(Opening)
         /// Assigns it to another case worker.
         case assign(assigneeID: UUID, on: CalendarDate)
+        /// Hands the open case over to a case worker of another team or organisation of the
+        /// district, with a note and the documents that travel with it.
+        case transfer(Transfer)
         /// Records the start of follow-up housing, which starts the counselling period.
         case startFollowUpHousing(on: CalendarDate)
         /// Extends the period by `months` for `reason`.
@@ -81,6 +84,43 @@ extension CaseFile {
             self.openedOn = openedOn
             self.handoverNote = handoverNote
             self.previousSocialWorker = previousSocialWorker
+            self.documents = documents
+        }
+    }
+
+    /// A hand-over of an open case to a case worker of another team or organisation.
+    public struct Transfer: Sendable, Equatable {
+        /// The hand-over's id.
+        public var id: UUID
+        /// The receiving case worker.
+        public var toAssigneeID: UUID
+        /// The giving assignee's organisation, as it is on the day.
+        public var fromOrganisationID: UUID?
+        /// The receiving case worker's organisation.
+        public var toOrganisationID: UUID?
+        /// The day of the hand-over.
+        public var on: CalendarDate
+        /// The hand-over note (personal).
+        public var note: String?
+        /// The documents handed over with the file (personal).
+        public var documents: [String]
+
+        /// A hand-over.
+        public init(
+            id: UUID,
+            toAssigneeID: UUID,
+            fromOrganisationID: UUID?,
+            toOrganisationID: UUID?,
+            on: CalendarDate,
+            note: String?,
+            documents: [String]
+        ) {
+            self.id = id
+            self.toAssigneeID = toAssigneeID
+            self.fromOrganisationID = fromOrganisationID
+            self.toOrganisationID = toOrganisationID
+            self.on = on
+            self.note = note
             self.documents = documents
         }
     }

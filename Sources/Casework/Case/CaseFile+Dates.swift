@@ -77,6 +77,7 @@ extension CaseFile.Command {
         switch self {
         case .open(let opening): ("opened_on", opening.openedOn)
         case .assign(_, let on): ("assigned_on", on)
+        case .transfer(let transfer): ("transferred_on", transfer.on)
         case .startFollowUpHousing(let on): ("started_on", on)
         case .extendPeriod(_, _, _, let on): ("decided_on", on)
         case .recordAssessment(let assessment, _, _): ("held_on", assessment.heldOn)
@@ -103,6 +104,7 @@ extension CaseFile.Event {
         switch self {
         case .opened(let opened): opened.openedOn
         case .assigned(let assigned): assigned.on
+        case .transferred(let transferred): transferred.on
         case .followUpHousingStarted(let started): started.on
         case .periodExtended(let extended): extended.on
         case .assessmentRecorded(let recorded): recorded.assessment.heldOn

@@ -39,6 +39,28 @@ extension CaseFile: Decider {
             throw .alreadyOpen  // answered in decide(_:_:)
         case .assign(let assigneeID, let on):
             return assigneeID == record.assigneeID ? [] : [.assigned(Assigned(assigneeID: assigneeID, on: on))]
+        case .transfer(let transfer):
+            guard transfer.toAssigneeID != record.assigneeID else {
+                throw .invalid(field: "to_assignee_id", reason: "holds the case already")
+            }
+            let handover = Handover(
+                note: transfer.note.flatMap(optionalText),
+                previousSocialWorker: nil,
+                documents: transfer.documents.compactMap(optionalText)
+            )
+            return [
+                .transferred(
+                    Transferred(
+                        id: transfer.id,
+                        fromAssigneeID: record.assigneeID,
+                        toAssigneeID: transfer.toAssigneeID,
+                        fromOrganisationID: transfer.fromOrganisationID,
+                        toOrganisationID: transfer.toOrganisationID,
+                        on: transfer.on,
+                        personal: handover
+                    )
+                )
+            ]
         case .startFollowUpHousing(let on):
             guard record.periodStart != on else { return [] }
             guard record.periodStart == nil else { throw .periodAlreadyStarted }
@@ -201,6 +223,7 @@ extension CaseFile: Decider {
         switch event {
         case .opened: break
         case .assigned(let assigned): record.assigneeID = assigned.assigneeID
+        case .transferred(let transferred): record.assigneeID = transferred.toAssigneeID
         case .followUpHousingStarted(let started): record.periodStart = started.on
         case .periodExtended(let extended): record.extensionMonths.append(extended.months)
         case .assessmentRecorded(let recorded): record.assessment = recorded.assessment

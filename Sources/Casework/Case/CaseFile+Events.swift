@@ -7,6 +7,8 @@ extension CaseFile {
         case opened(Opened)
         /// Stored as `case.assigned`.
         case assigned(Assigned)
+        /// Stored as `case.transferred`: handed to another team or organisation.
+        case transferred(Transferred)
         /// Stored as `case.follow_up_housing_started`.
         case followUpHousingStarted(Dated)
         /// Stored as `case.period_extended`.
@@ -79,6 +81,24 @@ extension CaseFile {
         public var assigneeID: UUID
         /// The day.
         public var on: CalendarDate
+    }
+
+    /// The payload of ``Event/transferred(_:)``.
+    public struct Transferred: Codable, Sendable, Equatable {
+        /// The hand-over's id.
+        public var id: UUID
+        /// The case worker who held the case.
+        public var fromAssigneeID: UUID
+        /// The case worker who holds it now.
+        public var toAssigneeID: UUID
+        /// The organisation that held it (as the giving worker's was on the day).
+        public var fromOrganisationID: UUID?
+        /// The organisation that holds it now.
+        public var toOrganisationID: UUID?
+        /// The day.
+        public var on: CalendarDate
+        /// The note and the documents handed over.
+        public var personal: Handover?
     }
 
     /// A payload that is only a day.
@@ -233,6 +253,7 @@ extension CaseFile.Event: DomainEvent {
         switch self {
         case .opened: "case.opened"
         case .assigned: "case.assigned"
+        case .transferred: "case.transferred"
         case .followUpHousingStarted: "case.follow_up_housing_started"
         case .periodExtended: "case.period_extended"
         case .assessmentRecorded: "case.assessment_recorded"
@@ -256,6 +277,7 @@ extension CaseFile.Event: DomainEvent {
         switch self {
         case .opened(let payload): try EventCoding.encode(payload)
         case .assigned(let payload): try EventCoding.encode(payload)
+        case .transferred(let payload): try EventCoding.encode(payload)
         case .followUpHousingStarted(let payload): try EventCoding.encode(payload)
         case .periodExtended(let payload): try EventCoding.encode(payload)
         case .assessmentRecorded(let payload): try EventCoding.encode(payload)
@@ -279,6 +301,7 @@ extension CaseFile.Event: DomainEvent {
         switch typeName {
         case "case.opened": self = .opened(try EventCoding.decode(payload))
         case "case.assigned": self = .assigned(try EventCoding.decode(payload))
+        case "case.transferred": self = .transferred(try EventCoding.decode(payload))
         case "case.follow_up_housing_started": self = .followUpHousingStarted(try EventCoding.decode(payload))
         case "case.period_extended": self = .periodExtended(try EventCoding.decode(payload))
         case "case.assessment_recorded": self = .assessmentRecorded(try EventCoding.decode(payload))

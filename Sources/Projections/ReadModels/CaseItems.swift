@@ -4,7 +4,7 @@ public import Foundation
 public import Logging
 public import PostgresNIO
 
-/// The parts of cases that front ends show (the hand-over, period extensions, assessments,
+/// The parts of cases that front ends show (the hand-over, transfers, period extensions, assessments,
 /// goals, plan reviews, the plan agreement, consultations, observations, consents), each as the
 /// API shows it, kept by ``CaseItemsProjection`` in the transaction that appends the case's
 /// events.
@@ -16,6 +16,8 @@ public struct CaseItems: Sendable {
     public enum Kind: String, Sendable {
         /// The hand-over from preliminary accommodation (one per case).
         case handover
+        /// A hand-over of the open case to another team or organisation.
+        case transfer
         /// An extension of the counselling period.
         case periodExtension = "extension"
         /// An assessment interview.

@@ -193,6 +193,12 @@ public struct CaseItemsProjection: Projection {
         switch event {
         case .opened(let opened) where opened.opening == .handover:
             return (.handover, caseID, .object(["opened_on": .string(opened.openedOn.description), "personal": personal]))
+        case .transferred(let transferred):
+            var body = try json(transferred)
+            body["on"] = nil
+            body["transferred_on"] = .string(transferred.on.description)
+            body["personal"] = personal
+            return (.transfer, transferred.id, body)
         case .periodExtended(let extended):
             return (
                 .periodExtension, eventID,

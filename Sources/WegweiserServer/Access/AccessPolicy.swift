@@ -33,6 +33,7 @@ enum AccessPolicy {
             "listAccessLog": [.auditor, .dataProtectionOfficer],
             "getCodeLists": everyone,
             "replaceCaseAssignment": [.teamLead],
+            "createTransfer": [.teamLead, .admin],
             "getCasePlanStatus": [.caseWorker, .teamLead],
             "listCaseAuditTrail": [.caseWorker, .teamLead, .auditor, .dataProtectionOfficer],
             "listClientAuditTrail": [.caseWorker, .teamLead, .auditor, .dataProtectionOfficer],
@@ -47,7 +48,7 @@ enum AccessPolicy {
             "listConsultations",
             "createConsultation", "replaceReferralOutcome", "listObservations", "createObservation", "listConsents",
             "createConsent", "withdrawConsent", "getAssessment", "getGoal", "getPlanReview", "getPlanAgreement",
-            "getConsultation", "getObservation", "getConsent",
+            "getConsultation", "getObservation", "getConsent", "listTransfers", "getTransfer",
         ] {
             table[operation] = [.caseWorker, .teamLead]
         }
@@ -227,6 +228,21 @@ enum AccessPolicy {
     static func mayReassign(_ seat: CaseSeat, district districtID: String, _ principal: Principal) -> Bool {
         principal.districtID == districtID && principal.role == .teamLead && principal.teamID != nil
             && seat.team == principal.teamID
+    }
+
+    /// Whether `principal` may hand the open case `seat` to another team or organisation of the
+    /// district: the lead of the assignee's team (not through a grant, as for reassignment), or
+    /// an administrator of the district, who can do so without reading the case (when the
+    /// assignee has left and their team has no lead, say).
+    static func mayTransfer(_ seat: CaseSeat, district districtID: String, _ principal: Principal) -> Bool {
+        mayReassign(seat, district: districtID, principal) || (principal.role == .admin && principal.districtID == districtID)
+    }
+
+    /// Who may receive a transferred case: an active case worker or team lead of the case's
+    /// district, of any team or organisation.
+    static func mayReceiveTransfer(_ staff: StaffMember.Record, district districtID: String, on day: CalendarDate) -> Bool {
+        staff.profile.districtID == districtID && staff.isActive(on: day)
+            && [.caseWorker, .teamLead].contains(staff.profile.role)
     }
 
     /// The case a client's access follows: the open one, else the one closed last.

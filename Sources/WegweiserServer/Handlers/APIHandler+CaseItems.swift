@@ -94,19 +94,29 @@ extension APIHandler {
                 let id = itemID ?? outcome.stored.first?.id
                 try await idempotency?.record(resourceID: id?.uuidString ?? "", on: connection, logger: logger)
             }
-            // The answer is the item the decided event makes, its personal part as decided.
-            guard let event = outcome.decided.first as? CaseFile.Event, let stored = outcome.stored.first,
-                let made = try CaseItemsProjection.newItem(
-                    event,
-                    eventID: stored.id,
-                    caseID: record.id,
-                    personal: try JSONValue(jsonText: String(decoding: event.payload(), as: UTF8.self))["personal"] ?? .null,
-                    metadata: stored.metadata
-                ),
-                made.kind == kind
-            else { throw Problem.internalError() }
-            return (try made.body.lowercasingUUIDs.decoded(as: type), version)
+            return (try Self.madeItem(kind, by: outcome, in: record, as: type), version)
         }
+    }
+
+    /// The item of `kind` that the first event `outcome` decided makes, shaped as `T`, its
+    /// personal part as decided: what a write that makes an item answers.
+    static func madeItem<T: Decodable>(
+        _ kind: CaseItems.Kind,
+        by outcome: CommandHandler.Outcome<CaseFile.State>,
+        in record: CaseFile.Record,
+        as type: T.Type
+    ) throws -> T {
+        guard let event = outcome.decided.first as? CaseFile.Event, let stored = outcome.stored.first,
+            let made = try CaseItemsProjection.newItem(
+                event,
+                eventID: stored.id,
+                caseID: record.id,
+                personal: try JSONValue(jsonText: String(decoding: event.payload(), as: UTF8.self))["personal"] ?? .null,
+                metadata: stored.metadata
+            ),
+            made.kind == kind
+        else { throw Problem.internalError() }
+        return try made.body.lowercasingUUIDs.decoded(as: type)
     }
 
     // MARK: Assessments

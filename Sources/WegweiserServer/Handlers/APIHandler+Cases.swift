@@ -271,7 +271,7 @@ extension APIHandler {
     /// Runs `command` on the case of `row`, whose access the caller has checked, and logs the
     /// answer (the case, or an item of it) as personal data of the client, in the write's own
     /// transaction.
-    private func changeCase(
+    func changeCase(
         _ row: Casebook.CaseRow,
         ifMatch: String?,
         command: CaseFile.Command,
