@@ -337,6 +337,100 @@ struct CaseFileTests {
         given(CaseFile.self, opened).when(.assign(assigneeID: worker, on: day)).then([])
     }
 
+    // MARK: Corrections
+
+    @Test(
+        "a correction names the fact before and after and needs a reason; the state holds the corrected fact; a correction that changes nothing, of an unknown item or of a closed case is refused"
+    )
+    func corrections() throws {
+        let consultationID = UUID()
+        let goalID = UUID()
+        let observationID = UUID()
+        let later = day.adding(days: 5)
+        let logged = CaseFile.Event.consultationLogged(
+            .init(
+                id: consultationID,
+                heldOn: day,
+                durationMinutes: 30,
+                place: .office,
+                language: nil,
+                interpreter: false,
+                topics: [],
+                referrals: [],
+                personal: nil
+            )
+        )
+        let observed = CaseFile.Event.observationRecorded(
+            .init(id: observationID, field: .germanLevel, value: .value("a1"), observedOn: day)
+        )
+        let history = [opened, started, logged, goal(goalID), observed]
+        let id = UUID()
+        func when(_ correction: CaseFile.Correction, reason: String? = "Tippfehler") -> When<CaseFile> {
+            Given<CaseFile>(events: history).when(.correct(id: id, correction, reason: reason))
+        }
+        let reason = CaseFile.Text(text: "Tippfehler")
+
+        let periodStart = CaseFile.Event.corrected(
+            .init(id: id, fact: .periodStart, day: later, previousDay: day, personal: reason)
+        )
+        when(.periodStart(later)).then([periodStart])
+        #expect(try #require(CaseFile.fold(history + [periodStart])).periodStart == later)
+        when(.periodStart(day)).thenRejects(.invalid(field: "day", reason: "is the day recorded already"))
+        given(CaseFile.self, opened).when(.correct(id: id, .periodStart(later), reason: "x")).thenRejects(.periodNotStarted)
+
+        let heldOn = CaseFile.Event.corrected(
+            .init(id: id, fact: .consultationHeldOn, itemID: consultationID, day: later, previousDay: day, personal: reason)
+        )
+        when(.consultationHeldOn(consultationID: consultationID, later)).then([heldOn])
+        #expect(try #require(CaseFile.fold(history + [heldOn])).consultationDays?[consultationID] == later)
+        when(.consultationHeldOn(consultationID: UUID(), later)).thenRejects(.unknownItem)
+        when(.consultationHeldOn(consultationID: consultationID, day.adding(days: -1)))
+            .thenRejects(.invalid(field: "day", reason: "must not be before the case was opened (\(day))"))
+
+        let agreedOn = CaseFile.Event.corrected(
+            .init(id: id, fact: .goalAgreedOn, itemID: goalID, day: later, previousDay: nil, personal: reason)
+        )
+        when(.goalAgreedOn(goalID: goalID, later)).then([agreedOn])
+        #expect(try #require(CaseFile.fold(history + [agreedOn])).goals.first?.agreedOn == later)
+
+        let value = CaseFile.Event.corrected(
+            .init(
+                id: id,
+                fact: .observation,
+                itemID: observationID,
+                day: day,
+                value: .value("a2"),
+                previousDay: day,
+                previousValue: .value("a1"),
+                personal: reason
+            )
+        )
+        when(.observation(observationID: observationID, value: .value("a2"), observedOn: day)).then([value])
+        #expect(try #require(CaseFile.fold(history + [value])).current(.germanLevel)?.value == .value("a2"))
+        when(.observation(observationID: observationID, value: .value("a1"), observedOn: day))
+            .thenRejects(.invalid(field: "value", reason: "is the value and day recorded already"))
+        when(.observation(observationID: observationID, value: .value("fluent"), observedOn: day))
+            .thenRejects(.invalid(field: "value", reason: "fluent is not a code of german_level"))
+
+        let withdrawn = CaseFile.Event.corrected(
+            .init(
+                id: id,
+                fact: .observationWithdrawn,
+                itemID: observationID,
+                previousDay: day,
+                previousValue: .value("a1"),
+                personal: reason
+            )
+        )
+        when(.observationWithdrawn(observationID: observationID)).then([withdrawn])
+        #expect(try #require(CaseFile.fold(history + [withdrawn])).current(.germanLevel) == nil)
+
+        when(.observationWithdrawn(observationID: observationID), reason: " ")
+            .thenRejects(.invalid(field: "reason", reason: "must not be empty"))
+        Given<CaseFile>(events: history + [closed]).when(.correct(id: id, .periodStart(later), reason: "x")).thenRejects(.closed)
+        #expect(try CaseFile.Event(typeName: value.typeName, payload: value.payload()) == value)
+    }
+
     // MARK: Consultations
 
     @Test("a consultation lasts 1 to 1440 minutes; a referral's outcome is recorded once, later")

@@ -195,6 +195,28 @@ struct AccessMatrixTests {
             let id = try await context.freshCase()
             return try await context.call(.post, "/cases/\(id)/transfers", as: caller, body: context.transferBody)
         },
+        caseRow("listCorrections") { try await $0.call(.get, "/cases/\($0.caseA)/corrections", as: $1) },
+        caseRow("createCorrection") { context, caller in
+            let id = try await context.create(
+                "/cases/\(context.caseA)/consultations",
+                MatrixContext.consultationBody,
+                as: .workerA
+            )
+            let body: [String: Any] = ["fact": "consultation_held_on", "item_id": id, "day": "2026-01-21", "reason": "Datum"]
+            return try await context.call(.post, "/cases/\(context.caseA)/corrections", as: caller, body: body)
+        },
+        caseRow("getCorrection") { context, caller in
+            let consultation = try await context.create(
+                "/cases/\(context.caseA)/consultations",
+                MatrixContext.consultationBody,
+                as: .workerA
+            )
+            let body: [String: Any] = [
+                "fact": "consultation_held_on", "item_id": consultation, "day": "2026-01-21", "reason": "Datum",
+            ]
+            let id = try await context.create("/cases/\(context.caseA)/corrections", body, as: .workerA)
+            return try await context.call(.get, "/cases/\(context.caseA)/corrections/\(id)", as: caller)
+        },
         caseRow("listTransfers") { try await $0.call(.get, "/cases/\($0.caseA)/transfers", as: $1) },
         caseRow("getTransfer") { context, caller in
             // A case of worker A2 that the lead hands to worker A.

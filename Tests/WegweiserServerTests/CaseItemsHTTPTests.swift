@@ -522,4 +522,103 @@ struct CaseItemsHTTPTests {
             #expect(try await http.send(.get, "/clients/\(client)/observations", token: stranger).status == .notFound)
         }
     }
+
+    @Test(
+        "a correction changes what the case, its items and the person's observations show, keeps the original in the audit trail, and a withdrawn observation leaves the listings"
+    )
+    func corrections() async throws {
+        let token = try provider.token(for: worker)
+        let app = try await TestApp.make()
+        try await app.test(.router) { http in
+            let (client, caseID) = try await openCase(http, token: token)
+            #expect(
+                try await http.send(.put, "/cases/\(caseID)/counselling-period", token: token, body: ["started_on": "2026-01-05"])
+                    .status == .ok
+            )
+            let talk: [String: Any] = ["held_on": "2026-02-20", "duration_minutes": 30, "place": "office"]
+            let consultation = try #require(
+                try await http.send(.post, "/cases/\(caseID)/consultations", token: token, body: talk).json["id"] as? String
+            )
+            let wrong: [String: Any] = [
+                "field": "german_level", "value": ["status": "value", "code": "c2"], "observed_on": "2026-02-01",
+            ]
+            let observation = try #require(
+                try await http.send(.post, "/cases/\(caseID)/observations", token: token, body: wrong).json["id"] as? String
+            )
+            let mistaken: [String: Any] = ["field": "housing", "value": ["status": "declined"], "observed_on": "2026-02-01"]
+            let mistake = try #require(
+                try await http.send(.post, "/cases/\(caseID)/observations", token: token, body: mistaken).json["id"] as? String
+            )
+            func correct(_ body: [String: Any]) async throws -> TestResponse {
+                try await http.send(.post, "/cases/\(caseID)/corrections", token: token, body: body)
+            }
+
+            // A wrongly entered period start is corrected, not refused forever.
+            let start = try await correct(["fact": "period_start", "day": "2025-12-01", "reason": "Einzug laut Mietvertrag"])
+            #expect(start.status == .created)
+            #expect(start.json["previous_day"] as? String == "2026-01-05")
+            #expect(start.headers[.location] == "/cases/\(caseID)/corrections/\(try #require(start.json["id"] as? String))")
+            let corrected = try await http.send(.get, "/cases/\(caseID)", token: token)
+            #expect(corrected.json["period_start"] as? String == "2025-12-01")
+            #expect(corrected.json["period_end"] as? String == "2028-11-30")
+
+            // The consultation's day, and the observation's value.
+            let heldOn = try await correct([
+                "fact": "consultation_held_on", "item_id": consultation, "day": "2026-02-19", "reason": "Datum vertauscht",
+            ])
+            #expect(heldOn.status == .created)
+            let readBack = try await http.send(.get, "/cases/\(caseID)/consultations/\(consultation)", token: token)
+            #expect(readBack.json["held_on"] as? String == "2026-02-19")
+            let level = try await correct([
+                "fact": "observation", "item_id": observation, "day": "2026-02-01",
+                "value": ["status": "value", "code": "a2"], "reason": "A2, nicht C2",
+            ])
+            #expect(level.status == .created)
+            #expect((level.json["previous_value"] as? [String: Any])?["code"] as? String == "c2")
+            let person = try await http.send(.get, "/clients/\(client)/observations?field=german_level", token: token)
+            let levels = try #require(person.json["items"] as? [[String: Any]])
+            #expect(levels.count == 1)
+            #expect((levels.first?["value"] as? [String: Any])?["code"] as? String == "a2")
+            #expect(levels.first?["current"] as? Bool == true)
+
+            // A mistaken observation is withdrawn: no listing shows it, its own address marks it.
+            let withdrawal = try await correct([
+                "fact": "observation_withdrawn", "item_id": mistake, "reason": "falsche Person",
+            ])
+            #expect(withdrawal.status == .created)
+            let listed = try await http.send(.get, "/cases/\(caseID)/observations", token: token)
+            #expect((listed.json["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [observation])
+            let fields = try await http.send(.get, "/clients/\(client)/observations", token: token)
+            #expect((fields.json["items"] as? [[String: Any]])?.count == 1)
+            let marked = try await http.send(.get, "/cases/\(caseID)/observations/\(mistake)", token: token)
+            #expect(marked.json["withdrawn"] as? Bool == true)
+
+            // Refused, changing nothing: a correction without a reason, lacking or with a member
+            // its fact does not take, of an unknown item, to a day outside the case, or changing nothing.
+            for refused: [String: Any] in [
+                ["fact": "period_start", "day": "2025-11-01"],
+                ["fact": "consultation_held_on", "day": "2026-02-19", "reason": "x"],
+                ["fact": "period_start", "item_id": consultation, "day": "2025-11-01", "reason": "x"],
+                ["fact": "observation_withdrawn", "item_id": mistake, "day": "2026-02-01", "reason": "x"],
+                ["fact": "goal_agreed_on", "item_id": consultation, "day": "2026-02-01", "reason": "x"],
+                ["fact": "consultation_held_on", "item_id": consultation, "day": "2026-01-04", "reason": "x"],
+                ["fact": "consultation_held_on", "item_id": consultation, "day": "2026-02-19", "reason": "x"],
+                [
+                    "fact": "observation", "item_id": observation, "day": "2026-02-01", "reason": "x",
+                    "value": ["status": "declined", "code": "a1"],
+                ],
+            ] {
+                let response = try await correct(refused)
+                #expect(response.status == .unprocessableContent || response.status == .badRequest, "\(refused)")
+            }
+            let corrections = try await http.send(.get, "/cases/\(caseID)/corrections", token: token)
+            #expect((corrections.json["items"] as? [[String: Any]])?.count == 4)
+
+            // The originals stay in the log: the audit trail shows the recording and its correction.
+            let trail = try await http.send(.get, "/cases/\(caseID)/audit-trail?limit=100", token: token)
+            let types = (trail.json["items"] as? [[String: Any]])?.compactMap { $0["operation"] as? String } ?? []
+            #expect(types.filter { $0 == "case.observation_recorded" }.count == 2)
+            #expect(types.filter { $0 == "case.corrected" }.count == 4)
+        }
+    }
 }

@@ -41,6 +41,22 @@ extension CaseFile {
         case close(reason: ClosureReason?, text: String?, on: CalendarDate)
         /// Reopens a closed case.
         case reopen(reason: String, on: CalendarDate)
+        /// Corrects a fact recorded earlier, for `reason`; the original stays in the log.
+        case correct(id: UUID, Correction, reason: String?)
+    }
+
+    /// What a correction changes: a day or an observation that was recorded wrongly.
+    public enum Correction: Sendable, Equatable {
+        /// The start of follow-up housing (and with it the counselling period) was another day.
+        case periodStart(CalendarDate)
+        /// The consultation was held on another day.
+        case consultationHeldOn(consultationID: UUID, CalendarDate)
+        /// The goal was agreed on another day.
+        case goalAgreedOn(goalID: UUID, CalendarDate)
+        /// The observation holds another value, or for another day.
+        case observation(observationID: UUID, value: ObservationValue, observedOn: CalendarDate)
+        /// The observation should never have been recorded.
+        case observationWithdrawn(observationID: UUID)
     }
 
     /// How a case is opened.
@@ -258,6 +274,8 @@ extension CaseFile {
         case closureReasonRequired
         /// An id is used already.
         case duplicateID
+        /// A correction names no item of its kind in this case.
+        case unknownItem
         /// A value breaks a rule; `field` is its snake_case name.
         case invalid(field: String, reason: String)
     }

@@ -32,7 +32,7 @@ extension CaseFile {
         if case .open = command { return }  // answered as "already open"
         guard let (field, day) = command.statedDay else { return }
         switch command {
-        case .giveConsent, .startFollowUpHousing:
+        case .giveConsent, .startFollowUpHousing, .correct(_, .periodStart, _):
             // Facts of the person that may be older than the case: follow-up housing (and with
             // it the counselling period) often began before the client first came, and a consent
             // may have been given to the organisation that handed the file over. They are held to
@@ -46,7 +46,8 @@ extension CaseFile {
             throw .invalid(field: field, reason: "must not be before the case was opened (\(record.openedOn))")
         }
         switch command {
-        case .logConsultation, .agreeGoal, .reviseGoal, .recordAssessment, .reviewPlan, .recordPlanAgreement:
+        case .logConsultation, .agreeGoal, .reviseGoal, .recordAssessment, .reviewPlan, .recordPlanAgreement,
+            .correct(_, .consultationHeldOn, _), .correct(_, .goalAgreedOn, _):
             // Counselling ends with the period; after it, only an extension (decided before),
             // status changes of goals, observations, consents and the closure are recorded.
             if let end = record.periodEnd, day > end {
@@ -92,6 +93,12 @@ extension CaseFile.Command {
         case .withdrawConsent(_, let at): ("withdrawn_at", CalendarDate(at))
         case .close(_, _, let on): ("closed_on", on)
         case .reopen(_, let on): ("reopened_on", on)
+        case .correct(_, let correction, _):
+            switch correction {
+            case .periodStart(let day), .consultationHeldOn(_, let day), .goalAgreedOn(_, let day): ("day", day)
+            case .observation(_, _, let day): ("day", day)
+            case .observationWithdrawn: nil
+            }
         }
     }
 }
@@ -119,6 +126,7 @@ extension CaseFile.Event {
         case .consentGiven, .consentWithdrawn: nil
         case .closed(let closed): closed.closedOn
         case .reopened(let reopened): reopened.on
+        case .corrected(let corrected): corrected.fact == .periodStart ? nil : corrected.day
         }
     }
 }

@@ -160,6 +160,9 @@ extension CaseFile: Decider {
             let personal =
                 try reason == .other ? Text(text: required(text, field: "text")) : text.flatMap(optionalText).map(Text.init)
             return [.closed(Closed(reason: reason, closedOn: on, personal: personal))]
+        case .correct(let id, let correction, let reason):
+            let text = Text(text: try required(reason, field: "reason"))
+            return [.corrected(try corrected(id, correction, reason: text, record))]
         }
     }
 
@@ -239,6 +242,7 @@ extension CaseFile: Decider {
         case .planAgreed(let agreement): record.planAgreement = agreement
         case .consultationLogged(let logged):
             record.consultationCount += 1
+            record.consultationDays = (record.consultationDays ?? [:]).merging([logged.id: logged.heldOn]) { $1 }
             for referral in logged.referrals { record.referrals[referral.id] = false }
         case .referralOutcomeRecorded(let recorded): record.referrals[recorded.referralID] = true
         case .observationRecorded(let observation): record.observations.append(observation)
@@ -249,6 +253,7 @@ extension CaseFile: Decider {
             }
         case .closed(let closed): record.closure = Closure(reason: closed.reason, closedOn: closed.closedOn)
         case .reopened: record.closure = nil
+        case .corrected(let corrected): record.apply(corrected)
         }
         return record
     }

@@ -39,6 +39,42 @@ extension CaseFile {
         case closed(Closed)
         /// Stored as `case.reopened`.
         case reopened(Reopened)
+        /// Stored as `case.corrected`: a fact recorded earlier, corrected.
+        case corrected(Corrected)
+    }
+
+    /// Which fact a correction corrects.
+    public enum CorrectedFact: String, Codable, Sendable {
+        /// The start of the counselling period.
+        case periodStart = "period_start"
+        /// The day a consultation was held.
+        case consultationHeldOn = "consultation_held_on"
+        /// The day a goal was agreed.
+        case goalAgreedOn = "goal_agreed_on"
+        /// An observation's value and day.
+        case observation
+        /// An observation, withdrawn as wrongly recorded.
+        case observationWithdrawn = "observation_withdrawn"
+    }
+
+    /// The payload of ``Event/corrected(_:)``: the fact before and after.
+    public struct Corrected: Codable, Sendable, Equatable {
+        /// The correction's id.
+        public var id: UUID
+        /// Which fact.
+        public var fact: CorrectedFact
+        /// The consultation, goal or observation (none for the period start).
+        public var itemID: UUID?
+        /// The corrected day (none for a withdrawal).
+        public var day: CalendarDate?
+        /// The corrected observation value.
+        public var value: ObservationValue?
+        /// The day recorded before.
+        public var previousDay: CalendarDate?
+        /// The observation value recorded before.
+        public var previousValue: ObservationValue?
+        /// Why.
+        public var personal: Text?
     }
 
     /// Free text of one event: encrypted under the client's key, `nil` once erased.
@@ -269,6 +305,7 @@ extension CaseFile.Event: DomainEvent {
         case .consentWithdrawn: "case.consent_withdrawn"
         case .closed: "case.closed"
         case .reopened: "case.reopened"
+        case .corrected: "case.corrected"
         }
     }
 
@@ -293,6 +330,7 @@ extension CaseFile.Event: DomainEvent {
         case .consentWithdrawn(let payload): try EventCoding.encode(payload)
         case .closed(let payload): try EventCoding.encode(payload)
         case .reopened(let payload): try EventCoding.encode(payload)
+        case .corrected(let payload): try EventCoding.encode(payload)
         }
     }
 
@@ -317,6 +355,7 @@ extension CaseFile.Event: DomainEvent {
         case "case.consent_withdrawn": self = .consentWithdrawn(try EventCoding.decode(payload))
         case "case.closed": self = .closed(try EventCoding.decode(payload))
         case "case.reopened": self = .reopened(try EventCoding.decode(payload))
+        case "case.corrected": self = .corrected(try EventCoding.decode(payload))
         default: throw UnknownEventType(typeName: typeName)
         }
     }

@@ -42,6 +42,9 @@ public enum CaseFile {
         public var planAgreement: PlanAgreement?
         /// How many consultations were logged.
         public var consultationCount = 0
+        /// The day each consultation was held, by id (`nil` in states stored before it was
+        /// kept, until `wegweiser rebuild cases`).
+        public var consultationDays: [UUID: CalendarDate]? = nil
         /// Referrals by id, with whether their outcome is recorded.
         public var referrals: [UUID: Bool] = [:]
         /// Every observation, in the order recorded.

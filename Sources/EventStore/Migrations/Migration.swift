@@ -51,6 +51,6 @@ public struct Migration: Sendable, Equatable {
         ("0004_access_ends_with_the_work.sql", PackageResources._004_access_ends_with_the_work_sql),
         ("0005_directory_notifies.sql", PackageResources._005_directory_notifies_sql),
         ("0006_projections.sql", PackageResources._006_projections_sql),
-        ("0007_transfers.sql", PackageResources._007_transfers_sql),
+        ("0007_transfers_and_corrections.sql", PackageResources._007_transfers_and_corrections_sql),
     ]
 }

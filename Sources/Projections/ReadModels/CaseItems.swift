@@ -9,6 +9,9 @@ public import PostgresNIO
 /// API shows it, kept by ``CaseItemsProjection`` in the transaction that appends the case's
 /// events.
 ///
+/// Items withdrawn by a correction (`"withdrawn": true`) are left out of listings; their
+/// single read still answers them, marked.
+///
 /// Free text stays sealed: each sealed part is stored as `{"subject", "sealed", "event_id"}`,
 /// the event id being what its encryption is bound to; the reader opens it.
 public struct CaseItems: Sendable {
@@ -34,6 +37,8 @@ public struct CaseItems: Sendable {
         case observation
         /// A consent.
         case consent
+        /// A correction of a fact recorded earlier.
+        case correction
     }
 
     /// One item.
@@ -61,7 +66,7 @@ public struct CaseItems: Sendable {
         let rows = try await client.query(
             """
             SELECT item_id, position, body::text FROM case_items
-            WHERE case_id = \(caseID) AND kind = \(kind.rawValue) AND position > \(position)
+            WHERE case_id = \(caseID) AND kind = \(kind.rawValue) AND position > \(position) AND NOT body ? 'withdrawn'
             ORDER BY position, item_id LIMIT \(limit)
             """,
             logger: logger
@@ -94,7 +99,7 @@ public struct CaseItems: Sendable {
         let rows = try await client.query(
             """
             SELECT case_id, item_id, position, body::text FROM case_items
-            WHERE case_id = ANY(\(caseIDs)) AND kind = \(kind.rawValue)
+            WHERE case_id = ANY(\(caseIDs)) AND kind = \(kind.rawValue) AND NOT body ? 'withdrawn'
             ORDER BY case_id, position LIMIT \(limit)
             """,
             logger: logger

@@ -85,7 +85,6 @@ public struct CaseItemsProjection: Projection {
                 caseID: caseID,
                 item: CaseItems.Item(id: itemID, position: projected.recorded.streamVersion, body: body)
             )
-            return
         }
         /// Changes the item `itemID` of `kind`, as this batch left it or else as stored, if there is one.
         func change(
@@ -134,6 +133,25 @@ public struct CaseItemsProjection: Projection {
                     ])
                 }
                 body["referrals"] = .array(referrals)
+            }
+        case .corrected(let corrected):
+            guard let itemID = corrected.itemID else { return }
+            let day = corrected.day.map { JSONValue.string($0.description) }
+            switch corrected.fact {
+            case .periodStart:
+                return
+            case .consultationHeldOn:
+                try await change(.consultation, itemID, in: &batch) { item in item["held_on"] = day }
+            case .goalAgreedOn:
+                try await change(.goal, itemID, in: &batch) { item in item["agreed_on"] = day }
+            case .observation:
+                let value = try corrected.value.map(Self.json)
+                try await change(.observation, itemID, in: &batch) { item in
+                    item["observed_on"] = day
+                    item["value"] = value
+                }
+            case .observationWithdrawn:
+                try await change(.observation, itemID, in: &batch) { item in item["withdrawn"] = .bool(true) }
             }
         case .consentWithdrawn(let withdrawn):
             let withdrawnAt = try Self.json(withdrawn)["withdrawn_at"]
@@ -235,6 +253,10 @@ public struct CaseItemsProjection: Projection {
             return (.observation, observation.id, try json(observation))
         case .consentGiven(let consent):
             return (.consent, consent.id, try json(consent))
+        case .corrected(let corrected):
+            var body = try json(corrected)
+            body["personal"] = personal
+            return (.correction, corrected.id, body)
         default:
             return nil
         }

@@ -49,6 +49,7 @@ enum AccessPolicy {
             "createConsultation", "replaceReferralOutcome", "listObservations", "createObservation", "listConsents",
             "createConsent", "withdrawConsent", "getAssessment", "getGoal", "getPlanReview", "getPlanAgreement",
             "getConsultation", "getObservation", "getConsent", "listTransfers", "getTransfer",
+            "listCorrections", "createCorrection", "getCorrection",
         ] {
             table[operation] = [.caseWorker, .teamLead]
         }

@@ -377,27 +377,10 @@ extension APIHandler {
 
     func createObservation(_ input: Operations.CreateObservation.Input) async throws -> Operations.CreateObservation.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let value: ObservationValue
-        switch body.value.status {
-        case .value:
-            guard let code = body.value.code else {
-                throw Problem.unprocessable("A value needs its code.", errors: [.init(pointer: "/value/code", detail: "missing")])
-            }
-            value = .value(code)
-        case .declined: value = .declined
-        case .notAsked: value = .notAsked
-        case .unknown: value = .unknown
-        }
-        if body.value.status != .value, body.value.code != nil {
-            throw Problem.unprocessable(
-                "A declined, not asked or unknown value has no code.",
-                errors: [.init(pointer: "/value/code", detail: "only with status value")]
-            )
-        }
         let observation = Observation(
             id: UUID(),
             field: ObservationField(rawValue: body.field.rawValue) ?? .germanLevel,
-            value: value,
+            value: try Self.observationValue(body.value, at: "/value"),
             observedOn: try Input.date(body.observedOn, at: "/observed_on")
         )
         let (item, version) = try await createItem(
@@ -423,6 +406,30 @@ extension APIHandler {
                 body: .json(item)
             )
         )
+    }
+
+    /// The domain's form of an observation value sent at `pointer`: a code only with status
+    /// `value`, and there required.
+    static func observationValue(_ value: Components.Schemas.ObservationValue, at pointer: String) throws -> ObservationValue {
+        if value.status != .value, value.code != nil {
+            throw Problem.unprocessable(
+                "A declined, not asked or unknown value has no code.",
+                errors: [.init(pointer: "\(pointer)/code", detail: "only with status value")]
+            )
+        }
+        switch value.status {
+        case .value:
+            guard let code = value.code else {
+                throw Problem.unprocessable(
+                    "A value needs its code.",
+                    errors: [.init(pointer: "\(pointer)/code", detail: "missing")]
+                )
+            }
+            return .value(code)
+        case .declined: return .declined
+        case .notAsked: return .notAsked
+        case .unknown: return .unknown
+        }
     }
 
     // MARK: Consents

@@ -443,6 +443,11 @@ extension CaseFile.Rejection: ProblemConvertible {
                 errors: [.init(pointer: "/reason", detail: "not a code of closure_reason")]
             )
         case .duplicateID: .conflict("An id is used already.")
+        case .unknownItem:
+            .unprocessable(
+                "item_id names no item of this kind in this case.",
+                errors: [.init(pointer: "/item_id", detail: "no such item of this kind in this case")]
+            )
         case .invalid(let field, let reason):
             .unprocessable("\(field) \(reason).", errors: [.init(pointer: "/\(field)", detail: reason)])
         }
