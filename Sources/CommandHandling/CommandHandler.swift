@@ -111,6 +111,7 @@ public struct CommandHandler: Sendable {
                 let context = ProjectionContext(
                     connection: connection,
                     logger: logger,
+                    keys: keys,
                     known: [stream.id: KnownState(state: state, version: version)]
                 )
                 try await readModels.applyInline(stored, in: context)

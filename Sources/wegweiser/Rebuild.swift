@@ -45,6 +45,10 @@ struct RebuildCommand: AsyncParsableCommand {
         let reader = try await ConfigReader.wegweiser(arguments: settings)
         let logger = makeLogger(label: "wegweiser.rebuild", reader: reader)
         let projections = names.isEmpty ? ReadModels.standard.all : names.compactMap { ReadModels.standard.named($0) }
+        let masterKey = try MasterKeySettings.masterKey(
+            reader: reader,
+            localDirectory: try DatabaseSettings(reader: reader).localDirectory
+        )
         try await withDatabase(reader: reader, logger: logger) { client in
             let status = try await Migrator.bundled().status(on: client, logger: logger)
             guard status.isCurrent else {
@@ -54,7 +58,8 @@ struct RebuildCommand: AsyncParsableCommand {
             let store = EventStore(client: client, logger: logger)
             print("Rebuilding \(projections.map(\.name).joined(separator: ", ")).")
             let interactive = isatty(STDOUT_FILENO) != 0
-            let done = try await Rebuild(store: store, projections: projections, logger: logger).run { progress in
+            let keys = KeyStore(client: client, master: masterKey, logger: logger)
+            let done = try await Rebuild(store: store, projections: projections, keys: keys, logger: logger).run { progress in
                 guard interactive, !progress.switched else { return }
                 let left = progress.remaining.map { " · \(Int(($0 / .seconds(1)).rounded())) s left" } ?? ""
                 print(

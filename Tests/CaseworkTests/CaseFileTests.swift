@@ -382,7 +382,7 @@ struct CaseFileTests {
             .init(id: id, fact: .consultationHeldOn, itemID: consultationID, day: later, previousDay: day, personal: reason)
         )
         when(.consultationHeldOn(consultationID: consultationID, later)).then([heldOn])
-        #expect(try #require(CaseFile.fold(history + [heldOn])).consultationDays?[consultationID] == later)
+        #expect(try #require(CaseFile.fold(history + [heldOn])).consultationDay(consultationID) == later)
         when(.consultationHeldOn(consultationID: UUID(), later)).thenRejects(.unknownItem)
         when(.consultationHeldOn(consultationID: consultationID, day.adding(days: -1)))
             .thenRejects(.invalid(field: "day", reason: "must not be before the case was opened (\(day))"))

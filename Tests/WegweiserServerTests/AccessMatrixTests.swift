@@ -163,6 +163,7 @@ struct AccessMatrixTests {
         },
 
         MatrixRow("getCodeLists", allowed: Set(Caller.allCases)) { try await $0.call(.get, "/code-lists", as: $1) },
+        MatrixRow("listClients", allowed: caseworkers) { try await $0.call(.get, "/clients?name=haddad", as: $1) },
         MatrixRow("createClient", allowed: caseworkers) {
             try await $0.call(.post, "/clients", as: $1, body: MatrixContext.clientBody)
         },

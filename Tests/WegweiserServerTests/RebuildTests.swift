@@ -328,6 +328,7 @@ struct RebuildTests {
             return try await Rebuild(
                 store: EventStore(client: pool, logger: logger),
                 projections: ReadModels.standard.all,
+                keys: KeyStore(client: pool, master: try MasterKey(base64: TestApp.masterKey), logger: logger),
                 batchSize: batchSize,
                 logger: logger
             ).run()

@@ -19,7 +19,7 @@ extension CaseFile {
             guard day != start else { throw unchanged }
             (corrected.day, corrected.previousDay) = (day, start)
         case .consultationHeldOn(let consultationID, let day):
-            guard let held = record.consultationDays?[consultationID] else { throw .unknownItem }
+            guard let held = record.consultationDay(consultationID) else { throw .unknownItem }
             guard day != held else { throw unchanged }
             corrected.fact = .consultationHeldOn
             (corrected.itemID, corrected.day, corrected.previousDay) = (consultationID, day, held)
@@ -57,7 +57,7 @@ extension CaseFile.Record {
             periodStart = corrected.day ?? periodStart
         case .consultationHeldOn:
             guard let id = corrected.itemID, let day = corrected.day else { return }
-            consultationDays?[id] = day
+            consultationDays?[id.uuidString.lowercased()] = day
         case .goalAgreedOn:
             guard let index = goals.firstIndex(where: { $0.id == corrected.itemID }) else { return }
             if goals[index].status == .agreed, goals[index].statusChangedOn == corrected.previousDay, let day = corrected.day {

@@ -242,7 +242,8 @@ extension CaseFile: Decider {
         case .planAgreed(let agreement): record.planAgreement = agreement
         case .consultationLogged(let logged):
             record.consultationCount += 1
-            record.consultationDays = (record.consultationDays ?? [:]).merging([logged.id: logged.heldOn]) { $1 }
+            record.consultationDays = (record.consultationDays ?? [:]).merging([logged.id.uuidString.lowercased(): logged.heldOn])
+            { $1 }
             for referral in logged.referrals { record.referrals[referral.id] = false }
         case .referralOutcomeRecorded(let recorded): record.referrals[recorded.referralID] = true
         case .observationRecorded(let observation): record.observations.append(observation)

@@ -42,9 +42,15 @@ public enum CaseFile {
         public var planAgreement: PlanAgreement?
         /// How many consultations were logged.
         public var consultationCount = 0
-        /// The day each consultation was held, by id (`nil` in states stored before it was
-        /// kept, until `wegweiser rebuild cases`).
-        public var consultationDays: [UUID: CalendarDate]? = nil
+        /// The day each consultation was held, by id in lower case (a JSON object, so the
+        /// stored state does not depend on a dictionary's order; `nil` in states stored before
+        /// it was kept, until `wegweiser rebuild cases`).
+        public var consultationDays: [String: CalendarDate]? = nil
+
+        /// The day the consultation `id` was held, if the case knows it.
+        public func consultationDay(_ id: UUID) -> CalendarDate? {
+            consultationDays?[id.uuidString.lowercased()]
+        }
         /// Referrals by id, with whether their outcome is recorded.
         public var referrals: [UUID: Bool] = [:]
         /// Every observation, in the order recorded.

@@ -76,6 +76,9 @@ public enum Client: Decider {
         public var email: String?
         /// Postal address.
         public var address: String?
+        /// An identifier of the person in another register (the foreigners' authority's file
+        /// number, the Jobcenter's customer number), for finding them.
+        public var externalID: String? = nil
 
         /// Personal data.
         public init(
@@ -84,7 +87,8 @@ public enum Client: Decider {
             dateOfBirth: CalendarDate?,
             phone: String?,
             email: String?,
-            address: String?
+            address: String?,
+            externalID: String? = nil
         ) {
             self.givenName = givenName
             self.familyName = familyName
@@ -92,6 +96,7 @@ public enum Client: Decider {
             self.phone = phone
             self.email = email
             self.address = address
+            self.externalID = externalID
         }
     }
 
@@ -155,6 +160,8 @@ public enum Client: Decider {
         guard var personal = profile.personal else { throw .invalid(field: "family_name", reason: "a client has a name") }
         personal.givenName = personal.givenName.trimmingCharacters(in: .whitespacesAndNewlines)
         personal.familyName = personal.familyName.trimmingCharacters(in: .whitespacesAndNewlines)
+        personal.externalID = personal.externalID?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if personal.externalID?.isEmpty == true { personal.externalID = nil }
         guard !personal.familyName.isEmpty, personal.familyName.count <= 200, personal.givenName.count <= 200 else {
             throw .invalid(field: "family_name", reason: "must be 1 to 200 characters")
         }

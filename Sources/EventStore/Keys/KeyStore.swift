@@ -58,6 +58,9 @@ public struct KeyStore: Sendable {
         }
     }
 
+    /// The keys of the search index, derived from the same master key.
+    public var searchKeys: SearchKeys { SearchKeys(master: master) }
+
     /// A key ring that fetches each subject's key once, on `connection` (inside whatever
     /// transaction it has open), and seals and opens with it.
     public func ring(on connection: PostgresConnection) -> KeyRing {

@@ -139,6 +139,52 @@ public struct Casebook: Sendable {
         return try await Self.clientRows(rows)
     }
 
+    /// What a search of clients asks for besides the caseloads: every one of `tokens` (keyed
+    /// search tokens, see ``ClientSearch``), a year of birth, a citizenship.
+    public struct ClientFilter: Sendable {
+        /// Tokens the client must all have.
+        public var tokens: [String]
+        /// The year of birth.
+        public var yearOfBirth: Int?
+        /// One of the citizenships.
+        public var citizenship: String?
+
+        /// A filter.
+        public init(tokens: [String], yearOfBirth: Int?, citizenship: String?) {
+            self.tokens = Array(Set(tokens))
+            self.yearOfBirth = yearOfBirth
+            self.citizenship = citizenship
+        }
+    }
+
+    /// Up to `limit` clients of `districtID` in the caseloads of `holders` that match
+    /// `filter`: those with a case ever assigned to one of them, and those without a case
+    /// registered by one of them. A superset of what each holder may see now: the caller
+    /// narrows it with the access policy.
+    public func clients(
+        districtID: String,
+        holders: [UUID],
+        matching filter: ClientFilter,
+        limit: Int
+    ) async throws -> [ClientRow] {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.clientColumns) FROM clients c
+            WHERE c.district_id = \(districtID)
+              AND (EXISTS (SELECT 1 FROM cases k WHERE k.client_id = c.id AND k.assignee_id = ANY(\(holders)))
+                   OR (c.registered_by = ANY(\(holders)) AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.client_id = c.id)))
+              AND (cardinality(\(filter.tokens)::text[]) = 0 OR c.id IN (
+                    SELECT client_id FROM client_search WHERE district_id = \(districtID) AND token = ANY(\(filter.tokens))
+                    GROUP BY client_id HAVING count(*) = cardinality(\(filter.tokens)::text[])))
+              AND (\(filter.yearOfBirth)::int IS NULL OR (c.profile ->> 'year_of_birth')::int = \(filter.yearOfBirth))
+              AND (\(filter.citizenship)::text IS NULL OR c.profile -> 'citizenships' ? \(filter.citizenship))
+            LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        return try await Self.clientRows(rows)
+    }
+
     /// The columns ``clientRows(_:)`` reads, a constant fragment of SQL.
     private static let clientColumns = "id, district_id, registered_by, sealed_in, version, profile::text"
 
@@ -216,6 +262,13 @@ public struct Casebook: Sendable {
     /// The cases of `clientID`.
     public func cases(ofClient clientID: UUID) async throws -> [CaseRow] {
         try await cases(where: "client_id = $1", bindings: [clientID], after: nil, limit: 1000)
+    }
+
+    /// Every case of the clients `clientIDs` (at most `limit`).
+    public func cases(ofClients clientIDs: [UUID], limit: Int) async throws -> [CaseRow] {
+        var bindings = PostgresBindings()
+        bindings.append(clientIDs)
+        return try await cases(where: "client_id = ANY($1)", bindings: bindings, after: nil, limit: limit)
     }
 
     /// Up to `limit` cases of `districtID` assigned to one of `assignees`, ordered by id,

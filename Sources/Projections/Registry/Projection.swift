@@ -32,13 +32,17 @@ public struct ProjectionContext: Sendable {
     /// The folded states the writer decided on, by stream id, with their version: a projection
     /// that keeps folded state starts from these instead of reading its row again.
     public var known: [String: KnownState]
+    /// The per-person keys, for the projections that must read personal parts (the search
+    /// index); `nil` where none is given, and then such a projection refuses to run.
+    public let keys: KeyStore?
     /// The events' typed forms, shared by the projections of one batch.
     private let decoded = DecodedEvents()
 
     /// A context on `connection`, for one batch of events.
-    public init(connection: PostgresConnection, logger: Logger, known: [String: KnownState] = [:]) {
+    public init(connection: PostgresConnection, logger: Logger, keys: KeyStore? = nil, known: [String: KnownState] = [:]) {
         self.connection = connection
         self.logger = logger
+        self.keys = keys
         self.known = known
     }
 

@@ -16,7 +16,7 @@ public struct ReadModels: Sendable {
 
     /// Wegweiser's read models.
     public static let standard = ReadModels(
-        inline: [DirectoryProjection(), ClientsProjection(), CasesProjection(), CaseItemsProjection()],
+        inline: [DirectoryProjection(), ClientsProjection(), ClientSearchProjection(), CasesProjection(), CaseItemsProjection()],
         asynchronous: []
     )
 

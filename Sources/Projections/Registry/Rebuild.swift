@@ -45,12 +45,16 @@ public struct Rebuild: Sendable {
     public let projections: [any Projection]
     /// Events per transaction while catching up.
     public let batchSize: Int
+    /// The per-person keys, for projections that read personal parts (the search index).
+    public let keys: KeyStore?
     let logger: Logger
 
-    /// A rebuild of `projections` from `store`.
-    public init(store: EventStore, projections: [any Projection], batchSize: Int = 2000, logger: Logger) {
+    /// A rebuild of `projections` from `store`, opening personal parts with `keys` where a
+    /// projection needs them.
+    public init(store: EventStore, projections: [any Projection], keys: KeyStore? = nil, batchSize: Int = 2000, logger: Logger) {
         self.store = store
         self.projections = projections
+        self.keys = keys
         self.batchSize = batchSize
         self.logger = logger
     }
@@ -115,7 +119,7 @@ public struct Rebuild: Sendable {
     /// Hands `events` to each projection that handles them, the projections side by side (each
     /// writes only its own tables; their statements take turns on the one connection).
     private func apply(_ events: [RecordedEvent], on connection: PostgresConnection) async throws {
-        let context = ProjectionContext(connection: connection, logger: logger)
+        let context = ProjectionContext(connection: connection, logger: logger, keys: keys)
         try await withThrowingTaskGroup { group in
             for projection in projections {
                 let handled = events.filter { projection.handles($0.type) }

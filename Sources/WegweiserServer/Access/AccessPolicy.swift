@@ -40,7 +40,8 @@ enum AccessPolicy {
             "getCaseload": [.caseWorker, .teamLead, .coordinator],
         ]
         for operation in [
-            "createClient", "getClient", "replaceClient", "listClientConsultations", "listClientObservations", "listCases",
+            "listClients", "createClient", "getClient", "replaceClient", "listClientConsultations", "listClientObservations",
+            "listCases",
             "openCase", "getCase",
             "startCounsellingPeriod",
             "extendCounsellingPeriod", "closeCase", "reopenCase", "listAssessments", "createAssessment", "listGoals",

@@ -340,12 +340,12 @@ extension APIHandler {
     }
 
     /// The case of `row` as the access policy sees it, with its assignee's team from `teams`.
-    private static func seat(of row: Casebook.CaseRow, teams: [UUID: UUID?]) -> AccessPolicy.CaseSeat {
+    static func seat(of row: Casebook.CaseRow, teams: [UUID: UUID?]) -> AccessPolicy.CaseSeat {
         .init(assignee: row.record.assigneeID, team: teams[row.record.assigneeID] ?? nil, closedAt: row.closedAt)
     }
 
     /// The current teams of the staff members `ids` (absent for one that does not exist).
-    private func currentTeams(of ids: [UUID]) async throws -> [UUID: UUID?] {
+    func currentTeams(of ids: [UUID]) async throws -> [UUID: UUID?] {
         let unique = Array(Set(ids))
         guard !unique.isEmpty else { return [:] }
         let staff = try await directory.list(
@@ -358,7 +358,7 @@ extension APIHandler {
     }
 
     /// The current members of a team lead's team (none for other roles).
-    private func teamMembers(of principal: Principal) async throws -> [UUID] {
+    func teamMembers(of principal: Principal) async throws -> [UUID] {
         guard principal.role == .teamLead, let team = principal.teamID else { return [] }
         return try await directory.list(
             .staffMember,

@@ -190,7 +190,8 @@ extension Client.Profile {
                 dateOfBirth: try body.dateOfBirth.map { try Input.date($0, at: "/date_of_birth") },
                 phone: body.phone,
                 email: body.email,
-                address: body.address
+                address: body.address,
+                externalID: body.externalId
             )
         )
     }
@@ -252,7 +253,8 @@ extension Components.Schemas.Client {
             householdId: profile.householdID?.apiString,
             phone: personal?.phone,
             email: personal?.email,
-            address: personal?.address
+            address: personal?.address,
+            externalId: personal?.externalID
         )
     }
 }
