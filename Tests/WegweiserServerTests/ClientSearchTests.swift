@@ -168,4 +168,51 @@ struct ClientSearchTests {
             #expect(try await found(http, token: token, "name=nasser").isEmpty)
         }
     }
+
+    @Test("a caseload sorts by the client's name (the default) or by what is due next, page by page")
+    func caseloadOrder() async throws {
+        let app = try await TestApp.make()
+        let token = try provider.token(for: worker)
+        try await app.test(.router) { http in
+            // Three people: Zaki's goal is reviewed soonest, Becker's period ends next, Özdemir has nothing due.
+            var cases: [String: String] = [:]
+            for name in ["Zaki", "Becker", "Özdemir"] {
+                let client = try await register(http, token: token, ["given_name": "A", "family_name": name])
+                let opened = try await http.send(
+                    .post,
+                    "/cases",
+                    token: token,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+                )
+                cases[name] = try #require(opened.json["id"] as? String)
+            }
+            let goal: [String: Any] = ["area": "work", "text": "Praktikum", "agreed_on": "2026-01-10", "review_on": "2026-04-01"]
+            #expect(try await http.send(.post, "/cases/\(cases["Zaki"]!)/goals", token: token, body: goal).status == .created)
+            let start: [String: Any] = ["started_on": "2023-06-01"]
+            #expect(
+                try await http.send(.put, "/cases/\(cases["Becker"]!)/counselling-period", token: token, body: start).status
+                    == .ok
+            )
+
+            /// The client names of the caseload in `sort` order, read a page of one at a time.
+            func names(_ sort: String?) async throws -> [String] {
+                var names: [String] = []
+                var query = "limit=1" + (sort.map { "&sort=\($0)" } ?? "")
+                while true {
+                    let page = try await http.send(.get, "/cases?\(query)", token: token)
+                    #expect(page.status == .ok)
+                    let items = page.json["items"] as? [[String: Any]] ?? []
+                    names += items.compactMap { ($0["client_name"] as? String)?.replacingOccurrences(of: "A ", with: "") }
+                    guard let next = page.json["next_cursor"] as? String, !items.isEmpty else { break }
+                    query = "limit=1&cursor=\(next)" + (sort.map { "&sort=\($0)" } ?? "")
+                }
+                return names
+            }
+            #expect(try await names(nil) == ["Becker", "Özdemir", "Zaki"])
+            #expect(try await names("name") == ["Becker", "Özdemir", "Zaki"])
+            #expect(try await names("next_due") == ["Zaki", "Becker", "Özdemir"])
+            let becker = try await http.send(.get, "/cases/\(cases["Becker"]!)", token: token)
+            #expect(becker.json["next_due_on"] as? String == "2026-05-31")
+        }
+    }
 }

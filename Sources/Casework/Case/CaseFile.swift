@@ -210,4 +210,11 @@ extension CaseFile.Record {
 
     /// The earliest review date among the goals that have not ended.
     public var nextReviewOn: CalendarDate? { openGoals.compactMap(\.reviewOn).min() }
+
+    /// What is due next in an open case: the earliest goal review or the end of the counselling
+    /// period, whichever comes first (`nil` when neither is set, or the case is closed). A
+    /// caseload sorted by it shows what needs attention first.
+    public var nextDueOn: CalendarDate? {
+        isClosed ? nil : [nextReviewOn, periodEnd].compactMap { $0 }.min()
+    }
 }

@@ -268,7 +268,7 @@ public struct Casebook: Sendable {
     public func cases(ofClients clientIDs: [UUID], limit: Int) async throws -> [CaseRow] {
         var bindings = PostgresBindings()
         bindings.append(clientIDs)
-        return try await cases(where: "client_id = ANY($1)", bindings: bindings, after: nil, limit: limit)
+        return try await cases(where: "client_id = ANY($1)", bindings: bindings, order: .id(after: nil), limit: limit)
     }
 
     /// Up to `limit` cases of `districtID` assigned to one of `assignees`, ordered by id,
@@ -279,7 +279,7 @@ public struct Casebook: Sendable {
         assignees: [UUID],
         openOnly: Bool,
         closedSince: Date?,
-        after: UUID?,
+        order: CaseOrder,
         limit: Int
     ) async throws -> [CaseRow] {
         var bindings = PostgresBindings()
@@ -292,24 +292,50 @@ public struct Casebook: Sendable {
             bindings.append(closedSince)
             sql += " AND (NOT closed OR closed_at > $3)"
         }
-        return try await cases(where: sql, bindings: bindings, after: after, limit: limit)
+        return try await cases(where: sql, bindings: bindings, order: order, limit: limit)
+    }
+
+    /// The order of a caseload listing, with where the previous page ended.
+    public enum CaseOrder: Sendable {
+        /// By id, after the case `after`.
+        case id(after: UUID?)
+        /// By what is due next (``CaseFile/Record/nextDueOn``: a goal review or the period's
+        /// end; cases with nothing due last), then id; after the case with that day and id.
+        case nextDue(after: (day: CalendarDate, id: UUID)?)
     }
 
     private func cases(where condition: String, bindings: [UUID], after: UUID?, limit: Int) async throws -> [CaseRow] {
         var binds = PostgresBindings()
         for binding in bindings { binds.append(binding) }
-        return try await cases(where: condition, bindings: binds, after: after, limit: limit)
+        return try await cases(where: condition, bindings: binds, order: .id(after: after), limit: limit)
     }
 
-    private func cases(where condition: String, bindings: PostgresBindings, after: UUID?, limit: Int) async throws -> [CaseRow] {
+    private func cases(
+        where condition: String,
+        bindings: PostgresBindings,
+        order: CaseOrder,
+        limit: Int
+    ) async throws -> [CaseRow] {
         var bindings = bindings
         var sql = "SELECT state::text, version, closed_at FROM cases WHERE " + condition
-        if let after {
-            bindings.append(after)
-            sql += " AND id > $\(bindings.count)"
+        switch order {
+        case .id(let after):
+            if let after {
+                bindings.append(after)
+                sql += " AND id > $\(bindings.count)"
+            }
+            bindings.append(limit)
+            sql += " ORDER BY id LIMIT $\(bindings.count)"
+        case .nextDue(let after):
+            let due = "coalesce(CASE WHEN closed THEN NULL ELSE least(next_review_on, period_end) END, DATE '9999-12-31')"
+            if let after {
+                bindings.append(after.day.description)
+                bindings.append(after.id)
+                sql += " AND (\(due), id) > ($\(bindings.count - 1)::date, $\(bindings.count))"
+            }
+            bindings.append(limit)
+            sql += " ORDER BY \(due), id LIMIT $\(bindings.count)"
         }
-        bindings.append(limit)
-        sql += " ORDER BY id LIMIT $\(bindings.count)"
         // Assembled from constant fragments and placeholder numbers; every value is a binding.
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         var result: [CaseRow] = []

@@ -7,6 +7,9 @@ import Projections
 import WegweiserAPI
 
 extension APIHandler {
+    /// Where cases with nothing due sort in a caseload by what is due next: last.
+    static let nothingDue = CalendarDate(year: 9999, month: 12, day: 31)!
+
     func listCases(_ input: Operations.ListCases.Input) async throws -> Operations.ListCases.Output {
         let principal = try Principal.required()
         let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
@@ -25,23 +28,65 @@ extension APIHandler {
         } else {
             assignees = AccessPolicy.defaultCaseloads(principal, teamMembers: try await teamMembers(of: principal))
         }
-        let after = page.after?.id
-        let rows = try await casebook.cases(
-            districtID: principal.districtID,
-            assignees: assignees,
-            openOnly: input.query.includeClosed != true,
-            closedSince: ownTeam ? nil : now().addingTimeInterval(-AccessPolicy.closedCaseReading),
-            after: after,
-            limit: page.limit + 1
-        )
-        let (items, next) = Input.paged(rows, limit: page.limit) { PageCursor(id: $0.record.id) }
+        let openOnly = input.query.includeClosed != true
+        let closedSince = ownTeam ? nil : now().addingTimeInterval(-AccessPolicy.closedCaseReading)
+        let items: [Casebook.CaseRow]
+        let next: String?
+        var names: [UUID: String] = [:]
+        switch input.query.sort ?? .name {
+        case .id, .nextDue:
+            let order: Casebook.CaseOrder =
+                input.query.sort == .id
+                ? .id(after: page.after?.id)
+                : .nextDue(after: page.after.map { (CalendarDate($0.dayText) ?? Self.nothingDue, $0.id) })
+            let rows = try await casebook.cases(
+                districtID: principal.districtID,
+                assignees: assignees,
+                openOnly: openOnly,
+                closedSince: closedSince,
+                order: order,
+                limit: page.limit + 1
+            )
+            (items, next) = Input.paged(rows, limit: page.limit) { row in
+                input.query.sort == .id
+                    ? PageCursor(id: row.record.id)
+                    : PageCursor(day: row.record.nextDueOn ?? Self.nothingDue, id: row.record.id)
+            }
+            names = try await clientNames(of: items)
+        case .name:
+            // Names are encrypted: the whole caseload is read, its names opened and sorted.
+            let rows = try await casebook.cases(
+                districtID: principal.districtID,
+                assignees: assignees,
+                openOnly: openOnly,
+                closedSince: closedSince,
+                order: .id(after: nil),
+                limit: Self.clientSearchLimit
+            )
+            let profiles = try await openedProfiles(try await casebook.clients(Array(Set(rows.map(\.record.clientID)))))
+            var sortKeys: [UUID: (String, String)] = [:]
+            for (profile, _) in profiles {
+                guard let personal = profile.personal else { continue }
+                sortKeys[profile.id] = (NameMatching.folded(personal.familyName), NameMatching.folded(personal.givenName))
+                names[profile.id] = [personal.givenName, personal.familyName].filter { !$0.isEmpty }.joined(separator: " ")
+            }
+            let sorted = rows.sorted { lhs, rhs in
+                let left = sortKeys[lhs.record.clientID] ?? ("\u{10FFFF}", "")
+                let right = sortKeys[rhs.record.clientID] ?? ("\u{10FFFF}", "")
+                return (left.0, left.1, lhs.record.id.uuidString) < (right.0, right.1, rhs.record.id.uuidString)
+            }
+            let offset = Int(clamping: max(page.after?.number ?? 0, 0))
+            items = Array(sorted.dropFirst(offset).prefix(page.limit))
+            next =
+                offset + items.count < sorted.count
+                ? PageCursor(number: Int64(offset + items.count), id: items.last?.record.id ?? UUID()).text : nil
+        }
         try await accessLog.record(
             principal,
             persons: items.map { "client:\($0.record.clientID.apiString)" },
             district: principal.districtID
         )
         let today = CalendarDate(now())
-        let names = try await clientNames(of: items)
         return .ok(
             .init(
                 body: .json(
@@ -411,6 +456,7 @@ extension Components.Schemas.Case {
             planAgreement: record.planAgreement.map {
                 .init(agreedOn: $0.agreedOn.description, form: .init(rawValue: $0.form.rawValue) ?? .written)
             },
+            nextDueOn: record.nextDueOn?.description,
             clientName: clientName
         )
     }

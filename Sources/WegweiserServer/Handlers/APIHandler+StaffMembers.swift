@@ -208,7 +208,7 @@ extension APIHandler {
             assignees: [staffID],
             openOnly: true,
             closedSince: nil,
-            after: nil,
+            order: .id(after: nil),
             limit: 1
         )
         let time = now()

@@ -103,11 +103,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         )
     }
 
-    /// A 400 for a value PostgreSQL refuses to store or compare (SQLSTATE class 22, e.g. a NUL
-    /// character in text or JSON): bad input, not a bug.
+    /// A 422 for a value PostgreSQL refuses to store or compare (SQLSTATE class 22, e.g. a NUL
+    /// character in text or JSON): bad input, not a bug. Not 400: the request is what the
+    /// contract allows (a JSON string may hold U+0000), only its content cannot be kept.
     static func unstorableInput(_ error: any Error) -> Problem? {
         let database = (error as? PostgresTransactionError)?.closureError ?? error
         guard let sqlState = (database as? PSQLError)?.serverInfo?[.sqlState], sqlState.hasPrefix("22") else { return nil }
-        return .badRequest("The request holds a value that cannot be stored, such as a NUL character.")
+        return .unprocessable("The request holds a value that cannot be stored, such as a NUL character.")
     }
 }
