@@ -20,7 +20,6 @@ struct ClientTests {
             municipality: "Bad Säckingen",
             arrivedOn: CalendarDate("2024-05-02"),
             targetGroup: .refugeeFollowUpHousing,
-            householdID: nil,
             personal: .init(
                 givenName: "Amal",
                 familyName: " Haddad ",

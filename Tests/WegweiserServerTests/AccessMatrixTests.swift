@@ -163,6 +163,35 @@ struct AccessMatrixTests {
         },
 
         MatrixRow("getCodeLists", allowed: Set(Caller.allCases)) { try await $0.call(.get, "/code-lists", as: $1) },
+        MatrixRow("createHousehold", allowed: caseworkers) { context, caller in
+            let client = try await context.create(
+                "/clients",
+                MatrixContext.clientBody,
+                as: caseworkers.contains(caller) ? caller : .workerA
+            )
+            return try await context.call(.post, "/households", as: caller, body: MatrixContext.householdBody(client))
+        },
+        caseRow("getHousehold") { context, caller in
+            let id = try await context.freshHousehold()
+            return try await context.call(.get, "/households/\(id.household)", as: caller)
+        },
+        caseRow("replaceHouseholdMember") { context, caller in
+            let id = try await context.freshHousehold()
+            return try await context.call(
+                .put,
+                "/households/\(id.household)/members/\(id.client)",
+                as: caller,
+                body: ["role": "parent", "joined_on": "2026-01-06"]
+            )
+        },
+        caseRow("removeHouseholdMember") { context, caller in
+            let id = try await context.freshHousehold()
+            return try await context.call(.delete, "/households/\(id.household)/members/\(id.client)", as: caller)
+        },
+        MatrixRow("createHouseholdTransfer", allowed: [.teamLead, .admin], hidden: [.adminTuebingen]) { context, caller in
+            let id = try await context.freshHousehold(withCase: true)
+            return try await context.call(.post, "/households/\(id.household)/transfers", as: caller, body: context.transferBody)
+        },
         MatrixRow("listClients", allowed: caseworkers) { try await $0.call(.get, "/clients?name=haddad", as: $1) },
         MatrixRow("createClient", allowed: caseworkers) {
             try await $0.call(.post, "/clients", as: $1, body: MatrixContext.clientBody)
@@ -506,6 +535,18 @@ struct MatrixContext: Sendable {
             throw MatrixSetupError(description: "consultation: \(response.status.code) \(String(buffer: response.body))")
         }
         return id
+    }
+
+    /// A household formed by worker A with `client` as its head.
+    static func householdBody(_ client: String) -> [String: Any] {
+        ["formed_on": "2026-01-05", "members": [["client_id": client, "role": "head_of_household"]]]
+    }
+
+    /// A household of a new client of worker A (with an open case if `withCase`).
+    func freshHousehold(withCase: Bool = false) async throws -> (household: String, client: String) {
+        let client = try await create("/clients", Self.clientBody, as: .workerA)
+        if withCase { _ = try await create("/cases", caseBody(client: client), as: .workerA) }
+        return (try await create("/households", Self.householdBody(client), as: .workerA), client)
     }
 
     /// A hand-over to worker B, of the provider.

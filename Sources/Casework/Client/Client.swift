@@ -27,8 +27,6 @@ public enum Client: Decider {
         public var arrivedOn: CalendarDate?
         /// The target group.
         public var targetGroup: TargetGroup
-        /// The household the client lives in, shared with its other members.
-        public var householdID: UUID?
         /// Name, exact date of birth and contact data; `nil` once the client is erased.
         public var personal: PersonalData?
 
@@ -44,7 +42,6 @@ public enum Client: Decider {
             municipality: String?,
             arrivedOn: CalendarDate?,
             targetGroup: TargetGroup,
-            householdID: UUID?,
             personal: PersonalData?
         ) {
             self.id = id
@@ -57,7 +54,6 @@ public enum Client: Decider {
             self.municipality = municipality
             self.arrivedOn = arrivedOn
             self.targetGroup = targetGroup
-            self.householdID = householdID
             self.personal = personal
         }
     }

@@ -255,7 +255,7 @@ public enum CodeLists {
         entries(Schooling.self), entries(VocationalQualification.self), entries(Recognition.self),
         entries(ResidenceStatus.self), entries(CourseAttendance.self), entries(ObservationField.self),
         entries(ExtensionReason.self), entries(ConsentCategory.self), entries(ReferralOutcome.self),
-        entries(OrganisationKind.self), entries(StaffRole.self),
+        entries(OrganisationKind.self), entries(StaffRole.self), entries(HouseholdRole.self),
     ]
 
     private static func entries<List: CodeList>(_ list: List.Type) -> (String, [(String, String, String)]) {

@@ -16,7 +16,10 @@ public struct ReadModels: Sendable {
 
     /// Wegweiser's read models.
     public static let standard = ReadModels(
-        inline: [DirectoryProjection(), ClientsProjection(), ClientSearchProjection(), CasesProjection(), CaseItemsProjection()],
+        inline: [
+            DirectoryProjection(), ClientsProjection(), ClientSearchProjection(), CasesProjection(), CaseItemsProjection(),
+            HouseholdsProjection(),
+        ],
         asynchronous: []
     )
 

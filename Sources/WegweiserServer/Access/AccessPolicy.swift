@@ -33,7 +33,7 @@ enum AccessPolicy {
             "listAccessLog": [.auditor, .dataProtectionOfficer],
             "getCodeLists": everyone,
             "replaceCaseAssignment": [.teamLead],
-            "createTransfer": [.teamLead, .admin],
+            "createTransfer": [.teamLead, .admin], "createHouseholdTransfer": [.teamLead, .admin],
             "getCasePlanStatus": [.caseWorker, .teamLead],
             "listCaseAuditTrail": [.caseWorker, .teamLead, .auditor, .dataProtectionOfficer],
             "listClientAuditTrail": [.caseWorker, .teamLead, .auditor, .dataProtectionOfficer],
@@ -50,7 +50,8 @@ enum AccessPolicy {
             "createConsultation", "replaceReferralOutcome", "listObservations", "createObservation", "listConsents",
             "createConsent", "withdrawConsent", "getAssessment", "getGoal", "getPlanReview", "getPlanAgreement",
             "getConsultation", "getObservation", "getConsent", "listTransfers", "getTransfer",
-            "listCorrections", "createCorrection", "getCorrection",
+            "listCorrections", "createCorrection", "getCorrection", "createHousehold", "getHousehold",
+            "replaceHouseholdMember", "removeHouseholdMember",
         ] {
             table[operation] = [.caseWorker, .teamLead]
         }

@@ -62,9 +62,9 @@ extension APIHandler {
             persons: shown.map { Self.subject(ofClient: $0.0.id) },
             district: principal.districtID
         )
-        return .ok(
-            .init(body: .json(.init(items: shown.map { Components.Schemas.Client($0.0, erased: false) }, nextCursor: next)))
-        )
+        let homes = try await households.current(of: shown.map(\.0.id))
+        let items = shown.map { Components.Schemas.Client($0.0, erased: false, household: homes[$0.0.id]) }
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
     }
 
     /// The clients of `rows` that `principal` may read now, by the access policy, with the

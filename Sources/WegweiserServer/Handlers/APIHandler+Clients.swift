@@ -39,7 +39,10 @@ extension APIHandler {
 
     func getClient(_ input: Operations.GetClient.Input) async throws -> Operations.GetClient.Output {
         let (profile, erased, version) = try await visibleClient(input.path.clientId)
-        return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(profile, erased: erased))))
+        let household = try await households.current(of: [profile.id])[profile.id]
+        return .ok(
+            .init(headers: .init(eTag: Self.etag(version)), body: .json(.init(profile, erased: erased, household: household)))
+        )
     }
 
     func replaceClient(_ input: Operations.ReplaceClient.Input) async throws -> Operations.ReplaceClient.Output {
@@ -62,7 +65,13 @@ extension APIHandler {
             )
         }
         guard let record = outcome.state else { throw Problem.internalError() }
-        return .ok(.init(headers: .init(eTag: Self.etag(outcome.version)), body: .json(.init(record, erased: false))))
+        let household = try await households.current(of: [record.id])[record.id]
+        return .ok(
+            .init(
+                headers: .init(eTag: Self.etag(outcome.version)),
+                body: .json(.init(record, erased: false, household: household))
+            )
+        )
     }
 
     /// 422 unless this installation counsels `group`.
@@ -78,10 +87,11 @@ extension APIHandler {
     /// The answer to a retried create: the client as it is now.
     private func createdClient(_ id: String) async throws -> Operations.CreateClient.Output {
         let (profile, erased, version) = try await visibleClient(id)
+        let household = try await households.current(of: [profile.id])[profile.id]
         return .created(
             .init(
                 headers: .init(eTag: Self.etag(version), location: "/clients/\(id.lowercased())"),
-                body: .json(.init(profile, erased: erased))
+                body: .json(.init(profile, erased: erased, household: household))
             )
         )
     }
@@ -183,7 +193,6 @@ extension Client.Profile {
             municipality: body.municipality,
             arrivedOn: try body.arrivedOn.map { try Input.date($0, at: "/arrived_on") },
             targetGroup: TargetGroup(rawValue: body.targetGroup.rawValue) ?? .refugeeFollowUpHousing,
-            householdID: try body.householdId.map { try Input.uuid($0, at: "/household_id") },
             personal: .init(
                 givenName: body.givenName ?? "",
                 familyName: body.familyName,
@@ -232,8 +241,8 @@ extension APIHandler {
 }
 
 extension Components.Schemas.Client {
-    /// The wire form of a client; personal fields absent when erased.
-    init(_ profile: Client.Profile, erased: Bool) {
+    /// The wire form of a client, in `household` now; personal fields absent when erased.
+    init(_ profile: Client.Profile, erased: Bool, household: UUID? = nil) {
         let personal = profile.personal
         self.init(
             id: profile.id.apiString,
@@ -250,7 +259,7 @@ extension Components.Schemas.Client {
             municipality: profile.municipality,
             arrivedOn: profile.arrivedOn?.description,
             targetGroup: .init(rawValue: profile.targetGroup.rawValue) ?? .refugeeFollowUpHousing,
-            householdId: profile.householdID?.apiString,
+            householdId: household?.apiString,
             phone: personal?.phone,
             email: personal?.email,
             address: personal?.address,

@@ -83,6 +83,8 @@ extension APIHandler {
             case "directory_staff_by_subject":
                 return Problem.conflict("Another active staff member already signs in with this subject.")
             case "cases_one_open_per_client": return Problem.conflict("The client has an open case already.")
+            case "household_members_one_at_a_time":
+                return Problem.conflict("A person belongs to another household now; they leave it first.")
             default: return Problem.conflict("The \(name) was changed at the same moment by someone else; read it again.")
             }
         }

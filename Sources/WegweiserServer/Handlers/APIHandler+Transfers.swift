@@ -1,6 +1,7 @@
 import Casework
 import CommandHandling
 import Foundation
+import PostgresNIO
 import Projections
 import WegweiserAPI
 
@@ -68,40 +69,45 @@ extension APIHandler {
         }
         return try await idempotent(idempotency, replay: replay) {
             let row = try await transferableCase(caseID, principal)
-            let today = CalendarDate(now())
-            let receiver = try await referenced(
-                .staffMember,
-                id: try Input.uuid(body.toAssigneeId, at: "/to_assignee_id").uuidString,
-                as: StaffMember.Record.self,
-                districtID: row.record.districtID,
-                at: "/to_assignee_id"
-            ) { AccessPolicy.mayReceiveTransfer($0, district: row.record.districtID, on: today) }
-            let giver = try await directory.find(
-                .staffMember,
-                id: row.record.assigneeID.uuidString,
-                as: StaffMember.Record.self
-            )
-            let transfer = CaseFile.Transfer(
-                id: UUID(),
-                toAssigneeID: receiver.state.profile.id,
-                fromOrganisationID: giver?.state.profile.organisationID,
-                toOrganisationID: receiver.state.profile.organisationID,
-                on: try Input.date(body.transferredOn, at: "/transferred_on"),
-                note: body.note,
-                documents: body.documents ?? []
-            )
-            let (record, version, outcome) = try await changeCase(
-                row,
-                ifMatch: input.headers.ifMatch,
-                command: .transfer(transfer)
-            ) { [logger] _, connection in
-                try await idempotency?.record(resourceID: transfer.id.uuidString, on: connection, logger: logger)
+            let (transfer, version) = try await transfer(row, body, ifMatch: input.headers.ifMatch) { [logger] id, connection in
+                try await idempotency?.record(resourceID: id.uuidString, on: connection, logger: logger)
             }
-            return answer(
-                try Self.madeItem(.transfer, by: outcome, in: record, as: Components.Schemas.Transfer.self),
-                version: version
-            )
+            return answer(transfer, version: version)
         }
+    }
+
+    /// Hands the open case `row`, which the caller may hand over, to the worker `body` names;
+    /// `alsoRecord` commits with the transfer (given its id). Answers the transfer and the
+    /// case's new version.
+    func transfer(
+        _ row: Casebook.CaseRow,
+        _ body: Components.Schemas.TransferInput,
+        ifMatch: String?,
+        alsoRecord: @escaping @Sendable (UUID, PostgresConnection) async throws -> Void = { _, _ in }
+    ) async throws -> (transfer: Components.Schemas.Transfer, version: Int64) {
+        let today = CalendarDate(now())
+        let receiver = try await referenced(
+            .staffMember,
+            id: try Input.uuid(body.toAssigneeId, at: "/to_assignee_id").uuidString,
+            as: StaffMember.Record.self,
+            districtID: row.record.districtID,
+            at: "/to_assignee_id"
+        ) { AccessPolicy.mayReceiveTransfer($0, district: row.record.districtID, on: today) }
+        let giver = try await directory.find(.staffMember, id: row.record.assigneeID.uuidString, as: StaffMember.Record.self)
+        let transfer = CaseFile.Transfer(
+            id: UUID(),
+            toAssigneeID: receiver.state.profile.id,
+            fromOrganisationID: giver?.state.profile.organisationID,
+            toOrganisationID: receiver.state.profile.organisationID,
+            on: try Input.date(body.transferredOn, at: "/transferred_on"),
+            note: body.note,
+            documents: body.documents ?? []
+        )
+        let (record, version, outcome) = try await changeCase(row, ifMatch: ifMatch, command: .transfer(transfer)) {
+            _,
+            connection in try await alsoRecord(transfer.id, connection)
+        }
+        return (try Self.madeItem(.transfer, by: outcome, in: record, as: Components.Schemas.Transfer.self), version)
     }
 
     /// The case `id` if `principal` may hand it over: 404 when they may neither hand it over

@@ -20,6 +20,8 @@ struct APIHandler: APIProtocol {
     let keys: KeyStore
     /// Writes to cases.
     let caseCommands: CaseCommands
+    /// Writes to households.
+    let householdCommands: HouseholdCommands
     /// Writes to clients.
     let clientCommands: ClientCommands
     /// Writes to the organisation structure.
@@ -30,6 +32,8 @@ struct APIHandler: APIProtocol {
     let casebook: Casebook
     /// The listed parts of cases.
     let caseItems: CaseItems
+    /// Households and their members.
+    let households: Households
     /// Caseload figures.
     let caseloads: Caseloads
     /// Weeks after intake by which a plan should be agreed (`caseload.plan.weeks`).
@@ -68,11 +72,13 @@ struct APIHandler: APIProtocol {
         self.keys = keys
         let commands = CommandHandler(store: eventStore, keys: keys, logger: logger)
         self.caseCommands = CaseCommands(handler: commands)
+        self.householdCommands = HouseholdCommands(handler: commands)
         self.clientCommands = ClientCommands(handler: commands)
         self.directoryCommands = DirectoryCommands(handler: commands)
         self.directory = Directory(client: database, logger: logger)
         self.casebook = Casebook(client: database, logger: logger)
         self.caseItems = CaseItems(client: database, logger: logger)
+        self.households = Households(client: database, logger: logger)
         self.caseloads = Caseloads(client: database, logger: logger)
         self.planWeeks = planWeeks
         self.accessLog = AccessLog(client: database, logger: logger)
