@@ -17,7 +17,7 @@ struct ClientTests {
             citizenships: ["SY"],
             languages: ["ar", "en"],
             familyStatus: .married,
-            municipality: "Bad Säckingen",
+            municipality: "08337096",
             arrivedOn: CalendarDate("2024-05-02"),
             targetGroup: .refugeeFollowUpHousing,
             personal: .init(
@@ -36,6 +36,7 @@ struct ClientTests {
         var expected = profile
         expected.yearOfBirth = 1990
         expected.personal?.familyName = "Haddad"
+        expected.citizenshipStatus = .known
         given(Client.self).when(.register(profile, today: today)).then([.registered(expected)])
         var conflicting = profile
         conflicting.yearOfBirth = 1991
@@ -82,7 +83,7 @@ struct ClientTests {
         let registered = try #require(Client.decide(.register(profile, today: today), nil).first)
         let current = try #require(Client.fold([registered]))
         var moved = current
-        moved.municipality = "Waldshut-Tiengen"
+        moved.municipality = "08337126"
         moved.districtID = "08416"
         var expected = moved
         expected.districtID = "08337"
@@ -91,5 +92,47 @@ struct ClientTests {
         let payload = String(decoding: try registered.payload(), as: UTF8.self)
         #expect(payload.contains(#""personal":{"#))
         #expect(payload.contains(#""citizenships":["SY"]"#))
+    }
+
+    @Test(
+        "a municipality is the official key of one of the district's municipalities; the citizenship is known with countries, or stateless, unclear, declined or not asked without"
+    )
+    func municipalityAndCitizenship() {
+        var elsewhere = profile
+        elsewhere.municipality = "08416041"
+        given(Client.self).when(.register(elsewhere, today: today))
+            .thenRejects(
+                .invalid(
+                    field: "municipality",
+                    reason: "must be the official municipality key (AGS, 8 digits) of a municipality of district 08337"
+                )
+            )
+        var text = profile
+        text.municipality = "Waldshut"
+        given(Client.self).when(.register(text, today: today))
+            .thenRejects(
+                .invalid(
+                    field: "municipality",
+                    reason: "must be the official municipality key (AGS, 8 digits) of a municipality of district 08337"
+                )
+            )
+        #expect(Municipalities.names["08337126"] == "Waldshut-Tiengen")
+        #expect(Municipalities.isKey("08337999", inDistrict: "08337"), "a key the table does not name yet")
+
+        var stateless = profile
+        stateless.citizenships = []
+        stateless.citizenshipStatus = .stateless
+        var expected = stateless
+        expected.yearOfBirth = 1990
+        expected.personal?.familyName = "Haddad"
+        given(Client.self).when(.register(stateless, today: today)).then([.registered(expected)])
+        var contradiction = profile
+        contradiction.citizenshipStatus = .unclear
+        given(Client.self).when(.register(contradiction, today: today))
+            .thenRejects(.invalid(field: "citizenship_status", reason: "unclear names no citizenship"))
+        var empty = stateless
+        empty.citizenshipStatus = .known
+        given(Client.self).when(.register(empty, today: today))
+            .thenRejects(.invalid(field: "citizenship_status", reason: "known needs at least one citizenship"))
     }
 }

@@ -18,7 +18,7 @@ struct CaseworkHTTPTests {
 
     let client: [String: any Sendable] = [
         "given_name": "Amal", "family_name": "Haddad", "date_of_birth": "1990-07-14", "phone": "+49 7751 123456",
-        "citizenships": ["SY"], "languages": ["ar"], "gender": "female", "municipality": "Bad Säckingen",
+        "citizenships": ["SY"], "languages": ["ar"], "gender": "female", "municipality": "08337096",
         "target_group": "refugee_follow_up_housing",
     ]
 

@@ -170,14 +170,14 @@ struct ProjectionsHTTPTests {
                     .post,
                     "/clients",
                     token: token,
-                    body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing", "municipality": "Jestetten"]
+                    body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing", "municipality": "08337060"]
                 ).json["id"] as? String
             )
             let changed = try await http.send(
                 .put,
                 "/clients/\(client)",
                 token: token,
-                body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing", "municipality": "Waldshut"],
+                body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing", "municipality": "08337126"],
                 headers: [.ifMatch: "\"1\""]
             )
             #expect(changed.status == .ok)
@@ -212,8 +212,8 @@ struct ProjectionsHTTPTests {
                 }
             )
             let municipality = (items[1]["changes"] as? [[String: Any]])?.first { $0["field"] as? String == "municipality" }
-            #expect(municipality?["old"] as? String == "Jestetten")
-            #expect(municipality?["new"] as? String == "Waldshut")
+            #expect(municipality?["old"] as? String == "08337060")
+            #expect(municipality?["new"] as? String == "08337126")
             #expect((items[1]["changes"] as? [[String: Any]])?.contains { $0["field"] as? String == "personal" } == true)
             let goalChanges = items[3]["changes"] as? [[String: Any]] ?? []
             #expect(goalChanges.contains { $0["field"] as? String == "personal" && $0["sealed"] as? Bool == true })

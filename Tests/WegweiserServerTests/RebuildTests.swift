@@ -97,7 +97,7 @@ struct RebuildTests {
             .put,
             "/clients/\(client)",
             token: token,
-            body: ["family_name": "Haddad-Nasser", "target_group": "refugee_follow_up_housing", "municipality": "Waldshut"],
+            body: ["family_name": "Haddad-Nasser", "target_group": "refugee_follow_up_housing", "municipality": "08337126"],
             headers: [.ifMatch: "\"1\""]
         )
         #expect(changed.status == .ok)

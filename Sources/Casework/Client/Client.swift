@@ -27,6 +27,9 @@ public enum Client: Decider {
         public var arrivedOn: CalendarDate?
         /// The target group.
         public var targetGroup: TargetGroup
+        /// What is known of the citizenship besides `citizenships` (`nil` in profiles stored
+        /// before it was kept: `known` if countries are named, else not asked).
+        public var citizenshipStatus: CitizenshipStatus? = nil
         /// Name, exact date of birth and contact data; `nil` once the client is erased.
         public var personal: PersonalData?
 
@@ -42,6 +45,7 @@ public enum Client: Decider {
             municipality: String?,
             arrivedOn: CalendarDate?,
             targetGroup: TargetGroup,
+            citizenshipStatus: CitizenshipStatus? = nil,
             personal: PersonalData?
         ) {
             self.id = id
@@ -54,6 +58,7 @@ public enum Client: Decider {
             self.municipality = municipality
             self.arrivedOn = arrivedOn
             self.targetGroup = targetGroup
+            self.citizenshipStatus = citizenshipStatus
             self.personal = personal
         }
     }
@@ -174,6 +179,21 @@ public enum Client: Decider {
         let isCode = { (text: String, length: Int, upper: Bool) in
             text.count == length && text.unicodeScalars.allSatisfy { (upper ? "A"..."Z" : "a"..."z").contains($0) }
         }
+        if let municipality = profile.municipality, !Municipalities.isKey(municipality, inDistrict: profile.districtID) {
+            throw .invalid(
+                field: "municipality",
+                reason:
+                    "must be the official municipality key (AGS, 8 digits) of a municipality of district \(profile.districtID)"
+            )
+        }
+        let status = profile.citizenshipStatus ?? (profile.citizenships.isEmpty ? .notAsked : .known)
+        guard (status == .known) == !profile.citizenships.isEmpty else {
+            throw .invalid(
+                field: "citizenship_status",
+                reason: status == .known ? "known needs at least one citizenship" : "\(status.rawValue) names no citizenship"
+            )
+        }
+        profile.citizenshipStatus = status
         for (index, code) in profile.citizenships.enumerated() where !isCode(code, 2, true) || !Countries.codes.contains(code) {
             throw .invalid(field: "citizenships/\(index)", reason: "must be an ISO 3166-1 alpha-2 code such as SY")
         }

@@ -193,6 +193,7 @@ extension Client.Profile {
             municipality: body.municipality,
             arrivedOn: try body.arrivedOn.map { try Input.date($0, at: "/arrived_on") },
             targetGroup: TargetGroup(rawValue: body.targetGroup.rawValue) ?? .refugeeFollowUpHousing,
+            citizenshipStatus: body.citizenshipStatus.flatMap { CitizenshipStatus(rawValue: $0.rawValue) },
             personal: .init(
                 givenName: body.givenName ?? "",
                 familyName: body.familyName,
@@ -257,6 +258,9 @@ extension Components.Schemas.Client {
             languages: profile.languages,
             familyStatus: profile.familyStatus.flatMap { .init(rawValue: $0.rawValue) },
             municipality: profile.municipality,
+            citizenshipStatus: .init(
+                rawValue: (profile.citizenshipStatus ?? (profile.citizenships.isEmpty ? .notAsked : .known)).rawValue
+            ),
             arrivedOn: profile.arrivedOn?.description,
             targetGroup: .init(rawValue: profile.targetGroup.rawValue) ?? .refugeeFollowUpHousing,
             householdId: household?.apiString,
