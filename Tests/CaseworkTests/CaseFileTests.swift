@@ -132,13 +132,26 @@ struct CaseFileTests {
 
     // MARK: Counselling period
 
-    @Test("follow-up housing starts a three-year period, once")
+    @Test("follow-up housing starts a three-year period, once, for the target groups that live in it")
     func periodStarts() throws {
-        given(CaseFile.self, opened).when(.startFollowUpHousing(on: day)).then([started])
-        given(CaseFile.self, opened, started).when(.startFollowUpHousing(on: CalendarDate("2026-03-03")!))
-            .thenRejects(.periodAlreadyStarted)
+        given(CaseFile.self, opened).when(.startFollowUpHousing(on: day, targetGroup: .refugeeFollowUpHousing)).then([started])
+        given(CaseFile.self, opened, started).when(
+            .startFollowUpHousing(on: CalendarDate("2026-03-03")!, targetGroup: .refugeeFollowUpHousing)
+        )
+        .thenRejects(.periodAlreadyStarted)
         let record = try #require(CaseFile.fold([opened, started]))
         #expect(record.periodEnd == CalendarDate("2029-03-01"))
+        given(CaseFile.self, opened).when(.startFollowUpHousing(on: day, targetGroup: .displacedFromUkraine)).then([started])
+        for group in [TargetGroup.euLabourMigrant, .thirdCountryLabourMigrant] {
+            given(CaseFile.self, opened).when(.startFollowUpHousing(on: day, targetGroup: group))
+                .thenRejects(
+                    .invalid(
+                        field: "started_on",
+                        reason: "has no meaning for the target group \(group.rawValue): it never lives in follow-up housing, "
+                            + "so its cases have no counselling period"
+                    )
+                )
+        }
     }
 
     @Test("extensions need a started period and a reason code (with a text for other), and add at most one year in total")
@@ -332,7 +345,7 @@ struct CaseFileTests {
         given(CaseFile.self, opened, goal(), agreed).when(.recordPlanAgreement(on: day, form: .written)).then([])
         given(CaseFile.self, opened, goal(), agreed).when(.recordPlanAgreement(on: day, form: .oral))
             .then([.planAgreed(.init(agreedOn: day, form: .oral))])
-        given(CaseFile.self, opened, started).when(.startFollowUpHousing(on: day)).then([])
+        given(CaseFile.self, opened, started).when(.startFollowUpHousing(on: day, targetGroup: .refugeeFollowUpHousing)).then([])
         given(CaseFile.self, opened, closed).when(.close(reason: .movedAway, text: nil, on: day)).then([])
         given(CaseFile.self, opened).when(.assign(assigneeID: worker, on: day)).then([])
     }
@@ -610,9 +623,13 @@ struct CaseFileTests {
 
         // Follow-up housing may have begun before the client first came; not before the programme.
         let earlier = CalendarDate("2025-06-01")!
-        given(CaseFile.self, opened).when(.startFollowUpHousing(on: earlier)).then([.followUpHousingStarted(.init(on: earlier))])
-        given(CaseFile.self, opened).when(.startFollowUpHousing(on: CalendarDate("1999-12-31")!))
-            .thenRejects(.invalid(field: "started_on", reason: "must not be before 2000-01-01"))
+        given(CaseFile.self, opened).when(.startFollowUpHousing(on: earlier, targetGroup: .refugeeFollowUpHousing)).then([
+            .followUpHousingStarted(.init(on: earlier))
+        ])
+        given(CaseFile.self, opened).when(
+            .startFollowUpHousing(on: CalendarDate("1999-12-31")!, targetGroup: .refugeeFollowUpHousing)
+        )
+        .thenRejects(.invalid(field: "started_on", reason: "must not be before 2000-01-01"))
     }
 
     @Test("no stated day lies after today (one day's tolerance), and no case was opened before 2000")

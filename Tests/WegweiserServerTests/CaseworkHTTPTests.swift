@@ -207,7 +207,9 @@ struct CaseworkHTTPTests {
         }
     }
 
-    @Test("the target groups are configurable: a group the installation does not counsel is refused")
+    @Test(
+        "the target groups are configurable: a group the installation does not counsel is refused; labour migrants get no counselling period"
+    )
     func targetGroups() async throws {
         let database = try await TestPostgres.shared.database(migrated: false)
         let app = try await buildApplication(
@@ -233,6 +235,25 @@ struct CaseworkHTTPTests {
                 body: ["family_name": "Novak", "target_group": "eu_labour_migrant"]
             )
             #expect(accepted.status == .created)
+
+            // A labour migrant never lived in follow-up housing: their case has no counselling period.
+            let migrant = try #require(accepted.json["id"] as? String)
+            let opened = try await http.send(
+                .post,
+                "/cases",
+                token: token,
+                body: ["client_id": migrant, "opening": "direct_intake", "opened_on": "2026-01-05"]
+            )
+            let caseID = try #require(opened.json["id"] as? String)
+            let period = try await http.send(
+                .put,
+                "/cases/\(caseID)/counselling-period",
+                token: token,
+                body: ["started_on": "2026-01-05"]
+            )
+            #expect(period.status == .unprocessableContent)
+            #expect(((period.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String) == "/started_on")
+            #expect(try await http.send(.get, "/cases/\(caseID)", token: token).json["period_start"] == nil)
         }
         let wrong = TestApp.reader(database: database, extra: ["casework.target.groups": "tourists"])
         await #expect(throws: ConfigurationError.self) { try await buildApplication(reader: wrong) }

@@ -10,8 +10,9 @@ extension CaseFile {
         /// Hands the open case over to a case worker of another team or organisation of the
         /// district, with a note and the documents that travel with it.
         case transfer(Transfer)
-        /// Records the start of follow-up housing, which starts the counselling period.
-        case startFollowUpHousing(on: CalendarDate)
+        /// Records the start of follow-up housing, which starts the counselling period, for a
+        /// client of `targetGroup` (now: only those who live in follow-up housing have one).
+        case startFollowUpHousing(on: CalendarDate, targetGroup: TargetGroup)
         /// Extends the period by `months` for `reason`.
         case extendPeriod(months: Int, reason: ExtensionReason, text: String?, on: CalendarDate)
         /// Records an assessment interview.

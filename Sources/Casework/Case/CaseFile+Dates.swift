@@ -79,7 +79,7 @@ extension CaseFile.Command {
         case .open(let opening): ("opened_on", opening.openedOn)
         case .assign(_, let on): ("assigned_on", on)
         case .transfer(let transfer): ("transferred_on", transfer.on)
-        case .startFollowUpHousing(let on): ("started_on", on)
+        case .startFollowUpHousing(let on, _): ("started_on", on)
         case .extendPeriod(_, _, _, let on): ("decided_on", on)
         case .recordAssessment(let assessment, _, _): ("held_on", assessment.heldOn)
         case .agreeGoal(let agreement), .reviseGoal(let agreement): ("agreed_on", agreement.agreedOn)

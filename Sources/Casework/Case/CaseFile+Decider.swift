@@ -61,7 +61,14 @@ extension CaseFile: Decider {
                     )
                 )
             ]
-        case .startFollowUpHousing(let on):
+        case .startFollowUpHousing(let on, let targetGroup):
+            guard targetGroup.livesInFollowUpHousing else {
+                throw .invalid(
+                    field: "started_on",
+                    reason: "has no meaning for the target group \(targetGroup.rawValue): it never lives in follow-up housing, "
+                        + "so its cases have no counselling period"
+                )
+            }
             guard record.periodStart != on else { return [] }
             guard record.periodStart == nil else { throw .periodAlreadyStarted }
             return [.followUpHousingStarted(Dated(on: on))]

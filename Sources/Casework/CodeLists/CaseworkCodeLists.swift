@@ -12,6 +12,16 @@ public enum TargetGroup: String, TabulatedCodeList {
         .euLabourMigrant: ("EU-Arbeitsmigrant*in", "EU labour migrant"),
         .thirdCountryLabourMigrant: ("Arbeitsmigrant*in aus Drittstaaten", "third-country labour migrant"),
     ]
+
+    /// Whether people of the group live in follow-up housing, so their cases have a counselling
+    /// period: refugees, and people displaced from Ukraine, whom the districts allocate to it
+    /// too. Labour migrants come for work and find their own homes (seed 004, line 105).
+    public var livesInFollowUpHousing: Bool {
+        switch self {
+        case .refugeeFollowUpHousing, .displacedFromUkraine: true
+        case .euLabourMigrant, .thirdCountryLabourMigrant: false
+        }
+    }
 }
 
 /// Gender as the client states it.

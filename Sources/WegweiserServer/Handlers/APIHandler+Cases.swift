@@ -217,10 +217,15 @@ extension APIHandler {
         _ input: Operations.StartCounsellingPeriod.Input
     ) async throws -> Operations.StartCounsellingPeriod.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let (row, _) = try await visibleCase(input.path.caseId)
+        let client = try await casebook.client(row.record.clientID)
+        guard case .string(let group)? = client?.profile["target_group"], let targetGroup = TargetGroup(rawValue: group) else {
+            throw Problem.internalError()
+        }
         let (record, version, _) = try await changeCase(
-            input.path.caseId,
+            row,
             ifMatch: input.headers.ifMatch,
-            command: .startFollowUpHousing(on: try Input.date(body.startedOn, at: "/started_on"))
+            command: .startFollowUpHousing(on: try Input.date(body.startedOn, at: "/started_on"), targetGroup: targetGroup)
         )
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
     }
