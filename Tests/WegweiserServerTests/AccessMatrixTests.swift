@@ -158,6 +158,10 @@ struct AccessMatrixTests {
             try await $0.call(.get, "/caseloads?level=district&id=08337", as: $1)
         },
 
+        MatrixRow("getDataQuality", allowed: [.workerA, .workerB, .workerTuebingen, .teamLead, .coordinator]) {
+            try await $0.call(.get, "/data-quality", as: $1)
+        },
+
         MatrixRow("listAccessLog", allowed: [.auditor, .dataProtectionOfficer]) {
             try await $0.call(.get, "/access-log", as: $1)
         },

@@ -256,7 +256,7 @@ public enum CodeLists {
         entries(ResidenceStatus.self), entries(CourseAttendance.self), entries(ObservationField.self),
         entries(ExtensionReason.self), entries(ConsentCategory.self), entries(ReferralOutcome.self),
         entries(OrganisationKind.self), entries(StaffRole.self), entries(HouseholdRole.self),
-        entries(CitizenshipStatus.self),
+        entries(CitizenshipStatus.self), entries(DataQualityWarning.self),
         (Municipalities.listName, Municipalities.names.sorted { $0.key < $1.key }.map { ($0.key, $0.value, $0.value) }),
     ]
 

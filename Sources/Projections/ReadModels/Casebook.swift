@@ -139,6 +139,15 @@ public struct Casebook: Sendable {
         return try await Self.clientRows(rows)
     }
 
+    /// Up to `limit` clients of `districtID`, by id.
+    public func clients(districtID: String, limit: Int) async throws -> [ClientRow] {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.clientColumns) FROM clients WHERE district_id = \(districtID) ORDER BY id LIMIT \(limit)",
+            logger: logger
+        )
+        return try await Self.clientRows(rows)
+    }
+
     /// What a search of clients asks for besides the caseloads: every one of `tokens` (keyed
     /// search tokens, see ``ClientSearch``), a year of birth, a citizenship.
     public struct ClientFilter: Sendable {

@@ -38,6 +38,7 @@ enum AccessPolicy {
             "listCaseAuditTrail": [.caseWorker, .teamLead, .auditor, .dataProtectionOfficer],
             "listClientAuditTrail": [.caseWorker, .teamLead, .auditor, .dataProtectionOfficer],
             "getCaseload": [.caseWorker, .teamLead, .coordinator],
+            "getDataQuality": [.caseWorker, .teamLead, .coordinator],
         ]
         for operation in [
             "listClients", "createClient", "getClient", "replaceClient", "listClientConsultations", "listClientObservations",

@@ -69,7 +69,7 @@ extension APIHandler {
 
     /// The clients of `rows` that `principal` may read now, by the access policy, with the
     /// cases and teams of all of them read in two queries.
-    private func readable(_ rows: [Casebook.ClientRow], _ principal: Principal) async throws -> [Casebook.ClientRow] {
+    func readable(_ rows: [Casebook.ClientRow], _ principal: Principal) async throws -> [Casebook.ClientRow] {
         guard !rows.isEmpty else { return [] }
         let cases = Dictionary(grouping: try await casebook.cases(ofClients: rows.map(\.id), limit: 100_000)) {
             $0.record.clientID

@@ -1,0 +1,76 @@
+import Casework
+import EventStore
+import Foundation
+import Projections
+import WegweiserAPI
+
+extension APIHandler {
+    /// The most people a data-quality report considers.
+    static let dataQualityLimit = 20_000
+
+    func getDataQuality(_ input: Operations.GetDataQuality.Input) async throws -> Operations.GetDataQuality.Output {
+        let principal = try Principal.required()
+        let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
+        let rows: [Casebook.ClientRow]
+        if principal.role == .coordinator {
+            rows = try await casebook.clients(districtID: principal.districtID, limit: Self.dataQualityLimit)
+        } else {
+            let holders = [principal.staffID] + principal.covering + (try await teamMembers(of: principal))
+            let candidates = try await casebook.clients(
+                districtID: principal.districtID,
+                holders: holders,
+                matching: .init(tokens: [], yearOfBirth: nil, citizenship: nil),
+                limit: Self.dataQualityLimit
+            )
+            rows = try await readable(candidates, principal)
+        }
+        let cases = Dictionary(grouping: try await casebook.cases(ofClients: rows.map(\.id), limit: 10 * Self.dataQualityLimit)) {
+            $0.record.clientID
+        }
+        let today = CalendarDate(now())
+        var findings: [DataQuality.Finding] = []
+        for row in rows {
+            findings += DataQuality.findings(
+                client: try Self.baseProfile(row),
+                cases: (cases[row.id] ?? []).map(\.record),
+                today: today,
+                planWeeks: planWeeks
+            )
+        }
+        if let only = input.query.warning { findings = findings.filter { $0.warning.rawValue == only.rawValue } }
+        let counts = Dictionary(grouping: findings, by: \.warning).map { warning, found in
+            Components.Schemas.DataQualityReport.CountsPayloadPayload(
+                warning: .init(rawValue: warning.rawValue) ?? .citizenshipNotAsked,
+                count: Int32(found.count)
+            )
+        }
+        .sorted { $0.warning.rawValue < $1.warning.rawValue }
+        guard principal.role != .coordinator else { return .ok(.init(body: .json(.init(counts: counts, items: [])))) }
+        let offset = Int(clamping: max(page.after?.number ?? 0, 0))
+        let shown = Array(findings.dropFirst(offset).prefix(page.limit))
+        let next =
+            offset + shown.count < findings.count
+            ? PageCursor(number: Int64(offset + shown.count), id: shown.last?.clientID ?? UUID()).text : nil
+        try await accessLog.record(
+            principal,
+            persons: Array(Set(shown.map(\.clientID))).map { Self.subject(ofClient: $0) },
+            district: principal.districtID
+        )
+        let items = shown.map { finding in
+            Components.Schemas.DataQualityReport.ItemsPayloadPayload(
+                warning: .init(rawValue: finding.warning.rawValue) ?? .citizenshipNotAsked,
+                clientId: finding.clientID.apiString,
+                caseId: finding.caseID?.apiString,
+                field: finding.field
+            )
+        }
+        return .ok(.init(body: .json(.init(counts: counts, items: items, nextCursor: next))))
+    }
+
+    /// The profile of `row` without its personal part (which stays sealed): the base data.
+    static func baseProfile(_ row: Casebook.ClientRow) throws -> Client.Profile {
+        var stored = row.profile
+        stored["personal"] = nil
+        return try EventCoding.decode(Data(stored.jsonText().utf8))
+    }
+}
