@@ -68,7 +68,7 @@ extension APIHandler {
             for (profile, _) in profiles {
                 guard let personal = profile.personal else { continue }
                 sortKeys[profile.id] = (NameMatching.folded(personal.familyName), NameMatching.folded(personal.givenName))
-                names[profile.id] = [personal.givenName, personal.familyName].filter { !$0.isEmpty }.joined(separator: " ")
+                names[profile.id] = Self.displayName(personal)
             }
             let sorted = rows.sorted { lhs, rhs in
                 let left = sortKeys[lhs.record.clientID] ?? ("\u{10FFFF}", "")

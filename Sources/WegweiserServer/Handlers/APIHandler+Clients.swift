@@ -172,10 +172,14 @@ extension APIHandler {
         let rows = try await casebook.clients(Array(Set(cases.map(\.record.clientID))))
         var names: [UUID: String] = [:]
         for (profile, _) in try await openedProfiles(rows) {
-            guard let personal = profile.personal else { continue }
-            names[profile.id] = [personal.givenName, personal.familyName].filter { !$0.isEmpty }.joined(separator: " ")
+            names[profile.id] = profile.personal.map(Self.displayName)
         }
         return names
+    }
+
+    /// How a person's name is shown: given and family name.
+    static func displayName(_ personal: Client.PersonalData) -> String {
+        [personal.givenName, personal.familyName].filter { !$0.isEmpty }.joined(separator: " ")
     }
 }
 

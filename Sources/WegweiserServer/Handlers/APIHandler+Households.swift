@@ -141,34 +141,13 @@ extension APIHandler {
             throw Problem.notFound("No household \(id.apiString) here.")
         }
         let clientIDs = Array(Set(row.record.members.map(\.clientID)))
-        let clients = try await casebook.clients(clientIDs)
-        let cases = Dictionary(grouping: try await casebook.cases(ofClients: clientIDs, limit: 1000)) { $0.record.clientID }
-        let teams = try await currentTeams(of: clients.map(\.registeredBy) + cases.values.joined().map(\.record.assigneeID))
-        let time = now()
-        let readable = Set(
-            clients.filter { client in
-                let registrant = AccessPolicy.CaseSeat(
-                    assignee: client.registeredBy,
-                    team: teams[client.registeredBy] ?? nil,
-                    closedAt: nil
-                )
-                let seats = (cases[client.id] ?? []).map { Self.seat(of: $0, teams: teams) }
-                return AccessPolicy.access(
-                    toClient: client.districtID,
-                    registrant: registrant,
-                    cases: seats,
-                    principal,
-                    now: time
-                )
-                    >= .read
-            }
-            .map(\.id)
-        )
+        let visible = try await readable(try await casebook.clients(clientIDs), principal)
+        let readable = Set(visible.map(\.id))
         guard !readable.isEmpty else { throw Problem.notFound("No household \(id.apiString) here.") }
+        let cases = Dictionary(grouping: try await casebook.cases(ofClients: Array(readable), limit: 1000)) { $0.record.clientID }
         var names: [UUID: String] = [:]
-        for (profile, _) in try await openedProfiles(clients.filter { readable.contains($0.id) }) {
-            guard let personal = profile.personal else { continue }
-            names[profile.id] = [personal.givenName, personal.familyName].filter { !$0.isEmpty }.joined(separator: " ")
+        for (profile, _) in try await openedProfiles(visible) {
+            names[profile.id] = profile.personal.map(Self.displayName)
         }
         let shown = row.record.members.filter { readable.contains($0.clientID) }
         try await accessLog.record(
