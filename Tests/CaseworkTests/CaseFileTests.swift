@@ -404,6 +404,13 @@ struct CaseFileTests {
             .init(id: id, fact: .goalAgreedOn, itemID: goalID, day: later, previousDay: nil, personal: reason)
         )
         when(.goalAgreedOn(goalID: goalID, later)).then([agreedOn])
+        let achieved = CaseFile.Event.goalStatusChanged(
+            .init(goalID: goalID, status: .achieved, on: day.adding(days: 2), personal: nil)
+        )
+        Given<CaseFile>(events: history + [achieved]).when(.correct(id: id, .goalAgreedOn(goalID: goalID, later), reason: "x"))
+            .thenRejects(
+                .invalid(field: "day", reason: "must not be after the goal's last status change (\(day.adding(days: 2)))")
+            )
         #expect(try #require(CaseFile.fold(history + [agreedOn])).goals.first?.agreedOn == later)
 
         let value = CaseFile.Event.corrected(

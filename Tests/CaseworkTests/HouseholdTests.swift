@@ -53,6 +53,21 @@ struct HouseholdTests {
         given(Household.self, formed, joined).when(.leave(clientID: child, on: day))
             .thenRejects(.invalid(field: "left_on", reason: "must not be before the member joined (\(later))"))
 
+        given(Household.self, formed).when(.join(clientID: child, role: .child, on: day.adding(days: -1)))
+            .thenRejects(
+                .invalid(
+                    field: "joined_on",
+                    reason: "must not be before the household was formed or the person's earlier membership ended (\(day))"
+                )
+            )
+        given(Household.self, formed, joined, left).when(.join(clientID: child, role: .child, on: later))
+            .thenRejects(
+                .invalid(
+                    field: "joined_on",
+                    reason:
+                        "must not be before the household was formed or the person's earlier membership ended (\(later.adding(days: 1)))"
+                )
+            )
         let back = Household.Event.memberJoined(.init(clientID: child, role: .child, on: later.adding(days: 5)))
         let record = try #require(Household.fold([formed, joined, left, back]))
         #expect(record.members.count == 3)

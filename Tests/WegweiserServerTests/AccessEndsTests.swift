@@ -554,6 +554,7 @@ struct AccessEndsTests {
             let again = try await http.send(.post, "/cases/\(caseID)/transfers", token: adminToken, body: handOver, headers: key)
             #expect(again.status == .created)
             #expect(again.json["id"] as? String == transferID)
+            #expect(again.json["personal"] == nil, "a retry does not reopen the file to the giving side")
 
             // The integration manager sees the person, the case and the provider's talk; the
             // provider's worker nothing; the administrator still reads no case.

@@ -581,6 +581,24 @@ struct CaseItemsHTTPTests {
             #expect((levels.first?["value"] as? [String: Any])?["code"] as? String == "a2")
             #expect(levels.first?["current"] as? Bool == true)
 
+            // A goal's agreement day: the goal shows it as its agreement, status and revision day.
+            let goal = try #require(
+                try await http.send(
+                    .post,
+                    "/cases/\(caseID)/goals",
+                    token: token,
+                    body: ["area": "work", "text": "Praktikum", "agreed_on": "2026-01-10"]
+                ).json["id"] as? String
+            )
+            let agreed = try await correct([
+                "fact": "goal_agreed_on", "item_id": goal, "day": "2026-01-08", "reason": "Vereinbarung war am 8.",
+            ])
+            #expect(agreed.status == .created)
+            let goalRead = try await http.send(.get, "/cases/\(caseID)/goals/\(goal)", token: token)
+            #expect(goalRead.json["agreed_on"] as? String == "2026-01-08")
+            #expect(goalRead.json["status_changed_on"] as? String == "2026-01-08")
+            #expect((goalRead.json["revisions"] as? [[String: Any]])?.first?["agreed_on"] as? String == "2026-01-08")
+
             // A mistaken observation is withdrawn: no listing shows it, its own address marks it.
             let withdrawal = try await correct([
                 "fact": "observation_withdrawn", "item_id": mistake, "reason": "falsche Person",
@@ -612,13 +630,13 @@ struct CaseItemsHTTPTests {
                 #expect(response.status == .unprocessableContent || response.status == .badRequest, "\(refused)")
             }
             let corrections = try await http.send(.get, "/cases/\(caseID)/corrections", token: token)
-            #expect((corrections.json["items"] as? [[String: Any]])?.count == 4)
+            #expect((corrections.json["items"] as? [[String: Any]])?.count == 5)
 
             // The originals stay in the log: the audit trail shows the recording and its correction.
             let trail = try await http.send(.get, "/cases/\(caseID)/audit-trail?limit=100", token: token)
             let types = (trail.json["items"] as? [[String: Any]])?.compactMap { $0["operation"] as? String } ?? []
             #expect(types.filter { $0 == "case.observation_recorded" }.count == 2)
-            #expect(types.filter { $0 == "case.corrected" }.count == 4)
+            #expect(types.filter { $0 == "case.corrected" }.count == 5)
         }
     }
 }

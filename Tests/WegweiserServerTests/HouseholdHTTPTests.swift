@@ -101,8 +101,8 @@ struct HouseholdHTTPTests {
             let again = try await http.send(.put, "/households/\(household)/members/\(daughter.client)", token: token, body: role)
             #expect(again.headers[.eTag] == version)
 
-            // Another organisation's worker sees nothing, cannot add their own client to a
-            // household of people they do not work, and once theirs is in, sees only a count.
+            // Another organisation's worker sees nothing, and cannot add their own client to a
+            // household they do not see, nor put the family's people in a household of theirs.
             #expect(try await http.send(.get, "/households/\(household)", token: otherToken).status == .notFound)
             let stranger = try await person(http, token: otherToken, "Omar", withCase: false)
             let refused: [String: Any] = [
@@ -110,15 +110,31 @@ struct HouseholdHTTPTests {
             ]
             #expect(try await http.send(.post, "/households", token: otherToken, body: refused).status == .unprocessableContent)
             let join: [String: Any] = ["role": "other_relative", "joined_on": "2026-04-01"]
-            let joined = try await http.send(
-                .put,
-                "/households/\(household)/members/\(stranger.client)",
-                token: otherToken,
-                body: join
+            #expect(
+                try await http.send(.put, "/households/\(household)/members/\(stranger.client)", token: otherToken, body: join)
+                    .status
+                    == .notFound
             )
-            #expect(joined.status == .ok)
-            #expect((joined.json["members"] as? [[String: Any]])?.count == 1)
-            #expect(joined.json["members_outside_scope"] as? Int == 3)
+            // Nobody joins before the household was formed.
+            let early: [String: Any] = ["role": "child", "joined_on": "2025-12-01"]
+            let karim = try await person(http, token: token, "Sami", withCase: false)
+            #expect(
+                try await http.send(.put, "/households/\(household)/members/\(karim.client)", token: token, body: early).status
+                    == .unprocessableContent
+            )
+
+            // The mother's case goes to the other organisation: each side sees its member and
+            // counts the other.
+            let transfer: [String: Any] = ["to_assignee_id": providerWorker.id.apiString, "transferred_on": "2026-02-01"]
+            let leadToken = try provider.token(for: lead)
+            #expect(
+                try await http.send(.post, "/cases/\(try #require(mother.case))/transfers", token: leadToken, body: transfer)
+                    .status
+                    == .created
+            )
+            let theirs = try await http.send(.get, "/households/\(household)", token: otherToken)
+            #expect((theirs.json["members"] as? [[String: Any]])?.map { $0["client_id"] as? String } == [mother.client])
+            #expect(theirs.json["members_outside_scope"] as? Int == 2)
             let mine = try await http.send(.get, "/households/\(household)", token: token)
             #expect(mine.json["members_outside_scope"] as? Int == 1)
 
@@ -155,6 +171,14 @@ struct HouseholdHTTPTests {
                 try await http.send(.post, "/households/\(household)/transfers", token: token, body: handOver).status
                     == .forbidden
             )
+            // A day before the cases were opened moves nobody.
+            var early = handOver
+            early["transferred_on"] = "2026-01-04"
+            #expect(
+                try await http.send(.post, "/households/\(household)/transfers", token: leadToken, body: early).status
+                    == .unprocessableContent
+            )
+            #expect(try await http.send(.get, "/cases/\(try #require(mother.case))", token: token).status == .ok)
             let made = try await http.send(.post, "/households/\(household)/transfers", token: leadToken, body: handOver)
             #expect(made.status == .created)
             #expect((made.json["items"] as? [[String: Any]])?.count == 2)

@@ -26,6 +26,9 @@ extension CaseFile {
         case .goalAgreedOn(let goalID, let day):
             guard let goal = record.goals.first(where: { $0.id == goalID }) else { throw .unknownItem }
             guard day != goal.agreedOn else { throw unchanged }
+            if goal.status != .agreed, day > goal.statusChangedOn {
+                throw .invalid(field: "day", reason: "must not be after the goal's last status change (\(goal.statusChangedOn))")
+            }
             corrected.fact = .goalAgreedOn
             (corrected.itemID, corrected.day, corrected.previousDay) = (goalID, day, goal.agreedOn)
         case .observation(let observationID, let value, let day):

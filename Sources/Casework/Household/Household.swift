@@ -144,6 +144,16 @@ public enum Household: Decider {
             throw .alreadyFormed
         case .join(let clientID, let role, let on):
             guard let member = record.membership(of: clientID) else {
+                let earliest =
+                    ([record.formedOn] + record.members.filter { $0.clientID == clientID }.compactMap(\.leftOn)).max()
+                    ?? record.formedOn
+                guard on >= earliest else {
+                    throw .invalid(
+                        field: "joined_on",
+                        reason:
+                            "must not be before the household was formed or the person's earlier membership ended (\(earliest))"
+                    )
+                }
                 return [.memberJoined(MemberChange(clientID: clientID, role: role, on: on))]
             }
             guard member.role != role else { return [] }

@@ -143,7 +143,20 @@ public struct CaseItemsProjection: Projection {
             case .consultationHeldOn:
                 try await change(.consultation, itemID, in: &batch) { item in item["held_on"] = day }
             case .goalAgreedOn:
-                try await change(.goal, itemID, in: &batch) { item in item["agreed_on"] = day }
+                // As the case's state: the agreement's day, the status day while it is still
+                // agreed from then, and the revision entry that recorded the old day.
+                let previous = corrected.previousDay.map { JSONValue.string($0.description) }
+                try await change(.goal, itemID, in: &batch) { item in
+                    item["agreed_on"] = day
+                    if item["status"] == .string(GoalStatus.agreed.rawValue), item["status_changed_on"] == previous {
+                        item["status_changed_on"] = day
+                    }
+                    guard case .array(var revisions)? = item["revisions"],
+                        let index = revisions.lastIndex(where: { $0["agreed_on"] == previous })
+                    else { return }
+                    revisions[index]["agreed_on"] = day
+                    item["revisions"] = .array(revisions)
+                }
             case .observation:
                 let value = try corrected.value.map(Self.json)
                 try await change(.observation, itemID, in: &batch) { item in

@@ -187,7 +187,7 @@ public struct Casebook: Sendable {
                     GROUP BY client_id HAVING count(*) = cardinality(\(filter.tokens)::text[])))
               AND (\(filter.yearOfBirth)::int IS NULL OR (c.profile ->> 'year_of_birth')::int = \(filter.yearOfBirth))
               AND (\(filter.citizenship)::text IS NULL OR c.profile -> 'citizenships' ? \(filter.citizenship))
-            LIMIT \(limit)
+            ORDER BY c.id LIMIT \(limit)
             """,
             logger: logger
         )

@@ -61,8 +61,14 @@ extension APIHandler {
                 openOnly: openOnly,
                 closedSince: closedSince,
                 order: .id(after: nil),
-                limit: Self.clientSearchLimit
+                limit: Self.clientSearchLimit + 1
             )
+            guard rows.count <= Self.clientSearchLimit else {
+                throw Problem.unprocessable(
+                    "More than \(Self.clientSearchLimit) cases to sort by name; use sort=next_due or sort=id, or name an assignee.",
+                    errors: [.init(pointer: "#/query/sort", detail: "too many cases to sort by name")]
+                )
+            }
             let profiles = try await openedProfiles(try await casebook.clients(Array(Set(rows.map(\.record.clientID)))))
             var sortKeys: [UUID: (String, String)] = [:]
             for (profile, _) in profiles {

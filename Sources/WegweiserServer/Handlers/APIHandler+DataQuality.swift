@@ -11,19 +11,25 @@ extension APIHandler {
     func getDataQuality(_ input: Operations.GetDataQuality.Input) async throws -> Operations.GetDataQuality.Output {
         let principal = try Principal.required()
         let page = try Input.page(cursor: input.query.cursor, limit: input.query.limit)
-        let rows: [Casebook.ClientRow]
+        var rows: [Casebook.ClientRow]
         if principal.role == .coordinator {
-            rows = try await casebook.clients(districtID: principal.districtID, limit: Self.dataQualityLimit)
+            rows = try await casebook.clients(districtID: principal.districtID, limit: Self.dataQualityLimit + 1)
         } else {
             let holders = [principal.staffID] + principal.covering + (try await teamMembers(of: principal))
-            let candidates = try await casebook.clients(
+            rows = try await casebook.clients(
                 districtID: principal.districtID,
                 holders: holders,
                 matching: .init(tokens: [], yearOfBirth: nil, citizenship: nil),
-                limit: Self.dataQualityLimit
+                limit: Self.dataQualityLimit + 1
             )
-            rows = try await readable(candidates, principal)
         }
+        guard rows.count <= Self.dataQualityLimit else {
+            throw Problem.unprocessable(
+                "More than \(Self.dataQualityLimit) people to check; this installation needs the report as a read model.",
+                errors: [.init(pointer: "#/query", detail: "too many people")]
+            )
+        }
+        if principal.role != .coordinator { rows = try await readable(rows, principal) }
         let cases = Dictionary(grouping: try await casebook.cases(ofClients: rows.map(\.id), limit: 10 * Self.dataQualityLimit)) {
             $0.record.clientID
         }

@@ -116,8 +116,39 @@ extension APIHandler {
                 errors: [.init(pointer: "#/path/household_id", detail: "no case you may hand over")]
             )
         }
+        // Every transfer is decided before any is written, so a refusal (a day before a case
+        // was opened, say) leaves the whole family where it was.
+        let today = CalendarDate(now())
+        let receiver = try Input.uuid(body.toAssigneeId, at: "/to_assignee_id")
+        let day = try Input.date(body.transferredOn, at: "/transferred_on")
+        let moving = transferable.filter { $0.record.assigneeID != receiver }
+        guard !moving.isEmpty else {
+            throw Problem.unprocessable(
+                "The receiving worker holds every case of this household you may hand over already.",
+                errors: [.init(pointer: "/to_assignee_id", detail: "holds the cases already")]
+            )
+        }
+        for caseRow in moving {
+            let trial = CaseFile.Command.transfer(
+                .init(
+                    id: UUID(),
+                    toAssigneeID: receiver,
+                    fromOrganisationID: nil,
+                    toOrganisationID: nil,
+                    on: day,
+                    note: nil,
+                    documents: []
+                )
+            )
+            do {
+                try CaseFile.plausible(trial, today: today)
+                _ = try CaseFile.decide(trial, caseRow.record)
+            } catch {
+                throw error.problem
+            }
+        }
         var made: [Components.Schemas.Transfer] = []
-        for caseRow in transferable {
+        for caseRow in moving {
             made.append(try await transfer(caseRow, body, ifMatch: nil).transfer)
         }
         return .created(.init(body: .json(.init(items: made))))
@@ -181,8 +212,9 @@ extension APIHandler {
     }
 
     /// Runs the membership change `command` for the person `clientID` (whom the caller must
-    /// work: 404 otherwise) on household `householdID` (which they must see: 404 otherwise, by
-    /// a current or past member, or the person themselves), and answers the household.
+    /// work: 404 if they cannot read them, 409 if they may only read them) on household
+    /// `householdID` (which they must see through a current or past member: 404 otherwise),
+    /// and answers the household.
     private func changeMembership(
         _ householdID: String,
         _ clientID: String,
@@ -192,9 +224,12 @@ extension APIHandler {
         let principal = try Principal.required()
         let id = try Input.uuid(householdID, at: "#/path/household_id")
         let person = try Input.uuid(clientID, at: "#/path/client_id")
-        guard let row = try await households.household(id), row.record.districtID == principal.districtID,
-            try await clientAccess(person, principal) >= .read
-        else { throw Problem.notFound("No household \(id.apiString) here, or no person \(person.apiString) you work.") }
+        // The household must be one the caller sees (404 otherwise, like one that does not
+        // exist), and the person one they read.
+        _ = try await visibleHousehold(id, principal)
+        guard let row = try await households.household(id), try await clientAccess(person, principal) >= .read else {
+            throw Problem.notFound("No household \(id.apiString) here, or no person \(person.apiString) you work.")
+        }
         guard try await clientAccess(person, principal) == .work else {
             throw Problem.conflict("The person's case is closed; reopen it to change their household.")
         }
