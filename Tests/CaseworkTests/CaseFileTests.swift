@@ -706,4 +706,19 @@ struct CaseFileTests {
         )
         #expect(stored.contains(#""value":{"code":"private_flat","status":"value"}"#))
     }
+
+    @Test(
+        "referrals are stored as an object keyed by id, whatever the dictionary's order; the list form of older states still reads"
+    )
+    func referralLedger() throws {
+        var ledger = ReferralLedger()
+        let (first, second) = (UUID(), UUID())
+        ledger[first] = false
+        ledger[second] = true
+        let stored = String(decoding: try EventCoding.encode(ledger), as: UTF8.self)
+        #expect(stored.hasPrefix("{"))
+        #expect(try EventCoding.decode(Data(stored.utf8)) as ReferralLedger == ledger)
+        let older = #"["\#(first.uuidString)",false,"\#(second.uuidString)",true]"#
+        #expect(try EventCoding.decode(Data(older.utf8)) as ReferralLedger == ledger)
+    }
 }

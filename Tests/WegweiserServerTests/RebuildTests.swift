@@ -304,7 +304,12 @@ struct RebuildTests {
 
     /// A consultation on day `day` of January.
     func consultation(_ day: Int) -> [String: Any] {
-        ["held_on": String(format: "2026-02-%02d", day), "duration_minutes": 30, "place": "phone", "note": "Anruf \(day)"]
+        [
+            "held_on": String(format: "2026-02-%02d", day), "duration_minutes": 30, "place": "phone", "note": "Anruf \(day)",
+            // Referrals fill the case's referral ledger, whose stored form must not depend on a
+            // dictionary's order for a rebuild to equal the live state.
+            "referrals": [["target": "jobcenter"], ["target": "bamf"], ["target": "debt_counselling"]],
+        ]
     }
 
     /// Checks that each response (of requests sent in order) succeeded.

@@ -52,7 +52,7 @@ public enum CaseFile {
             consultationDays?[id.uuidString.lowercased()]
         }
         /// Referrals by id, with whether their outcome is recorded.
-        public var referrals: [UUID: Bool] = [:]
+        public var referrals = ReferralLedger()
         /// Every observation, in the order recorded.
         public var observations: [Observation] = []
         /// Every consent, in the order given.
@@ -216,5 +216,47 @@ extension CaseFile.Record {
     /// caseload sorted by it shows what needs attention first.
     public var nextDueOn: CalendarDate? {
         isClosed ? nil : [nextReviewOn, periodEnd].compactMap { $0 }.min()
+    }
+}
+
+/// The referrals of a case by id, with whether their outcome is recorded. Stored as a JSON
+/// object keyed by id, so a stored state does not depend on a dictionary's order (a live write
+/// and a rebuild store the same); states stored before as a list of ids and flags still read.
+public struct ReferralLedger: Codable, Sendable, Equatable {
+    private var entries: [UUID: Bool] = [:]
+
+    /// No referrals.
+    public init() {}
+
+    /// Whether the outcome of referral `id` is recorded; `nil` for no such referral.
+    public subscript(id: UUID) -> Bool? {
+        get { entries[id] }
+        set { entries[id] = newValue }
+    }
+
+    /// Reads the object form, or the list form of states stored before.
+    public init(from decoder: any Decoder) throws {
+        if let object = try? decoder.singleValueContainer().decode([String: Bool].self) {
+            for (key, flag) in object {
+                guard let id = UUID(uuidString: key) else {
+                    throw DecodingError.dataCorrupted(
+                        .init(codingPath: decoder.codingPath, debugDescription: "not a referral id: \(key)")
+                    )
+                }
+                entries[id] = flag
+            }
+            return
+        }
+        var list = try decoder.unkeyedContainer()
+        while !list.isAtEnd {
+            let id = try list.decode(UUID.self)
+            entries[id] = try list.decode(Bool.self)
+        }
+    }
+
+    /// Writes the object form.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Dictionary(uniqueKeysWithValues: entries.map { ($0.key.uuidString.lowercased(), $0.value) }))
     }
 }
