@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import TestSupport
 import Testing
 
@@ -599,7 +600,17 @@ struct MatrixContext: Sendable {
         return id
     }
 
-    func freshDistrictKey() -> String { String(format: "%05d", Int.random(in: 10_000...99_999)) }
+    /// A district key no other call of this process used (random draws collided once).
+    func freshDistrictKey() -> String {
+        String(
+            format: "%05d",
+            Self.districtKeys.withLock { next in
+                defer { next = next == 99_999 ? 10_000 : next + 1 }
+                return next
+            }
+        )
+    }
+    private static let districtKeys = Mutex(Int.random(in: 10_000...89_999))
     func freshDistrict() async throws -> String { try await create("/districts", ["id": freshDistrictKey(), "name": "Kreis"]) }
     func freshOrganisation() async throws -> String {
         try await create("/organisations", ["district_id": "08337", "name": "Träger", "kind": "town"])

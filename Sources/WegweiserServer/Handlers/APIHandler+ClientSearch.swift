@@ -43,15 +43,16 @@ extension APIHandler {
             )
         }
         let visible = try await readable(candidates, principal)
+        // Each name is folded once (folding is the costly part of comparing), then sorted.
         let people = try await openedProfiles(visible).compactMap { profile, erased -> (Client.Profile, Client.PersonalData)? in
             guard !erased, let personal = profile.personal else { return nil }
             return (profile, personal)
         }
-        .sorted { lhs, rhs in
-            let left = (NameMatching.folded(lhs.1.familyName), NameMatching.folded(lhs.1.givenName), lhs.0.id.uuidString)
-            let right = (NameMatching.folded(rhs.1.familyName), NameMatching.folded(rhs.1.givenName), rhs.0.id.uuidString)
-            return left < right
+        .map { person in
+            (person, NameMatching.folded(person.1.familyName), NameMatching.folded(person.1.givenName), person.0.id.uuidString)
         }
+        .sorted { ($0.1, $0.2, $0.3) < ($1.1, $1.2, $1.3) }
+        .map(\.0)
         let offset = Int(clamping: max(page.after?.number ?? 0, 0))
         let shown = Array(people.dropFirst(offset).prefix(page.limit))
         let next =
