@@ -36,35 +36,9 @@ if [ -z "$bin" ]; then
   swift build -c release --product wegweiser-benchmark
   bin=.build/release
 fi
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-
-work=$(mktemp -d /tmp/wegweiser-projections.XXXXXX)
-chmod 755 "$work"
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-server=""
-cleanup() {
-  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  as_pg "$pgbin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-mkdir "$work/pg"
-[ "$(id -u)" = 0 ] && chown postgres "$work/pg"
-as_pg "$pgbin/initdb" -D "$work/pg" -U wegweiser --auth=trust >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
-  -o "-p $pgport -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-"$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U wegweiser wegweiser
-url="postgres://wegweiser:unused@127.0.0.1:$pgport/wegweiser?sslmode=disable"
-psql=("$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U wegweiser -d wegweiser -qAt)
-flags=(--database-url "$url" --keys-master "$(head -c 32 /dev/urandom | base64)"
-  --auth-development-external-database true --auth-development-key-file "$work/dev.pem" --log-level error)
-base="http://127.0.0.1:$port"
-
-"$bin/wegweiser" demo "${flags[@]}" --http-port "$port" >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 300); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -sf "$base/health/ready" >/dev/null || { cat "$work/server.log" >&2; exit 1; }
+name=projections
+# shellcheck source=Deploy/benchmarks/demo-server.sh
+source Deploy/benchmarks/demo-server.sh
 worker=$("$bin/wegweiser" token "${flags[@]}" --role case_worker --staff demo-worker-a)
 auth=(-H "Authorization: Bearer $worker")
 json=(-H 'Content-Type: application/json')

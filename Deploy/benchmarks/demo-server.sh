@@ -1,0 +1,33 @@
+# Sourced by the benchmarks that measure through the server: starts a throwaway PostgreSQL
+# (fsync on) on port $pgport and `wegweiser demo` from $bin on port $port against it, and stops
+# both on exit. Needs $bin, $port, $pgport and $name (for the temporary folder); sets pgbin,
+# work, url, psql, flags, base and server.
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+work=$(mktemp -d "/tmp/wegweiser-$name.XXXXXX")
+chmod 755 "$work"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+server=""
+cleanup() {
+  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  as_pg "$pgbin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir "$work/pg"
+[ "$(id -u)" = 0 ] && chown postgres "$work/pg"
+as_pg "$pgbin/initdb" -D "$work/pg" -U wegweiser --auth=trust >/dev/null
+as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
+  -o "-p $pgport -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+"$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U wegweiser wegweiser
+url="postgres://wegweiser:unused@127.0.0.1:$pgport/wegweiser?sslmode=disable"
+psql=("$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U wegweiser -d wegweiser -qAt)
+flags=(--database-url "$url" --keys-master "$(head -c 32 /dev/urandom | base64)"
+  --auth-development-external-database true --auth-development-key-file "$work/dev.pem" --log-level error)
+base="http://127.0.0.1:$port"
+
+"$bin/wegweiser" demo "${flags[@]}" --http-port "$port" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 300); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -sf "$base/health/ready" >/dev/null || { cat "$work/server.log" >&2; exit 1; }
