@@ -224,10 +224,8 @@ extension APIHandler {
     ) async throws -> Operations.StartCounsellingPeriod.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let (row, _) = try await visibleCase(input.path.caseId)
-        let client = try await casebook.client(row.record.clientID)
-        guard case .string(let group)? = client?.profile["target_group"], let targetGroup = TargetGroup(rawValue: group) else {
-            throw Problem.internalError()
-        }
+        guard let client = try await casebook.client(row.record.clientID) else { throw Problem.internalError() }
+        let targetGroup = try Self.baseProfile(client).targetGroup
         let (record, version, _) = try await changeCase(
             row,
             ifMatch: input.headers.ifMatch,

@@ -68,24 +68,41 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
     }
 
-    /// The clients of `rows` that `principal` may read now, by the access policy, with the
-    /// cases and teams of all of them read in two queries.
+    /// The clients of `rows` that `principal` may read now, by the access policy.
     func readable(_ rows: [Casebook.ClientRow], _ principal: Principal) async throws -> [Casebook.ClientRow] {
-        guard !rows.isEmpty else { return [] }
+        let granted = try await access(toClients: rows, principal).access
+        return rows.filter { (granted[$0.id] ?? .none) >= .read }
+    }
+
+    /// What `principal` may do now with each client of `rows` (as for one client: through
+    /// their current case, or as the worker who registered them), with every client's cases;
+    /// the cases and the teams of all of them are read in two queries.
+    func access(
+        toClients rows: [Casebook.ClientRow],
+        _ principal: Principal
+    ) async throws -> (access: [UUID: AccessPolicy.Access], cases: [UUID: [Casebook.CaseRow]]) {
+        guard !rows.isEmpty else { return ([:], [:]) }
         let cases = Dictionary(grouping: try await casebook.cases(ofClients: rows.map(\.id), limit: 100_000)) {
             $0.record.clientID
         }
         let teams = try await currentTeams(of: rows.map(\.registeredBy) + cases.values.joined().map(\.record.assigneeID))
         let time = now()
-        return rows.filter { row in
+        var granted: [UUID: AccessPolicy.Access] = [:]
+        for row in rows {
             let registrant = AccessPolicy.CaseSeat(
                 assignee: row.registeredBy,
                 team: teams[row.registeredBy] ?? nil,
                 closedAt: nil
             )
             let seats = (cases[row.id] ?? []).map { Self.seat(of: $0, teams: teams) }
-            return AccessPolicy.access(toClient: row.districtID, registrant: registrant, cases: seats, principal, now: time)
-                >= .read
+            granted[row.id] = AccessPolicy.access(
+                toClient: row.districtID,
+                registrant: registrant,
+                cases: seats,
+                principal,
+                now: time
+            )
         }
+        return (granted, cases)
     }
 }

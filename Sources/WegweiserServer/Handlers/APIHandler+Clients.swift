@@ -118,8 +118,7 @@ extension APIHandler {
         guard let row = try await casebook.client(id), row.districtID == principal.districtID else {
             throw Problem.notFound("No client \(id.apiString) here.")
         }
-        let (registrant, cases) = try await seats(ofClient: row, cases: casebook.cases(ofClient: id))
-        let granted = AccessPolicy.access(toClient: row.districtID, registrant: registrant, cases: cases, principal, now: now())
+        let granted = try await self.access(toClients: [row], principal).access[row.id] ?? .none
         guard granted >= access else {
             guard granted == .none else {
                 throw Problem.conflict("The client's case is closed; reopen it to change their data.")

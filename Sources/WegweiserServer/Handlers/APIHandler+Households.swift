@@ -11,10 +11,13 @@ extension APIHandler {
         let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "createHousehold", body: body)
         var members: [Household.Member] = []
         let formedOn = try Input.date(body.formedOn, at: "/formed_on")
-        for (index, member) in body.members.enumerated() {
+        let ids = try body.members.enumerated().map { index, member in
+            try Input.uuid(member.clientId, at: "/members/\(index)/client_id")
+        }
+        let granted = try await access(toClients: try await casebook.clients(ids), principal).access
+        for (index, (member, clientID)) in zip(body.members, ids).enumerated() {
             let pointer = "/members/\(index)/client_id"
-            let clientID = try Input.uuid(member.clientId, at: pointer)
-            guard try await clientAccess(clientID, principal) == .work else {
+            guard granted[clientID] == .work else {
                 throw Problem.unprocessable(
                     "\(pointer) names no person you work.",
                     errors: [.init(pointer: pointer, detail: "no person you work")]
@@ -119,9 +122,9 @@ extension APIHandler {
         // Every transfer is decided before any is written, so a refusal (a day before a case
         // was opened, say) leaves the whole family where it was.
         let today = CalendarDate(now())
-        let receiver = try Input.uuid(body.toAssigneeId, at: "/to_assignee_id")
+        let receiver = try await receiver(of: body, district: row.record.districtID)
         let day = try Input.date(body.transferredOn, at: "/transferred_on")
-        let moving = transferable.filter { $0.record.assigneeID != receiver }
+        let moving = transferable.filter { $0.record.assigneeID != receiver.state.profile.id }
         guard !moving.isEmpty else {
             throw Problem.unprocessable(
                 "The receiving worker holds every case of this household you may hand over already.",
@@ -132,7 +135,7 @@ extension APIHandler {
             let trial = CaseFile.Command.transfer(
                 .init(
                     id: UUID(),
-                    toAssigneeID: receiver,
+                    toAssigneeID: receiver.state.profile.id,
                     fromOrganisationID: nil,
                     toOrganisationID: nil,
                     on: day,
@@ -149,20 +152,12 @@ extension APIHandler {
         }
         var made: [Components.Schemas.Transfer] = []
         for caseRow in moving {
-            made.append(try await transfer(caseRow, body, ifMatch: nil).transfer)
+            made.append(try await transfer(caseRow, body, to: receiver, ifMatch: nil).transfer)
         }
         return .created(.init(body: .json(.init(items: made))))
     }
 
     // MARK: Reading and changing
-
-    /// What `principal` may do with the client `id` now (``AccessPolicy/Access/none`` for one
-    /// that does not exist or is of another district).
-    func clientAccess(_ id: UUID, _ principal: Principal) async throws -> AccessPolicy.Access {
-        guard let row = try await casebook.client(id), row.districtID == principal.districtID else { return .none }
-        let (registrant, cases) = try await seats(ofClient: row, cases: casebook.cases(ofClient: id))
-        return AccessPolicy.access(toClient: row.districtID, registrant: registrant, cases: cases, principal, now: now())
-    }
 
     /// The household `id` as `principal` sees it (members they may read, with names and cases;
     /// the others counted), with its version; 404 if they may read none of its members. The
@@ -171,11 +166,11 @@ extension APIHandler {
         guard let row = try await households.household(id), row.record.districtID == principal.districtID else {
             throw Problem.notFound("No household \(id.apiString) here.")
         }
-        let clientIDs = Array(Set(row.record.members.map(\.clientID)))
-        let visible = try await readable(try await casebook.clients(clientIDs), principal)
+        let clients = try await casebook.clients(Array(Set(row.record.members.map(\.clientID))))
+        let (granted, cases) = try await access(toClients: clients, principal)
+        let visible = clients.filter { (granted[$0.id] ?? .none) >= .read }
         let readable = Set(visible.map(\.id))
         guard !readable.isEmpty else { throw Problem.notFound("No household \(id.apiString) here.") }
-        let cases = Dictionary(grouping: try await casebook.cases(ofClients: Array(readable), limit: 1000)) { $0.record.clientID }
         var names: [UUID: String] = [:]
         for (profile, _) in try await openedProfiles(visible) {
             names[profile.id] = profile.personal.map(Self.displayName)
@@ -227,10 +222,12 @@ extension APIHandler {
         // The household must be one the caller sees (404 otherwise, like one that does not
         // exist), and the person one they read.
         _ = try await visibleHousehold(id, principal)
-        guard let row = try await households.household(id), try await clientAccess(person, principal) >= .read else {
+        let client = try await casebook.clients([person])
+        let granted = try await access(toClients: client, principal).access[person] ?? .none
+        guard let row = try await households.household(id), granted >= .read else {
             throw Problem.notFound("No household \(id.apiString) here, or no person \(person.apiString) you work.")
         }
-        guard try await clientAccess(person, principal) == .work else {
+        guard granted == .work else {
             throw Problem.conflict("The person's case is closed; reopen it to change their household.")
         }
         let change = command(person)

@@ -67,30 +67,43 @@ extension APIHandler {
         }
         return try await idempotent(idempotency, replay: replay) {
             let row = try await transferableCase(caseID, principal)
-            let (transfer, version) = try await transfer(row, body, ifMatch: input.headers.ifMatch) { [logger] id, connection in
+            let receiver = try await receiver(of: body, district: row.record.districtID)
+            let (transfer, version) = try await transfer(row, body, to: receiver, ifMatch: input.headers.ifMatch) {
+                [logger] id, connection in
                 try await idempotency?.record(resourceID: id.uuidString, on: connection, logger: logger)
             }
             return answer(transfer, version: version)
         }
     }
 
-    /// Hands the open case `row`, which the caller may hand over, to the worker `body` names;
+    /// The worker a transfer of a case of `districtID` goes to: `body`'s `to_assignee_id`, an
+    /// active case worker or team lead of the district (422 otherwise).
+    func receiver(
+        of body: Components.Schemas.TransferInput,
+        district districtID: String
+    ) async throws
+        -> Directory.Entry<StaffMember.Record>
+    {
+        let today = CalendarDate(now())
+        return try await referenced(
+            .staffMember,
+            id: try Input.uuid(body.toAssigneeId, at: "/to_assignee_id").uuidString,
+            as: StaffMember.Record.self,
+            districtID: districtID,
+            at: "/to_assignee_id"
+        ) { AccessPolicy.mayReceiveTransfer($0, district: districtID, on: today) }
+    }
+
+    /// Hands the open case `row`, which the caller may hand over, to `receiver` as `body` says;
     /// `alsoRecord` commits with the transfer (given its id). Answers the transfer and the
     /// case's new version.
     func transfer(
         _ row: Casebook.CaseRow,
         _ body: Components.Schemas.TransferInput,
+        to receiver: Directory.Entry<StaffMember.Record>,
         ifMatch: String?,
         alsoRecord: @escaping @Sendable (UUID, PostgresConnection) async throws -> Void = { _, _ in }
     ) async throws -> (transfer: Components.Schemas.Transfer, version: Int64) {
-        let today = CalendarDate(now())
-        let receiver = try await referenced(
-            .staffMember,
-            id: try Input.uuid(body.toAssigneeId, at: "/to_assignee_id").uuidString,
-            as: StaffMember.Record.self,
-            districtID: row.record.districtID,
-            at: "/to_assignee_id"
-        ) { AccessPolicy.mayReceiveTransfer($0, district: row.record.districtID, on: today) }
         let giver = try await directory.find(.staffMember, id: row.record.assigneeID.uuidString, as: StaffMember.Record.self)
         let transfer = CaseFile.Transfer(
             id: UUID(),
