@@ -588,4 +588,97 @@ struct AccessEndsTests {
             #expect(try await http.send(.post, "/cases/\(caseID)/transfers", token: adminToken, body: late).status == .conflict)
         }
     }
+
+    @Test(
+        "given cover in force, a case handed to another organisation leaves the worker, their substitute and their lead nothing (case, person, household, search); the receiver closes, only they reopen"
+    )
+    func transferUnderCover() async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(clock: clock)
+        try await app.test(.router) { http in
+            let workerToken = try provider.token(for: former, now: clock.now)
+            let substituteToken = try provider.token(for: successor, now: clock.now)
+            let leadToken = try provider.token(for: lead, now: clock.now)
+            let receiverToken = try provider.token(for: provider_worker, now: clock.now)
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: workerToken,
+                    body: ["family_name": "Haddad", "given_name": "Amal", "target_group": "refugee_follow_up_housing"]
+                ).json["id"] as? String
+            )
+            let caseID = try #require(
+                try await http.send(
+                    .post,
+                    "/cases",
+                    token: workerToken,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+                ).json["id"] as? String
+            )
+            let household = try #require(
+                try await http.send(
+                    .post,
+                    "/households",
+                    token: workerToken,
+                    body: ["formed_on": "2026-01-05", "members": [["client_id": client, "role": "head_of_household"]]]
+                ).json["id"] as? String
+            )
+            /// Whether `token` reads the person, the case and the household and finds the person
+            /// by name (true), none of it (false), or some (nil).
+            func sees(_ token: String) async throws -> Bool? {
+                var answers: Set<HTTPResponse.Status> = []
+                for path in ["/clients/\(client)", "/cases/\(caseID)", "/households/\(household)"] {
+                    answers.insert(try await http.send(.get, path, token: token).status)
+                }
+                let found = try await http.send(.get, "/clients?name=haddad", token: token)
+                let findsHer = (found.json["items"] as? [[String: Any]])?.contains { $0["id"] as? String == client } == true
+                if answers == [.ok], findsHer { return true }
+                return answers == [.notFound] && !findsHer ? false : nil
+            }
+
+            // Cover in force: the substitute sees what the worker sees.
+            let formatter = ISO8601DateFormatter()
+            let cover = try await http.send(
+                .post,
+                "/substitutions",
+                token: leadToken,
+                body: [
+                    "absent_id": former.id.apiString, "substitute_id": successor.id.apiString, "reason": "Urlaub",
+                    "from": formatter.string(from: clock.now.addingTimeInterval(-60)),
+                    "until": formatter.string(from: clock.now.addingTimeInterval(7 * 86_400)),
+                ]
+            )
+            let coverID = try #require(cover.json["id"] as? String)
+            #expect(try await sees(workerToken) == true)
+            #expect(try await sees(substituteToken) == true)
+            #expect(try await sees(receiverToken) == false)
+
+            // Handed to the provider: the giving side sees nothing, the cover notwithstanding.
+            let handOver: [String: Any] = ["to_assignee_id": provider_worker.id.apiString, "transferred_on": "2026-02-01"]
+            #expect(try await http.send(.post, "/cases/\(caseID)/transfers", token: leadToken, body: handOver).status == .created)
+            #expect(try await sees(receiverToken) == true)
+            for token in [workerToken, substituteToken, leadToken] { #expect(try await sees(token) == false) }
+            #expect(try await http.send(.delete, "/substitutions/\(coverID)", token: leadToken).status == .ok)
+            #expect(try await sees(substituteToken) == false)
+
+            // The receiver closes; the giving side cannot reopen or open a new case; the receiver can.
+            let closure: [String: Any] = ["reason": "moved_within_district", "closed_on": "2026-03-01"]
+            #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: receiverToken, body: closure).status == .ok)
+            let reopening: [String: Any] = ["reason": "zurückgezogen", "reopened_on": "2026-03-10"]
+            for token in [workerToken, leadToken] {
+                #expect(
+                    try await http.send(.post, "/cases/\(caseID)/reopenings", token: token, body: reopening).status == .notFound
+                )
+                let fresh: [String: Any] = ["client_id": client, "opening": "direct_intake", "opened_on": "2026-03-10"]
+                #expect(try await http.send(.post, "/cases", token: token, body: fresh).status == .unprocessableContent)
+            }
+            #expect(
+                try await http.send(.post, "/cases/\(caseID)/reopenings", token: receiverToken, body: reopening).status
+                    == .created
+            )
+            #expect(try await sees(receiverToken) == true)
+            #expect(try await sees(workerToken) == false)
+        }
+    }
 }
