@@ -41,6 +41,7 @@ let package = Package(
     targets: [
         .target(
             name: "Casework",
+            resources: [.embedInCode("ReportDefinitions")],
             swiftSettings: strictSettings
         ),
         .target(

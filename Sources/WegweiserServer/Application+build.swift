@@ -64,6 +64,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         targetGroups: try targetGroups(reader: reader),
         coverAcrossOrganisations: reader.bool(forKey: "access.cover.across.organisations", default: false),
         planWeeks: try planWeeks(reader: reader),
+        reportThreshold: try reportThreshold(reader: reader),
         now: now,
         logger: logger
     )
@@ -115,6 +116,16 @@ func planWeeks(reader: ConfigReader) throws -> Int {
         throw ConfigurationError("caseload.plan.weeks must be 1 to 52, not \(weeks).")
     }
     return weeks
+}
+
+/// `reports.suppression.threshold`: counts from 1 to this minus one are withheld from readers
+/// who may not see individuals (1 to 100, default 3; 1 withholds nothing).
+func reportThreshold(reader: ConfigReader) throws -> Int {
+    let threshold = reader.int(forKey: "reports.suppression.threshold", default: 3)
+    guard (1...100).contains(threshold) else {
+        throw ConfigurationError("reports.suppression.threshold must be 1 to 100, not \(threshold).")
+    }
+    return threshold
 }
 
 /// The routes: every operation of `openapi.yaml`, behind the CORS, request-id, logging, problem

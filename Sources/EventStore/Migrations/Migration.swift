@@ -54,5 +54,6 @@ public struct Migration: Sendable, Equatable {
         ("0007_transfers_and_corrections.sql", PackageResources._007_transfers_and_corrections_sql),
         ("0008_client_search.sql", PackageResources._008_client_search_sql),
         ("0009_households.sql", PackageResources._009_households_sql),
+        ("0010_key_figures.sql", PackageResources._010_key_figures_sql),
     ]
 }

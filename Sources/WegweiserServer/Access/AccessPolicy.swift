@@ -39,6 +39,8 @@ enum AccessPolicy {
             "listClientAuditTrail": [.caseWorker, .teamLead, .auditor, .dataProtectionOfficer],
             "getCaseload": [.caseWorker, .teamLead, .coordinator],
             "getDataQuality": [.caseWorker, .teamLead, .coordinator],
+            "getKeyFigures": [.caseWorker, .teamLead, .coordinator, .auditor, .admin],
+            "listReportDefinitions": [.caseWorker, .teamLead, .coordinator, .auditor, .admin],
         ]
         for operation in [
             "listClients", "createClient", "getClient", "replaceClient", "listClientConsultations", "listClientObservations",
@@ -310,6 +312,18 @@ enum AccessPolicy {
         default:
             return false
         }
+    }
+
+    /// Whether `principal` reads the key figures of `caseload` (of their own district): as the
+    /// caseload figures, and coordinators, auditors and admins every one of their district.
+    static func mayRead(keyFigures caseload: Caseload, _ principal: Principal) -> Bool {
+        [.coordinator, .auditor, .admin].contains(principal.role) || mayRead(caseload: caseload, principal)
+    }
+
+    /// Whether `principal` may see individuals in figures (the people of the caseloads they
+    /// work); for everyone else small counts are withheld.
+    static func seesIndividuals(_ principal: Principal) -> Bool {
+        [.caseWorker, .teamLead].contains(principal.role)
     }
 
     /// The caseload figures `principal` reads without naming one: their own (case worker),

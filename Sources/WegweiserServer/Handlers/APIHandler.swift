@@ -38,6 +38,11 @@ struct APIHandler: APIProtocol {
     let caseloads: Caseloads
     /// Weeks after intake by which a plan should be agreed (`caseload.plan.weeks`).
     let planWeeks: Int
+    /// The key figures.
+    let keyFigures: KeyFigures
+    /// Counts from 1 to this minus one are withheld from readers who may not see individuals
+    /// (`reports.suppression.threshold`).
+    let reportThreshold: Int
     /// Every read of personal data.
     let accessLog: AccessLog
     /// Who signed in lately; forgotten when the directory changes.
@@ -63,6 +68,7 @@ struct APIHandler: APIProtocol {
         targetGroups: Set<TargetGroup> = Set(TargetGroup.allCases),
         coverAcrossOrganisations: Bool = false,
         planWeeks: Int = 8,
+        reportThreshold: Int = 3,
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
@@ -81,6 +87,8 @@ struct APIHandler: APIProtocol {
         self.households = Households(client: database, logger: logger)
         self.caseloads = Caseloads(client: database, logger: logger)
         self.planWeeks = planWeeks
+        self.keyFigures = KeyFigures(client: database, logger: logger)
+        self.reportThreshold = reportThreshold
         self.accessLog = AccessLog(client: database, logger: logger)
         self.developmentSigner = developmentSigner
         self.targetGroups = targetGroups

@@ -1,0 +1,289 @@
+public import Casework
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// Counts the facts of ``KeyFiguresProjection`` for one scope, period, cut-off and recording
+/// time, in one read-only snapshot: the counts a ``ReportDefinition`` turns into a
+/// ``KeyFigureReport``. A fact counts if it was recorded by `knownAt` and not superseded by
+/// then; the breakdowns count the people with an open case on the cut-off day, each with the
+/// latest answer per field observed by then.
+public struct KeyFigures: Sendable {
+    /// Whose figures: a district, or one organisation, team or staff member in it (as the
+    /// holder of the case when the fact was recorded; on the cut-off day for the breakdowns).
+    public enum Scope: Sendable, Equatable {
+        /// The whole district.
+        case district
+        /// One organisation.
+        case organisation(UUID)
+        /// One team.
+        case team(UUID)
+        /// One staff member's caseload.
+        case staffMember(UUID)
+    }
+
+    /// What a report asks.
+    public struct Question: Sendable, Equatable {
+        /// The district.
+        public var districtID: String
+        /// Whose figures.
+        public var scope: Scope
+        /// The first day of the period.
+        public var from: CalendarDate
+        /// The last day of the period.
+        public var to: CalendarDate
+        /// The cut-off day of the breakdowns.
+        public var asOf: CalendarDate
+        /// The recording time to reproduce; `nil` for everything recorded so far.
+        public var knownAt: Date?
+
+        /// A question.
+        public init(districtID: String, scope: Scope, from: CalendarDate, to: CalendarDate, asOf: CalendarDate, knownAt: Date?) {
+            self.districtID = districtID
+            self.scope = scope
+            self.from = from
+            self.to = to
+            self.asOf = asOf
+            self.knownAt = knownAt
+        }
+    }
+
+    /// What the log answers.
+    public struct Answer: Sendable {
+        /// The counts.
+        public var counts: KeyFigureCounts
+        /// The recording time the counts reproduce: the one asked, or the latest time no
+        /// transaction still running can record a fact before.
+        public var knownAt: Date
+        /// Facts recorded after `knownAt` (or corrections made after it) that concern the
+        /// period or the cut-off: asking again with a later `known_at` would count them.
+        public var laterFacts: Int
+    }
+
+    /// The pool.
+    public let client: PostgresClient
+    let logger: Logger
+
+    /// Key figures over `client`.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Counts for `question`, in one snapshot (writing only a temporary table of the people in
+    /// counselling, emptied at commit).
+    public func count(_ question: Question) async throws -> Answer {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
+            do {
+                let answer = try await count(question, on: connection)
+                try await connection.query("COMMIT", logger: logger)
+                return answer
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func count(_ question: Question, on connection: PostgresConnection) async throws -> Answer {
+        let knownAt = try await horizon(question.knownAt, on: connection)
+        let (column, holder) = Self.scopeColumn(question.scope)
+        var values: [String: any PostgresEncodable & Sendable] = [
+            "district": question.districtID, "known": knownAt, "from": question.from.description,
+            "to": question.to.description, "as_of": question.asOf.description,
+        ]
+        values["holder"] = holder
+        let sql = Statements(connection: connection, logger: logger, values: values)
+        // The facts visible at `known`: recorded by then, not superseded by then. The scope's
+        // column is a constant chosen by `scopeColumn`.
+        let visible = """
+            SELECT * FROM report_facts
+            WHERE district_id = :district AND recorded_at <= :known AND (superseded_at IS NULL OR superseded_at > :known)
+            """
+        let inScope = holder == nil ? "TRUE" : "\(column) = :holder"
+        var facts: [KeyFigureCounts.Facts] = []
+        let flows = try await sql.query(
+            """
+            SELECT kind, coalesce(key, ''), coalesce(value, ''), count(*)::int8, coalesce(sum(amount), 0)::int8
+            FROM (\(visible)) f
+            WHERE effective_on BETWEEN :from::date AND :to::date AND kind NOT IN ('observation', 'case_assigned')
+              AND \(inScope)
+            GROUP BY 1, 2, 3
+            """
+        )
+        for try await (kind, key, value, count, amount) in flows.decode((String, String, String, Int64, Int64).self) {
+            guard let kind = FactKind(rawValue: kind) else { continue }
+            facts.append(.init(kind: kind, key: key, value: value, count: Int(count), amount: Int(amount)))
+        }
+        let counselled = try await sql.number(
+            """
+            SELECT count(DISTINCT client_id)::int8 FROM (\(visible)) f
+            WHERE kind = 'consultation' AND effective_on BETWEEN :from::date AND :to::date AND \(inScope)
+            """
+        )
+
+        // The people with an open case on the cut-off day whose case the scope held that day.
+        try await sql.query(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS report_in_counselling (client_id uuid PRIMARY KEY) ON COMMIT DELETE ROWS"
+        )
+        try await sql.query(
+            """
+            INSERT INTO report_in_counselling
+            SELECT DISTINCT s.client_id FROM (
+                SELECT DISTINCT ON (case_id) case_id, client_id, kind FROM (\(visible)) f
+                WHERE kind IN ('case_opened', 'case_closed', 'case_reopened') AND effective_on <= :as_of::date
+                ORDER BY case_id, effective_on DESC, position DESC, ordinal DESC
+            ) s JOIN (
+                SELECT DISTINCT ON (case_id) case_id, staff_id, team_id, organisation_id FROM (\(visible)) f
+                WHERE kind IN ('case_opened', 'case_assigned') AND effective_on <= :as_of::date
+                ORDER BY case_id, effective_on DESC, position DESC, ordinal DESC
+            ) h USING (case_id)
+            WHERE s.kind <> 'case_closed' AND \(holder == nil ? "TRUE" : "h.\(column) = :holder")
+            """
+        )
+        let inCounselling = try await sql.number("SELECT count(*)::int8 FROM report_in_counselling")
+        var answers: [KeyFigureCounts.Answers] = []
+        let latest = try await sql.query(
+            """
+            SELECT key, answer, coalesce(value, ''), count(*)::int8 FROM (
+                SELECT DISTINCT ON (f.client_id, f.key) f.key, f.answer, f.value FROM (\(visible)) f
+                JOIN report_in_counselling p USING (client_id)
+                WHERE f.kind = 'observation' AND f.effective_on <= :as_of::date
+                ORDER BY f.client_id, f.key, f.effective_on DESC, f.position DESC, f.ordinal DESC
+            ) latest
+            GROUP BY 1, 2, 3
+            """
+        )
+        for try await (field, answer, code, count) in latest.decode((String, String, String, Int64).self) {
+            let value: ObservationValue =
+                switch answer {
+                case "declined": .declined
+                case "not_asked": .notAsked
+                case "unknown": .unknown
+                default: .value(code)
+                }
+            answers.append(.init(field: field, answer: value, count: Int(count)))
+        }
+        var profiles: [KeyFigureCounts.Profiles] = []
+        let versions = try await sql.query(
+            """
+            SELECT target_group, gender, year_of_birth, citizenship, citizenship_status, count(*)::int8 FROM (
+                SELECT DISTINCT ON (v.client_id) v.* FROM report_people v
+                JOIN report_in_counselling p USING (client_id)
+                WHERE v.recorded_at <= :known
+                ORDER BY v.client_id, v.position DESC
+            ) latest
+            GROUP BY 1, 2, 3, 4, 5
+            """
+        )
+        for try await (group, gender, year, citizenship, status, count) in versions.decode(
+            (String, String?, Int32?, String?, String?, Int64).self
+        ) {
+            profiles.append(
+                .init(
+                    targetGroup: group,
+                    gender: gender,
+                    yearOfBirth: year.map(Int.init),
+                    citizenship: citizenship,
+                    citizenshipStatus: status,
+                    count: Int(count)
+                )
+            )
+        }
+        let later = try await sql.number(
+            """
+            SELECT count(*)::int8 FROM report_facts
+            WHERE district_id = :district AND (recorded_at > :known OR superseded_at > :known)
+              AND effective_on <= greatest(:to::date, :as_of::date) AND \(inScope)
+            """
+        )
+        return Answer(
+            counts: KeyFigureCounts(
+                facts: facts,
+                peopleCounselled: counselled,
+                peopleInCounselling: inCounselling,
+                answers: answers,
+                profiles: profiles
+            ),
+            knownAt: knownAt,
+            laterFacts: later
+        )
+    }
+
+    /// The recording time a report can reproduce forever: the one asked if it lies before
+    /// every transaction still running (which may yet record facts with an earlier recording
+    /// time), else just before the oldest of them.
+    private func horizon(_ asked: Date?, on connection: PostgresConnection) async throws -> Date {
+        let rows = try await connection.query(
+            """
+            SELECT least(now(), (SELECT min(xact_start) FROM pg_stat_activity
+                                 WHERE datname = current_database() AND pid <> pg_backend_pid()
+                                   AND xact_start IS NOT NULL)) - interval '1 microsecond'
+            """,
+            logger: logger
+        )
+        var horizon = Date()
+        for try await (time,) in rows.decode((Date,).self) { horizon = time }
+        guard let asked else { return horizon }
+        return min(asked, horizon)
+    }
+
+    /// The column of `report_facts` a scope filters on, and its value (`nil` for the district).
+    private static func scopeColumn(_ scope: Scope) -> (String, UUID?) {
+        switch scope {
+        case .district: ("staff_id", nil)
+        case .organisation(let id): ("organisation_id", id)
+        case .team(let id): ("team_id", id)
+        case .staffMember(let id): ("staff_id", id)
+        }
+    }
+}
+
+/// Statements with named values (`:district`), each bound as a parameter: the SQL text is
+/// built only from constant fragments, the values never enter it.
+private struct Statements {
+    let connection: PostgresConnection
+    let logger: Logger
+    let values: [String: any PostgresEncodable & Sendable]
+
+    /// Runs `sql`, binding each `:name` it uses.
+    @discardableResult
+    func query(_ sql: String) async throws -> PostgresRowSequence {
+        var text = ""
+        var bindings = PostgresBindings()
+        var numbers: [String: Int] = [:]
+        var rest = Substring(sql)
+        while let colon = rest.firstIndex(of: ":") {
+            text += rest[..<colon]
+            let after = rest.index(after: colon)
+            // `::type` is a cast, not a name.
+            if after < rest.endIndex, rest[after] == ":" {
+                text += "::"
+                rest = rest[rest.index(after: after)...]
+                continue
+            }
+            let name = rest[after...].prefix { $0.isLetter || $0 == "_" }
+            guard let value = values[String(name)] else {
+                text += ":"
+                rest = rest[after...]
+                continue
+            }
+            if numbers[String(name)] == nil {
+                try bindings.append(value)
+                numbers[String(name)] = numbers.count + 1
+            }
+            text += "$\(numbers[String(name)] ?? 0)"
+            rest = rest[name.endIndex...]
+        }
+        text += rest
+        return try await connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: logger)
+    }
+
+    /// The one number `sql` answers.
+    func number(_ sql: String) async throws -> Int {
+        var number = 0
+        for try await (value,) in try await query(sql).decode((Int64,).self) { number = Int(value) }
+        return number
+    }
+}
