@@ -52,8 +52,9 @@ public struct KeyFigures: Sendable {
     public struct Answer: Sendable {
         /// The counts.
         public var counts: KeyFigureCounts
-        /// The recording time the counts reproduce: the one asked, or the latest time no
-        /// transaction still running can record a fact before.
+        /// The recording time the counts reproduce, a whole second (facts recorded before its
+        /// end count): the one asked, or the latest second no transaction still running can
+        /// record a fact in.
         public var knownAt: Date
         /// Facts recorded after `knownAt` (or corrections made after it) that concern the
         /// period or the cut-off: asking again with a later `known_at` would count them.
@@ -87,19 +88,23 @@ public struct KeyFigures: Sendable {
     }
 
     private func count(_ question: Question, on connection: PostgresConnection) async throws -> Answer {
-        let knownAt = try await horizon(question.knownAt, on: connection)
+        // Recording times are answered to the whole second, so `known_at` T means "recorded
+        // before T + 1 s" (`end`); the end never lies after the horizon.
+        let horizon = try await horizon(on: connection)
+        let end = min(question.knownAt.map { Self.wholeSecond($0).addingTimeInterval(1) } ?? horizon, horizon)
+        let knownAt = end.addingTimeInterval(-1)
         let (column, holder) = Self.scopeColumn(question.scope)
         var values: [String: any PostgresEncodable & Sendable] = [
-            "district": question.districtID, "known": knownAt, "from": question.from.description,
+            "district": question.districtID, "end": end, "from": question.from.description,
             "to": question.to.description, "as_of": question.asOf.description,
         ]
         values["holder"] = holder
         let sql = Statements(connection: connection, logger: logger, values: values)
-        // The facts visible at `known`: recorded by then, not superseded by then. The scope's
+        // The facts visible at `known_at`: recorded by then, not superseded by then. The scope's
         // column is a constant chosen by `scopeColumn`.
         let visible = """
             SELECT * FROM report_facts
-            WHERE district_id = :district AND recorded_at <= :known AND (superseded_at IS NULL OR superseded_at > :known)
+            WHERE district_id = :district AND recorded_at < :end AND (superseded_at IS NULL OR superseded_at >= :end)
             """
         let inScope = holder == nil ? "TRUE" : "\(column) = :holder"
         var facts: [KeyFigureCounts.Facts] = []
@@ -171,7 +176,7 @@ public struct KeyFigures: Sendable {
             SELECT target_group, gender, year_of_birth, citizenship, citizenship_status, count(*)::int8 FROM (
                 SELECT DISTINCT ON (v.client_id) v.* FROM report_people v
                 JOIN report_in_counselling p USING (client_id)
-                WHERE v.recorded_at <= :known
+                WHERE v.recorded_at < :end
                 ORDER BY v.client_id, v.position DESC
             ) latest
             GROUP BY 1, 2, 3, 4, 5
@@ -194,7 +199,7 @@ public struct KeyFigures: Sendable {
         let later = try await sql.number(
             """
             SELECT count(*)::int8 FROM report_facts
-            WHERE district_id = :district AND (recorded_at > :known OR superseded_at > :known)
+            WHERE district_id = :district AND (recorded_at >= :end OR superseded_at >= :end)
               AND effective_on <= greatest(:to::date, :as_of::date) AND \(inScope)
             """
         )
@@ -211,22 +216,26 @@ public struct KeyFigures: Sendable {
         )
     }
 
-    /// The recording time a report can reproduce forever: the one asked if it lies before
-    /// every transaction still running (which may yet record facts with an earlier recording
-    /// time), else just before the oldest of them.
-    private func horizon(_ asked: Date?, on connection: PostgresConnection) async throws -> Date {
+    /// The end of the recording times a report can reproduce forever: the last whole second
+    /// before every transaction still running (which may yet record facts with an earlier
+    /// recording time, its start) and before now.
+    private func horizon(on connection: PostgresConnection) async throws -> Date {
         let rows = try await connection.query(
             """
-            SELECT least(now(), (SELECT min(xact_start) FROM pg_stat_activity
-                                 WHERE datname = current_database() AND pid <> pg_backend_pid()
-                                   AND xact_start IS NOT NULL)) - interval '1 microsecond'
+            SELECT date_trunc('second', least(now(), (SELECT min(xact_start) FROM pg_stat_activity
+                                                      WHERE datname = current_database() AND pid <> pg_backend_pid()
+                                                        AND xact_start IS NOT NULL)))
             """,
             logger: logger
         )
-        var horizon = Date()
+        var horizon = Self.wholeSecond(Date())
         for try await (time,) in rows.decode((Date,).self) { horizon = time }
-        guard let asked else { return horizon }
-        return min(asked, horizon)
+        return horizon
+    }
+
+    /// `date` without its fraction of a second.
+    private static func wholeSecond(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
     /// The column of `report_facts` a scope filters on, and its value (`nil` for the district).

@@ -1,0 +1,380 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import TestSupport
+import Testing
+
+@testable import WegweiserServer
+
+@Suite("Key figures as of any date, as known at any time, over HTTP", .postgres)
+struct KeyFiguresHTTPTests {
+    let provider = TestIdentityProvider.shared
+    let workerA = DemoData.people.first { $0.subject == "demo-worker-a" }!
+    let workerB = DemoData.people.first { $0.subject == "demo-worker-b" }!
+    let lead = DemoData.people.first { $0.subject == "demo-lead" }!
+    let coordinator = DemoData.people.first { $0.subject == "demo-coordinator" }!
+    let auditor = DemoData.people.first { $0.subject == "demo-auditor" }!
+    let admin = DemoData.people.first { $0.subject == "demo-admin" }!
+    let jobcenter = DemoData.people.first { $0.subject == "demo-jobcenter" }!
+
+    /// One row's count in a report (`nil` if withheld or absent).
+    static func count(_ report: [String: Any], _ section: String, _ row: String) -> Int? {
+        let sections = report["sections"] as? [[String: Any]] ?? []
+        let rows = sections.first { $0["key"] as? String == section }?["rows"] as? [[String: Any]] ?? []
+        return rows.first { $0["key"] as? String == row }?["count"] as? Int
+    }
+
+    /// One row's amount in a report.
+    static func amount(_ report: [String: Any], _ section: String, _ row: String) -> Int? {
+        let sections = report["sections"] as? [[String: Any]] ?? []
+        let rows = sections.first { $0["key"] as? String == section }?["rows"] as? [[String: Any]] ?? []
+        return rows.first { $0["key"] as? String == row }?["amount"] as? Int
+    }
+
+    /// The time now as a `known_at` query value.
+    static func instant(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date).replacingOccurrences(of: "+", with: "%2B")
+    }
+
+    @Test(
+        "a scripted history with late entries, a correction, a reopening and an erased person gives exact figures for two cut-offs as known at two times, unchanged after more events"
+    )
+    func scriptedHistory() async throws {
+        let clock = TestClock()
+        let (app, database) = try await TestApp.makeWithDatabase(
+            clock: clock,
+            extra: ["reports.suppression.threshold": .init(.int(1), isSecret: false)]
+        )
+        let worker = try provider.token(for: workerA)
+        let caritas = try provider.token(for: workerB)
+        let office = try provider.token(for: coordinator)
+        try await app.test(.router) { http in
+            func create(_ path: String, _ body: [String: Any], token: String) async throws -> String {
+                let response = try await http.send(.post, path, token: token, body: body)
+                #expect(response.status == .created, "\(path): \(String(buffer: response.body))")
+                return try #require(response.json["id"] as? String)
+            }
+            func person(_ family: String, _ citizenship: String, born: Int?, gender: String?, token: String) async throws -> String {
+                var body: [String: Any] = [
+                    "family_name": family, "citizenships": [citizenship], "target_group": "refugee_follow_up_housing",
+                ]
+                body["year_of_birth"] = born
+                body["gender"] = gender
+                return try await create("/clients", body, token: token)
+            }
+            func open(_ client: String, on day: String, token: String) async throws -> String {
+                try await create("/cases", ["client_id": client, "opening": "direct_intake", "opened_on": day], token: token)
+            }
+            func consult(_ caseID: String, _ day: String, _ minutes: Int, _ place: String, token: String, referral: Bool = false)
+                async throws -> String
+            {
+                var body: [String: Any] = ["held_on": day, "duration_minutes": minutes, "place": place]
+                if referral { body["referrals"] = [["target": "jobcenter"]] }
+                return try await create("/cases/\(caseID)/consultations", body, token: token)
+            }
+            func observe(_ caseID: String, _ field: String, _ value: [String: Any], _ day: String) async throws -> String {
+                try await create("/cases/\(caseID)/observations", ["field": field, "value": value, "observed_on": day], token: worker)
+            }
+            func report(_ query: String, token: String? = nil) async throws -> [String: Any] {
+                let response = try await http.send(.get, "/key-figures?\(query)", token: token ?? office)
+                #expect(response.status == .ok, "\(query): \(String(buffer: response.body))")
+                return response.json
+            }
+            // Recording times are answered to the whole second: stages lie in different seconds.
+            func pause() async throws { try await Task.sleep(for: .milliseconds(1100)) }
+
+            // Stage 1: five people, four with worker A, one with Caritas.
+            let haddad = try await person("Haddad", "SY", born: 1990, gender: "male", token: worker)
+            let case1 = try await open(haddad, on: "2026-01-05", token: worker)
+            #expect(
+                try await http.send(.put, "/cases/\(case1)/counselling-period", token: worker, body: ["started_on": "2026-01-05"])
+                    .status == .ok
+            )
+            _ = try await create(
+                "/cases/\(case1)/assessments",
+                ["held_on": "2026-01-10", "needs": ["language"], "priorities": ["language"]],
+                token: worker
+            )
+            _ = try await create(
+                "/cases/\(case1)/goals",
+                ["area": "language", "text": "B1", "agreed_on": "2026-01-10", "steps": [["owner": "client", "text": "Kurs"]]],
+                token: worker
+            )
+            #expect(
+                try await http.send(
+                    .put,
+                    "/cases/\(case1)/plan-agreement",
+                    token: worker,
+                    body: ["agreed_on": "2026-01-12", "form": "written"]
+                ).status == .ok
+            )
+            _ = try await consult(case1, "2026-01-20", 45, "office", token: worker, referral: true)
+            let moved = try await consult(case1, "2026-02-10", 60, "home_visit", token: worker)
+            let level = try await observe(case1, "german_level", ["status": "value", "code": "a2"], "2026-01-20")
+            _ = try await observe(case1, "housing", ["status": "value", "code": "private_flat"], "2026-01-20")
+
+            let young = try await person("Nasser", "SY", born: 2008, gender: "female", token: worker)
+            let case2 = try await open(young, on: "2026-02-01", token: worker)
+            _ = try await consult(case2, "2026-02-15", 30, "phone", token: worker)
+            _ = try await observe(case2, "german_level", ["status": "declined"], "2026-02-15")
+
+            let closing = try await person("Rahimi", "AF", born: 1985, gender: nil, token: worker)
+            let case3 = try await open(closing, on: "2026-01-15", token: worker)
+            #expect(
+                try await http.send(
+                    .put,
+                    "/cases/\(case3)/closure",
+                    token: worker,
+                    body: ["reason": "goals_reached", "closed_on": "2026-03-01"]
+                ).status == .ok
+            )
+
+            let tesfay = try await person("Tesfay", "ER", born: nil, gender: nil, token: caritas)
+            let case4 = try await open(tesfay, on: "2026-01-08", token: caritas)
+            _ = try await consult(case4, "2026-01-09", 90, "office", token: caritas)
+
+            let erased = try await person("Karim", "IQ", born: 1970, gender: nil, token: worker)
+            let case5 = try await open(erased, on: "2026-01-20", token: worker)
+            _ = try await consult(case5, "2026-01-25", 20, "video", token: worker)
+            _ = try await observe(case5, "employment", ["status": "value", "code": "employed"], "2026-01-25")
+
+            let stage1 = Date()
+            try await pause()
+
+            // Stage 2: a late entry, two corrections, a reopening, an erasure.
+            _ = try await consult(case2, "2026-02-05", 40, "office", token: worker)
+            let correct: (String, [String: Any]) async throws -> Void = { caseID, body in
+                _ = try await create("/cases/\(caseID)/corrections", body, token: worker)
+            }
+            try await correct(case1, ["fact": "consultation_held_on", "item_id": moved, "day": "2026-03-05", "reason": "Datum"])
+            try await correct(
+                case1,
+                [
+                    "fact": "observation", "item_id": level, "day": "2026-01-20", "value": ["status": "value", "code": "b1"],
+                    "reason": "B1, nicht A2",
+                ]
+            )
+            _ = try await create("/cases/\(case3)/reopenings", ["reason": "zurück", "reopened_on": "2026-04-01"], token: worker)
+            try await database.withClient { pool in
+                try await KeyStore(client: pool, master: .init(base64: TestApp.masterKey), logger: Logger(label: "test"))
+                    .erase(subject: "client:\(erased)")
+            }
+
+            let stage2 = Date()
+            try await pause()
+            clock.advance(by: 3600)
+
+            let february = "from=2026-01-01&to=2026-02-28&as_of=2026-02-28"
+            let april = "from=2026-01-01&to=2026-04-30&as_of=2026-04-30"
+            func figures() async throws -> [String: [String: Any]] {
+                var all: [String: [String: Any]] = [:]
+                for (name, query) in [("february", february), ("april", april)] {
+                    for (time, instant) in [("t1", stage1), ("t2", stage2)] {
+                        all["\(name) \(time)"] = try await report("\(query)&known_at=\(Self.instant(instant))")
+                    }
+                }
+                return all
+            }
+            let before = try await figures()
+
+            // February as known after stage 1.
+            let feb1 = try #require(before["february t1"])
+            #expect(Self.count(feb1, "consultations", "total") == 5)
+            #expect(Self.amount(feb1, "consultations", "total") == 245)
+            #expect(Self.count(feb1, "consultations", "office") == 2)
+            #expect(Self.count(feb1, "consultations", "home_visit") == 1)
+            #expect(Self.count(feb1, "people", "counselled") == 4)
+            #expect(Self.count(feb1, "people", "in_counselling") == 5)
+            #expect(Self.count(feb1, "cases_opened", "direct_intake") == 5)
+            #expect(Self.count(feb1, "cases_closed", "total") == 0)
+            #expect(Self.count(feb1, "casework", "assessments") == 1)
+            #expect(Self.count(feb1, "casework", "plans_agreed") == 1)
+            #expect(Self.count(feb1, "goals_agreed", "language") == 1)
+            #expect(Self.count(feb1, "referrals", "jobcenter") == 1)
+            #expect(Self.count(feb1, "german_level", "a1_a2") == 1)
+            #expect(Self.count(feb1, "german_level", "b1_b2") == 0)
+            #expect(Self.count(feb1, "german_level", "declined") == 1)
+            #expect(Self.count(feb1, "german_level", "never_recorded") == 3)
+            #expect(feb1["later_facts"] as? Int == 4)
+
+            // February as known after stage 2: the late consultation counts, the moved one not,
+            // the corrected level is B1.
+            let feb2 = try #require(before["february t2"])
+            #expect(Self.count(feb2, "consultations", "total") == 5)
+            #expect(Self.amount(feb2, "consultations", "total") == 225)
+            #expect(Self.count(feb2, "consultations", "office") == 3)
+            #expect(Self.count(feb2, "consultations", "home_visit") == 0)
+            #expect(Self.count(feb2, "german_level", "a1_a2") == 0)
+            #expect(Self.count(feb2, "german_level", "b1_b2") == 1)
+            #expect(Self.count(feb2, "employment", "employed") == 1, "an erased person's figures stay: they were never personal")
+            #expect(Self.count(feb2, "employment", "never_recorded") == 4)
+            #expect(feb2["later_facts"] as? Int == 0)
+
+            // April: the closure counts as goals reached; the reopening is known only after stage 2.
+            let apr1 = try #require(before["april t1"])
+            #expect(Self.count(apr1, "consultations", "total") == 5)
+            #expect(Self.count(apr1, "cases_closed", "goals_reached") == 1)
+            #expect(Self.count(apr1, "people", "in_counselling") == 4)
+            let apr2 = try #require(before["april t2"])
+            #expect(Self.count(apr2, "consultations", "total") == 6)
+            #expect(Self.amount(apr2, "consultations", "total") == 285)
+            #expect(Self.count(apr2, "people", "in_counselling") == 5)
+            #expect(Self.count(apr2, "citizenship", "SY") == 2)
+            #expect(Self.count(apr2, "citizenship", "IQ") == 1)
+            #expect(Self.count(apr2, "age_group", "27_44") == 2)
+            #expect(Self.count(apr2, "age_group", "18_26") == 1)
+            #expect(Self.count(apr2, "age_group", "45_64") == 1)
+            #expect(Self.count(apr2, "age_group", "never_recorded") == 1)
+            #expect(Self.count(apr2, "gender", "never_recorded") == 3)
+            #expect(apr2["definition"] as? String == "2025.1")
+
+            // Stage 3: more events; the same questions give the same figures.
+            _ = try await consult(case4, "2026-02-20", 30, "office", token: caritas)
+            let late = try await person("Omar", "SO", born: 1999, gender: "male", token: worker)
+            _ = try await open(late, on: "2026-03-10", token: worker)
+            try await pause()
+            let after = try await figures()
+            for (name, figures) in before {
+                let again = try #require(after[name])
+                #expect(
+                    NSDictionary(dictionary: figures["sections"].map { ["s": $0] } ?? [:])
+                        == NSDictionary(dictionary: again["sections"].map { ["s": $0] } ?? [:]),
+                    "\(name) changed"
+                )
+                #expect(figures["known_at"] as? String == again["known_at"] as? String)
+            }
+            #expect(after["february t1"]?["later_facts"] as? Int == 5)
+            #expect(after["february t2"]?["later_facts"] as? Int == 1)
+
+            // Now, with everything: the stage-3 consultation counts.
+            let now = try await report(february)
+            #expect(Self.count(now, "consultations", "total") == 6)
+
+            // The older definition groups the same facts otherwise.
+            let old = try await report("\(april)&known_at=\(Self.instant(stage2))&definition=2019.1")
+            #expect(old["definition"] as? String == "2019.1")
+            #expect(Self.count(old, "age_group", "over_25") == 3)
+            #expect(Self.count(old, "age_group", "18_25") == 1)
+            #expect(Self.count(old, "consultations", "total") == 6)
+
+            // No personal data in any form of a report.
+            for accept in ["application/json", "text/csv", "text/html"] {
+                let response = try await http.send(.get, "/key-figures?\(april)", token: office, headers: [.accept: accept])
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix(accept) == true)
+                let text = String(buffer: response.body)
+                for secret in ["Haddad", "Nasser", "Rahimi", "Tesfay", "Karim", haddad, case1, young, case2] {
+                    #expect(!text.lowercased().contains(secret.lowercased()), "\(accept) shows \(secret)")
+                }
+            }
+            _ = (case3, closing, tesfay, case4, case5)
+        }
+    }
+
+    @Test("CSV opens in German spreadsheets and the printed page draws charts, both from the same figures as the JSON")
+    func formats() async throws {
+        let app = try await TestApp.make()
+        let office = try provider.token(for: coordinator)
+        try await app.test(.router) { http in
+            let json = try await http.send(.get, "/key-figures?as_of=2026-02-28", token: office)
+            #expect(json.status == .ok)
+            let csv = try await http.send(.get, "/key-figures?as_of=2026-02-28", token: office, headers: [.accept: "text/csv"])
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            let text = String(buffer: csv.body)
+            #expect(text.hasPrefix("\u{FEFF}Kennzahlen;"))
+            #expect(text.contains("\r\nStichtag;2026-02-28\r\n"))
+            #expect(text.contains("Abschnitt;Schlüssel;Bezeichnung;Anzahl"))
+            let sections = json.json["sections"] as? [[String: Any]] ?? []
+            let rows = sections.reduce(0) { $0 + (($1["rows"] as? [[String: Any]])?.count ?? 0) }
+            #expect(text.components(separatedBy: "\r\n").count == 10 + rows + 1, "a line per row after the heading")
+            let html = try await http.send(.get, "/key-figures?as_of=2026-02-28", token: office, headers: [.accept: "text/html"])
+            let page = String(buffer: html.body)
+            #expect(page.hasPrefix("<!DOCTYPE html>"))
+            #expect(page.components(separatedBy: "<svg").count - 1 == sections.count)
+            #expect(page.contains("Stichtag</th><td>28.02.2026"))
+        }
+    }
+
+    @Test(
+        "who may read whose figures: a case worker their own only, a team lead their team, coordinators, auditors and admins the district with small counts withheld; the Jobcenter nothing"
+    )
+    func roles() async throws {
+        let app = try await TestApp.make()
+        let worker = try provider.token(for: workerA)
+        try await app.test(.router) { http in
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: worker,
+                    body: ["family_name": "Haddad", "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
+                ).json["id"] as? String
+            )
+            let opened = try await http.send(
+                .post,
+                "/cases",
+                token: worker,
+                body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+            )
+            #expect(opened.status == .created)
+            // A report counts what was recorded up to the last whole second.
+            try await Task.sleep(for: .milliseconds(1100))
+
+            let own = try await http.send(.get, "/key-figures", token: worker)
+            #expect(own.status == .ok)
+            #expect((own.json["scope"] as? [String: Any])?["kind"] as? String == "staff_member")
+            #expect(Self.count(own.json, "people", "in_counselling") == 1, "a case worker sees their own count of one")
+            #expect(own.json["suppressed_below"] as? Int == 0)
+            let others = try await http.send(.get, "/key-figures?staff_member_id=\(workerB.id.apiString)", token: worker)
+            #expect(others.status == .notFound)
+            let team = try await http.send(.get, "/key-figures?team_id=\(DemoData.id("team:Team Nord").apiString)", token: worker)
+            #expect(team.status == .notFound)
+
+            let leadToken = try provider.token(for: lead)
+            let teamFigures = try await http.send(.get, "/key-figures", token: leadToken)
+            #expect((teamFigures.json["scope"] as? [String: Any])?["kind"] as? String == "team")
+            #expect(Self.count(teamFigures.json, "people", "in_counselling") == 1)
+            let caritas = try await http.send(.get, "/key-figures?staff_member_id=\(workerB.id.apiString)", token: leadToken)
+            #expect(caritas.status == .notFound)
+
+            for reader in [coordinator, auditor, admin] {
+                let district = try await http.send(.get, "/key-figures", token: try provider.token(for: reader))
+                #expect(district.status == .ok)
+                #expect((district.json["scope"] as? [String: Any])?["kind"] as? String == "district")
+                #expect(district.json["suppressed_below"] as? Int == 3)
+                let sections = district.json["sections"] as? [[String: Any]] ?? []
+                let people = (sections.first { $0["key"] as? String == "people" }?["rows"] as? [[String: Any]])?.first
+                #expect(people?["suppressed"] as? Bool == true)
+                #expect(people?["count"] == nil)
+                #expect(Self.count(district.json, "consultations", "total") == 0, "zero identifies nobody")
+                let team = try await http.send(
+                    .get,
+                    "/key-figures?team_id=\(DemoData.id("team:Team Nord").apiString)",
+                    token: try provider.token(for: reader)
+                )
+                #expect(team.status == .ok)
+            }
+            let jobcenterToken = try provider.token(for: jobcenter)
+            #expect(try await http.send(.get, "/key-figures", token: jobcenterToken).status == .forbidden)
+            #expect(try await http.send(.get, "/report-definitions", token: jobcenterToken).status == .forbidden)
+            let definitions = try await http.send(.get, "/report-definitions", token: worker)
+            #expect((definitions.json["definitions"] as? [[String: Any]])?.compactMap { $0["version"] as? String } == ["2019.1", "2025.1"])
+
+            for query in ["as_of=2099-01-01", "to=2026-12-31&as_of=2026-06-30", "from=2026-05-01&to=2026-04-01&as_of=2026-06-30"] {
+                let refused = try await http.send(.get, "/key-figures?\(query)", token: worker)
+                #expect(refused.status == .unprocessableContent, "\(query)")
+                #expect(refused.headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await http.send(.get, "/key-figures?definition=1999.9", token: worker).status == .notFound)
+            #expect(
+                try await http.send(.get, "/key-figures?team_id=\(UUID().uuidString)&staff_member_id=\(UUID().uuidString)", token: worker)
+                    .status == .unprocessableContent
+            )
+        }
+    }
+}
