@@ -105,8 +105,15 @@ public struct CommandHandler: Sendable {
                     events: appended,
                     on: connection
                 )
+                let recordedAt = result.recordedAt ?? Date()
                 let stored = zip(appended, result.positions).enumerated().map { offset, pair in
-                    RecordedEvent(appended: pair.0, to: stream, version: version + 1 + Int64(offset), position: pair.1)
+                    RecordedEvent(
+                        appended: pair.0,
+                        to: stream,
+                        version: version + 1 + Int64(offset),
+                        position: pair.1,
+                        recordedAt: recordedAt
+                    )
                 }
                 let context = ProjectionContext(
                     connection: connection,

@@ -44,6 +44,9 @@ struct AccessMatrixTests {
     }
 
     static let structureReaders = Set(Caller.allCases).subtracting([.jobcenter])
+    static let figureReaders: Set<Caller> = [
+        .workerA, .workerB, .workerTuebingen, .teamLead, .coordinator, .auditor, .admin, .adminTuebingen,
+    ]
     static let inWaldshut: Set<Caller> = Set(Caller.allCases).subtracting([.workerTuebingen, .adminTuebingen])
 
     static let rows: [MatrixRow] = [
@@ -162,6 +165,23 @@ struct AccessMatrixTests {
         MatrixRow("getDataQuality", allowed: [.workerA, .workerB, .workerTuebingen, .teamLead, .coordinator]) {
             try await $0.call(.get, "/data-quality", as: $1)
         },
+
+        MatrixRow("getKeyFigures", allowed: figureReaders) { try await $0.call(.get, "/key-figures", as: $1) },
+        MatrixRow(
+            "getKeyFigures",
+            allowed: [.workerA, .teamLead, .coordinator, .auditor, .admin],
+            hidden: [.workerB, .workerTuebingen, .adminTuebingen]
+        ) {
+            try await $0.call(.get, "/key-figures?staff_member_id=\(Caller.workerA.person.id.apiString)", as: $1)
+        },
+        MatrixRow(
+            "getKeyFigures",
+            allowed: [.teamLead, .coordinator, .auditor, .admin],
+            hidden: [.workerA, .workerB, .workerTuebingen, .adminTuebingen]
+        ) {
+            try await $0.call(.get, "/key-figures?team_id=\($0.teamNord)", as: $1)
+        },
+        MatrixRow("listReportDefinitions", allowed: figureReaders) { try await $0.call(.get, "/report-definitions", as: $1) },
 
         MatrixRow("listAccessLog", allowed: [.auditor, .dataProtectionOfficer]) {
             try await $0.call(.get, "/access-log", as: $1)

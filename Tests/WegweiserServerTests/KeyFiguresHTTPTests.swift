@@ -59,7 +59,13 @@ struct KeyFiguresHTTPTests {
                 #expect(response.status == .created, "\(path): \(String(buffer: response.body))")
                 return try #require(response.json["id"] as? String)
             }
-            func person(_ family: String, _ citizenship: String, born: Int?, gender: String?, token: String) async throws -> String {
+            func person(
+                _ family: String,
+                _ citizenship: String,
+                born: Int?,
+                gender: String?,
+                token: String
+            ) async throws -> String {
                 var body: [String: Any] = [
                     "family_name": family, "citizenships": [citizenship], "target_group": "refugee_follow_up_housing",
                 ]
@@ -70,7 +76,14 @@ struct KeyFiguresHTTPTests {
             func open(_ client: String, on day: String, token: String) async throws -> String {
                 try await create("/cases", ["client_id": client, "opening": "direct_intake", "opened_on": day], token: token)
             }
-            func consult(_ caseID: String, _ day: String, _ minutes: Int, _ place: String, token: String, referral: Bool = false)
+            func consult(
+                _ caseID: String,
+                _ day: String,
+                _ minutes: Int,
+                _ place: String,
+                token: String,
+                referral: Bool = false
+            )
                 async throws -> String
             {
                 var body: [String: Any] = ["held_on": day, "duration_minutes": minutes, "place": place]
@@ -78,7 +91,11 @@ struct KeyFiguresHTTPTests {
                 return try await create("/cases/\(caseID)/consultations", body, token: token)
             }
             func observe(_ caseID: String, _ field: String, _ value: [String: Any], _ day: String) async throws -> String {
-                try await create("/cases/\(caseID)/observations", ["field": field, "value": value, "observed_on": day], token: worker)
+                try await create(
+                    "/cases/\(caseID)/observations",
+                    ["field": field, "value": value, "observed_on": day],
+                    token: worker
+                )
             }
             func report(_ query: String, token: String? = nil) async throws -> [String: Any] {
                 let response = try await http.send(.get, "/key-figures?\(query)", token: token ?? office)
@@ -363,17 +380,26 @@ struct KeyFiguresHTTPTests {
             #expect(try await http.send(.get, "/key-figures", token: jobcenterToken).status == .forbidden)
             #expect(try await http.send(.get, "/report-definitions", token: jobcenterToken).status == .forbidden)
             let definitions = try await http.send(.get, "/report-definitions", token: worker)
-            #expect((definitions.json["definitions"] as? [[String: Any]])?.compactMap { $0["version"] as? String } == ["2019.1", "2025.1"])
+            #expect(
+                (definitions.json["definitions"] as? [[String: Any]])?.compactMap { $0["version"] as? String } == [
+                    "2019.1", "2025.1",
+                ]
+            )
 
-            for query in ["as_of=2099-01-01", "to=2026-12-31&as_of=2026-06-30", "from=2026-05-01&to=2026-04-01&as_of=2026-06-30"] {
+            for query in ["as_of=2099-01-01", "to=2026-12-31&as_of=2026-06-30", "from=2026-05-01&to=2026-04-01&as_of=2026-06-30"]
+            {
                 let refused = try await http.send(.get, "/key-figures?\(query)", token: worker)
                 #expect(refused.status == .unprocessableContent, "\(query)")
                 #expect(refused.headers[.contentType] == "application/problem+json")
             }
             #expect(try await http.send(.get, "/key-figures?definition=1999.9", token: worker).status == .notFound)
             #expect(
-                try await http.send(.get, "/key-figures?team_id=\(UUID().uuidString)&staff_member_id=\(UUID().uuidString)", token: worker)
-                    .status == .unprocessableContent
+                try await http.send(
+                    .get,
+                    "/key-figures?team_id=\(UUID().uuidString)&staff_member_id=\(UUID().uuidString)",
+                    token: worker
+                )
+                .status == .unprocessableContent
             )
         }
     }

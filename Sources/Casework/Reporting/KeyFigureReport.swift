@@ -97,7 +97,12 @@ private struct Builder {
                 "Personen",
                 "people",
                 rows: [
-                    row("in_counselling", "in Begleitung am Stichtag", "in counselling on the cut-off day", counts.peopleInCounselling),
+                    row(
+                        "in_counselling",
+                        "in Begleitung am Stichtag",
+                        "in counselling on the cut-off day",
+                        counts.peopleInCounselling
+                    ),
                     row("counselled", "im Zeitraum beraten", "counselled in the period", counts.peopleCounselled),
                 ]
             ),
@@ -110,9 +115,19 @@ private struct Builder {
                 rows: [
                     row("assessments", "Clearinggespräche", "assessment interviews", total(.assessment)),
                     row("plans_agreed", "Integrationspläne vereinbart", "integration plans agreed", total(.planAgreed)),
-                    row("plans_reviewed", "Integrationspläne fortgeschrieben", "integration plans reviewed", total(.planReviewed)),
+                    row(
+                        "plans_reviewed",
+                        "Integrationspläne fortgeschrieben",
+                        "integration plans reviewed",
+                        total(.planReviewed)
+                    ),
                     row("periods_started", "Begleitzeiträume begonnen", "counselling periods started", total(.periodStarted)),
-                    row("periods_extended", "Begleitzeiträume verlängert", "counselling periods extended", total(.periodExtended)),
+                    row(
+                        "periods_extended",
+                        "Begleitzeiträume verlängert",
+                        "counselling periods extended",
+                        total(.periodExtended)
+                    ),
                 ]
             ),
             byCode(
@@ -205,7 +220,14 @@ private struct Builder {
         let changes = facts(.goalStatus).filter { statuses.contains($0.value) }
         var rows = [row("total", "insgesamt", "total", changes.reduce(0) { $0 + $1.count })]
         for area in LifeArea.allCases {
-            rows.append(row(area.code, area.germanLabel, area.englishLabel, changes.filter { $0.key == area.code }.reduce(0) { $0 + $1.count }))
+            rows.append(
+                row(
+                    area.code,
+                    area.germanLabel,
+                    area.englishLabel,
+                    changes.filter { $0.key == area.code }.reduce(0) { $0 + $1.count }
+                )
+            )
         }
         return section(key, de, en, rows: rows)
     }
@@ -291,7 +313,14 @@ private struct Builder {
         var rows: [KeyFigureReport.Row] = []
         if let bands = definition.bands(of: field.rawValue) {
             for band in bands {
-                rows.append(row(band.key, band.de, band.en, count { if case .value(let code) = $0 { band.codes.contains(code) } else { false } }))
+                rows.append(
+                    row(
+                        band.key,
+                        band.de,
+                        band.en,
+                        count { if case .value(let code) = $0 { band.codes.contains(code) } else { false } }
+                    )
+                )
             }
         } else {
             for code in List.allCases {

@@ -40,7 +40,7 @@ private let createStreamSQL = """
 private let insertOneEventSQL = """
     INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
     SELECT $1, stream.version, $6, $7, $8, $9::jsonb, $10::jsonb FROM stream
-    RETURNING global_position, stream_version
+    RETURNING global_position, stream_version, recorded_at
     """
 
 /// Inserts several events, numbered in their order, from the stream row that moved.
@@ -49,7 +49,7 @@ private let insertSeveralEventsSQL = """
     SELECT $1, stream.version - $5 + n.ordinal, n.event_id, n.event_type, n.schema_version, n.payload, n.metadata
     FROM stream, unnest($6::uuid[], $7::text[], $8::integer[], $9::text[]::jsonb[], $10::text[]::jsonb[])
          WITH ORDINALITY AS n(event_id, event_type, schema_version, payload, metadata, ordinal)
-    RETURNING global_position, stream_version
+    RETURNING global_position, stream_version, recorded_at
     """
 
 /// How an append moves its stream's version.
@@ -84,7 +84,7 @@ enum CreatingTheStream: StreamMoveStatements {
 struct AppendOneStatement<Move: StreamMoveStatements>: PostgresPreparedStatement {
     static var name: String { Move.appendingOne.name }
     static var sql: String { Move.appendingOne.sql }
-    typealias Row = (Int64, Int64)
+    typealias Row = (Int64, Int64, Date)
 
     var stream: StreamName
     var expected: Int64?
@@ -109,7 +109,7 @@ struct AppendOneStatement<Move: StreamMoveStatements>: PostgresPreparedStatement
 struct AppendSeveralStatement<Move: StreamMoveStatements>: PostgresPreparedStatement {
     static var name: String { Move.appendingSeveral.name }
     static var sql: String { Move.appendingSeveral.sql }
-    typealias Row = (Int64, Int64)
+    typealias Row = (Int64, Int64, Date)
 
     var stream: StreamName
     var expected: Int64?

@@ -74,7 +74,12 @@ public struct EventStore: Sendable {
                 )
                 if let last = written.last {
                     appended.ring()
-                    return AppendResult(streamVersion: last.version, positions: written.map(\.position), wasDuplicate: false)
+                    return AppendResult(
+                        streamVersion: last.version,
+                        positions: written.map(\.position),
+                        recordedAt: last.recordedAt,
+                        wasDuplicate: false
+                    )
                 }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                 // The same event ids arrived first by another way: the diagnosis tells.
@@ -91,7 +96,7 @@ public struct EventStore: Sendable {
             guard existing == events.count, matching == events.count, let lastVersion else {
                 throw EventStoreError.eventIDReused(stream: stream.id)
             }
-            return AppendResult(streamVersion: lastVersion, positions: positions ?? [], wasDuplicate: true)
+            return AppendResult(streamVersion: lastVersion, positions: positions ?? [], recordedAt: nil, wasDuplicate: true)
         }
         if owned == false { throw EventStoreError.streamBelongsElsewhere(stream: stream.id) }
         throw EventStoreError.wrongExpectedVersion(stream: stream.id, expected: expected, actual: version ?? 0)
@@ -224,7 +229,7 @@ public struct EventStore: Sendable {
         expecting expected: Int64?,
         on connection: PostgresConnection,
         logger: Logger
-    ) async throws -> [(position: Int64, version: Int64)] {
+    ) async throws -> [(position: Int64, version: Int64, recordedAt: Date)] {
         switch (move, events.single) {
         case (.update, let event?):
             try await rows(
@@ -258,10 +263,10 @@ public struct EventStore: Sendable {
         of statement: Statement,
         on connection: PostgresConnection,
         logger: Logger
-    ) async throws -> [(position: Int64, version: Int64)] where Statement.Row == (Int64, Int64) {
-        var rows: [(position: Int64, version: Int64)] = []
-        for try await (position, version) in try await connection.execute(statement, logger: logger) {
-            rows.append((position, version))
+    ) async throws -> [(position: Int64, version: Int64, recordedAt: Date)] where Statement.Row == (Int64, Int64, Date) {
+        var rows: [(position: Int64, version: Int64, recordedAt: Date)] = []
+        for try await (position, version, recordedAt) in try await connection.execute(statement, logger: logger) {
+            rows.append((position, version, recordedAt))
         }
         return rows.count > 1 ? rows.sorted { $0.version < $1.version } : rows
     }

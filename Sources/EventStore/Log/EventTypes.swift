@@ -120,9 +120,9 @@ public struct RecordedEvent: Sendable, Equatable {
 
 extension RecordedEvent {
     /// `event` as appended to `stream` at `version` and `position` by the transaction still
-    /// open: what inline projections see. Its recording time is now (the database stamps the
-    /// transaction's start) and its checkpoint is not known before the commit.
-    public init(appended event: NewEvent, to stream: StreamName, version: Int64, position: Int64) {
+    /// open, recorded at `recordedAt` (as the database stamped it: the transaction's start):
+    /// what inline projections see. Its checkpoint is not known before the commit.
+    public init(appended event: NewEvent, to stream: StreamName, version: Int64, position: Int64, recordedAt: Date) {
         self.init(
             globalPosition: position,
             streamID: stream.id,
@@ -132,7 +132,7 @@ extension RecordedEvent {
             schemaVersion: event.schemaVersion,
             payload: event.payload,
             metadata: event.metadata,
-            recordedAt: Date(),
+            recordedAt: recordedAt,
             checkpoint: Checkpoint(transactionID: 0, position: position)
         )
     }
@@ -144,6 +144,8 @@ public struct AppendResult: Sendable, Equatable {
     public var streamVersion: Int64
     /// The global positions of the appended events, in order.
     public var positions: [Int64]
+    /// When the database recorded them (`nil` for a retry that wrote nothing).
+    public var recordedAt: Date?
     /// Whether the events were already in the log from an earlier attempt (nothing was written).
     public var wasDuplicate: Bool
 }

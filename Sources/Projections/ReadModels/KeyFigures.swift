@@ -229,7 +229,7 @@ public struct KeyFigures: Sendable {
             logger: logger
         )
         var horizon = Self.wholeSecond(Date())
-        for try await (time,) in rows.decode((Date,).self) { horizon = time }
+        for try await (time, ) in rows.decode((Date,).self) { horizon = time }
         return horizon
     }
 
@@ -292,7 +292,7 @@ private struct Statements {
     /// The one number `sql` answers.
     func number(_ sql: String) async throws -> Int {
         var number = 0
-        for try await (value,) in try await query(sql).decode((Int64,).self) { number = Int(value) }
+        for try await (value, ) in try await query(sql).decode((Int64,).self) { number = Int(value) }
         return number
     }
 }

@@ -186,8 +186,15 @@ struct FactBatch {
                 """,
                 logger: context.logger
             )
-            for try await (staffID, districtID, organisationID, teamID, fte) in rows.decode((UUID, String, UUID, UUID?, Double).self) {
-                staff[staffID] = StaffPlace(districtID: districtID, organisationID: organisationID, teamID: teamID, fullTimeEquivalent: fte)
+            for try await (staffID, districtID, organisationID, teamID, fte) in rows.decode(
+                (UUID, String, UUID, UUID?, Double).self
+            ) {
+                staff[staffID] = StaffPlace(
+                    districtID: districtID,
+                    organisationID: organisationID,
+                    teamID: teamID,
+                    fullTimeEquivalent: fte
+                )
             }
         }
         if !items.isEmpty {
@@ -205,7 +212,7 @@ struct FactBatch {
                 """,
                 logger: context.logger
             )
-            for try await (json,) in rows.decode((String,).self) {
+            for try await (json, ) in rows.decode((String,).self) {
                 let row = try Self.decoder.decode(FactRow.self, from: Data(json.utf8))
                 guard let item = row.itemID else { continue }
                 live[item] = .stored(row)
@@ -291,7 +298,12 @@ struct FactBatch {
         case .assessmentRecorded(let recordedAssessment):
             _ = add(.assessment, on: recordedAssessment.assessment.heldOn)
         case .goalAgreed(let agreed):
-            _ = add(.goalAgreed, on: agreed.goal.agreedOn ?? agreed.goal.statusChangedOn, key: agreed.goal.area.code, item: agreed.goal.id)
+            _ = add(
+                .goalAgreed,
+                on: agreed.goal.agreedOn ?? agreed.goal.statusChangedOn,
+                key: agreed.goal.area.code,
+                item: agreed.goal.id
+            )
         case .goalRevised:
             break
         case .goalStatusChanged(let change):
@@ -390,7 +402,8 @@ struct FactBatch {
             )
         }
         if !changedHolders.isEmpty {
-            let changed = changedHolders.sorted { $0.uuidString < $1.uuidString }.compactMap { id in holders[id].map { (id, $0) } }
+            let changed = changedHolders.sorted { $0.uuidString < $1.uuidString }.compactMap { id in holders[id].map { (id, $0) }
+            }
             try await connection.query(
                 """
                 INSERT INTO report_cases (case_id, client_id, district_id, staff_id, organisation_id, team_id)

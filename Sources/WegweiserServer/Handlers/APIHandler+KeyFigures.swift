@@ -15,15 +15,26 @@ extension APIHandler {
         }
         let asOf = try query.asOf.map { try Input.date($0, at: "#/query/as_of") } ?? today
         let to = try query.to.map { try Input.date($0, at: "#/query/to") } ?? asOf
-        let from = try query.from.map { try Input.date($0, at: "#/query/from") } ?? CalendarDate(year: asOf.year, month: 1, day: 1) ?? asOf
+        let from =
+            try query.from.map { try Input.date($0, at: "#/query/from") } ?? CalendarDate(year: asOf.year, month: 1, day: 1)
+            ?? asOf
         if asOf > today {
-            throw Problem.unprocessable("The cut-off day lies in the future.", errors: [.init(pointer: "#/query/as_of", detail: "after today")])
+            throw Problem.unprocessable(
+                "The cut-off day lies in the future.",
+                errors: [.init(pointer: "#/query/as_of", detail: "after today")]
+            )
         }
         if to > asOf {
-            throw Problem.unprocessable("The period ends after the cut-off day.", errors: [.init(pointer: "#/query/to", detail: "after as_of")])
+            throw Problem.unprocessable(
+                "The period ends after the cut-off day.",
+                errors: [.init(pointer: "#/query/to", detail: "after as_of")]
+            )
         }
         if from > to {
-            throw Problem.unprocessable("The period begins after it ends.", errors: [.init(pointer: "#/query/from", detail: "after to")])
+            throw Problem.unprocessable(
+                "The period begins after it ends.",
+                errors: [.init(pointer: "#/query/from", detail: "after to")]
+            )
         }
         if let knownAt = query.knownAt, knownAt > time {
             throw Problem.unprocessable(

@@ -56,7 +56,8 @@ extension KeyFigureDocument {
     /// A section's rows as a table.
     private func table(_ section: KeyFigureReport.Section) -> String {
         let amounts = section.rows.contains { $0.amount != nil }
-        var html = "<table class=\"figures\"><tr><th></th><th>Anzahl</th>" + (amounts ? "<th>Stunden/Monate</th>" : "") + "</tr>\n"
+        var html =
+            "<table class=\"figures\"><tr><th></th><th>Anzahl</th>" + (amounts ? "<th>Stunden/Monate</th>" : "") + "</tr>\n"
         for row in section.rows {
             let count = row.count.map(String.init) ?? "–"
             var amount = ""
@@ -86,7 +87,8 @@ extension KeyFigureDocument {
             let label = Self.escape(String(row.de.prefix(32)))
             svg += "<text x=\"\(labelWidth - 4)\" y=\"\(y + barHeight - 3)\" font-size=\"9\" text-anchor=\"end\">\(label)</text>"
             svg += "<rect x=\"\(labelWidth)\" y=\"\(y)\" width=\"\(width)\" height=\"\(barHeight)\" fill=\"#3b6ea5\"/>"
-            svg += "<text x=\"\(labelWidth + width + 4)\" y=\"\(y + barHeight - 3)\" font-size=\"9\">\(row.count.map(String.init) ?? "–")</text>\n"
+            svg +=
+                "<text x=\"\(labelWidth + width + 4)\" y=\"\(y + barHeight - 3)\" font-size=\"9\">\(row.count.map(String.init) ?? "–")</text>\n"
         }
         return svg + "</svg>\n"
     }
