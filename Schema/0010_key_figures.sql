@@ -65,3 +65,15 @@ CREATE TABLE report_facts (
 CREATE INDEX report_facts_by_district ON report_facts (district_id, kind, effective_on);
 CREATE INDEX report_facts_by_case ON report_facts (case_id, kind);
 CREATE INDEX report_facts_by_item ON report_facts (item_id) WHERE item_id IS NOT NULL;
+
+-- Reports sent out: the figures as sent with what they answered and their hash.
+CREATE TABLE published_reports (
+    id           uuid        PRIMARY KEY,
+    district_id  text        NOT NULL,
+    position     bigint      NOT NULL,  -- the event's global position: the order of listing
+    recorded_at  timestamptz NOT NULL,
+    published_by text,
+    record       jsonb       NOT NULL
+);
+
+CREATE INDEX published_reports_by_district ON published_reports (district_id, position);

@@ -182,6 +182,16 @@ struct AccessMatrixTests {
             try await $0.call(.get, "/key-figures?team_id=\($0.teamNord)", as: $1)
         },
         MatrixRow("listReportDefinitions", allowed: figureReaders) { try await $0.call(.get, "/report-definitions", as: $1) },
+        MatrixRow("publishReport", allowed: [.coordinator]) { context, caller in
+            try await context.call(.post, "/published-reports", as: caller, body: ["recipient": "Regierungspräsidium"])
+        },
+        MatrixRow("listPublishedReports", allowed: [.coordinator, .auditor, .admin, .adminTuebingen]) {
+            try await $0.call(.get, "/published-reports", as: $1)
+        },
+        MatrixRow("getPublishedReport", allowed: [.coordinator, .auditor, .admin], hidden: [.adminTuebingen]) { context, caller in
+            let id = try await context.create("/published-reports", ["recipient": "Regierungspräsidium"], as: .coordinator)
+            return try await context.call(.get, "/published-reports/\(id)", as: caller)
+        },
 
         MatrixRow("listAccessLog", allowed: [.auditor, .dataProtectionOfficer]) {
             try await $0.call(.get, "/access-log", as: $1)

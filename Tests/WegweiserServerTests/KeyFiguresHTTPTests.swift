@@ -403,4 +403,101 @@ struct KeyFiguresHTTPTests {
             )
         }
     }
+
+    @Test(
+        "a published report is recorded with its question and hash, verifies again after late facts, and a changed copy of its figures is caught"
+    )
+    func publishing() async throws {
+        let (app, database) = try await TestApp.makeWithDatabase()
+        let worker = try provider.token(for: workerA)
+        let office = try provider.token(for: coordinator)
+        try await app.test(.router) { http in
+            var caseIDs: [String] = []
+            for name in ["Haddad", "Nasser", "Rahimi"] {
+                let client = try #require(
+                    try await http.send(
+                        .post,
+                        "/clients",
+                        token: worker,
+                        body: ["family_name": name, "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
+                    ).json["id"] as? String
+                )
+                let opened = try await http.send(
+                    .post,
+                    "/cases",
+                    token: worker,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+                )
+                caseIDs.append(try #require(opened.json["id"] as? String))
+            }
+            try await Task.sleep(for: .milliseconds(1100))
+            let body: [String: Any] = ["recipient": "Regierungspräsidium Stuttgart", "as_of": "2026-06-30", "from": "2026-01-01"]
+            let published = try await http.send(
+                .post,
+                "/published-reports",
+                token: office,
+                body: body,
+                headers: [HTTPField.Name("Idempotency-Key")!: "publication-1"]
+            )
+            #expect(published.status == .created, "\(String(buffer: published.body))")
+            let id = try #require(published.json["id"] as? String)
+            #expect(published.headers[.location] == "/published-reports/\(id)")
+            let hash = try #require(published.json["figures_hash"] as? String)
+            #expect(hash.count == 64)
+            #expect((published.json["verification"] as? [String: Any])?["matches"] as? Bool == true)
+            let report = try #require(published.json["report"] as? [String: Any])
+            #expect(Self.count(report, "people", "in_counselling") == 3)
+            #expect(report["suppressed_below"] as? Int == 3)
+            let again = try await http.send(
+                .post,
+                "/published-reports",
+                token: office,
+                body: body,
+                headers: [HTTPField.Name("Idempotency-Key")!: "publication-1"]
+            )
+            #expect(again.json["id"] as? String == id, "the same key answers the same publication")
+
+            // Late facts for the period: the published figures still verify; the late ones are counted.
+            for caseID in caseIDs {
+                let consultation = try await http.send(
+                    .post,
+                    "/cases/\(caseID)/consultations",
+                    token: worker,
+                    body: ["held_on": "2026-02-01", "duration_minutes": 30, "place": "office"]
+                )
+                #expect(consultation.status == .created)
+            }
+            let fetched = try await http.send(.get, "/published-reports/\(id)", token: try provider.token(for: auditor))
+            #expect(fetched.status == .ok)
+            #expect(fetched.json["figures_hash"] as? String == hash)
+            #expect((fetched.json["verification"] as? [String: Any])?["matches"] as? Bool == true)
+            #expect((fetched.json["report"] as? [String: Any])?["later_facts"] as? Int == 3)
+            try await Task.sleep(for: .milliseconds(1100))
+            let now = try await http.send(.get, "/key-figures?as_of=2026-06-30&from=2026-01-01", token: office)
+            #expect(Self.count(now.json, "consultations", "total") == 3, "today's figures count them")
+
+            let listed = try await http.send(.get, "/published-reports", token: office)
+            #expect((listed.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+
+            // A copy of the figures changed behind the API no longer matches the log.
+            try await database.withClient { pool in
+                try await pool.query(
+                    """
+                    UPDATE published_reports
+                    SET record = jsonb_set(record, '{figures,sections,0,rows,0,count}', '4'::jsonb)
+                    WHERE id = \(UUID(uuidString: id)!)
+                    """,
+                    logger: Logger(label: "test")
+                )
+            }
+            let tampered = try await http.send(.get, "/published-reports/\(id)", token: office)
+            #expect((tampered.json["verification"] as? [String: Any])?["matches"] as? Bool == false)
+
+            #expect(try await http.send(.post, "/published-reports", token: worker, body: body).status == .forbidden)
+            let blank = try await http.send(.post, "/published-reports", token: office, body: ["recipient": "  "])
+            #expect(blank.status == .unprocessableContent)
+            let csv = try await http.send(.get, "/published-reports/\(id)", token: office, headers: [.accept: "text/csv"])
+            #expect(String(buffer: csv.body).contains("Kennzahlen;"))
+        }
+    }
 }

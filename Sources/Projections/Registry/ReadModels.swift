@@ -18,7 +18,7 @@ public struct ReadModels: Sendable {
     public static let standard = ReadModels(
         inline: [
             DirectoryProjection(), ClientsProjection(), ClientSearchProjection(), CasesProjection(), CaseItemsProjection(),
-            HouseholdsProjection(), KeyFiguresProjection(),
+            HouseholdsProjection(), KeyFiguresProjection(), PublishedReportsProjection(),
         ],
         asynchronous: []
     )

@@ -41,6 +41,8 @@ enum AccessPolicy {
             "getDataQuality": [.caseWorker, .teamLead, .coordinator],
             "getKeyFigures": [.caseWorker, .teamLead, .coordinator, .auditor, .admin],
             "listReportDefinitions": [.caseWorker, .teamLead, .coordinator, .auditor, .admin],
+            "publishReport": [.coordinator],
+            "listPublishedReports": [.coordinator, .auditor, .admin], "getPublishedReport": [.coordinator, .auditor, .admin],
         ]
         for operation in [
             "listClients", "createClient", "getClient", "replaceClient", "listClientConsultations", "listClientObservations",

@@ -8,61 +8,107 @@ extension APIHandler {
     func getKeyFigures(_ input: Operations.GetKeyFigures.Input) async throws -> Operations.GetKeyFigures.Output {
         let principal = try Principal.required()
         let query = input.query
-        let time = now()
-        let today = CalendarDate(time)
-        guard let definition = query.definition.map(ReportDefinition.named) ?? ReportDefinition.current else {
-            throw Problem.notFound("No report definition \(query.definition ?? "").")
-        }
-        let asOf = try query.asOf.map { try Input.date($0, at: "#/query/as_of") } ?? today
-        let to = try query.to.map { try Input.date($0, at: "#/query/to") } ?? asOf
-        let from =
-            try query.from.map { try Input.date($0, at: "#/query/from") } ?? CalendarDate(year: asOf.year, month: 1, day: 1)
-            ?? asOf
-        if asOf > today {
-            throw Problem.unprocessable(
-                "The cut-off day lies in the future.",
-                errors: [.init(pointer: "#/query/as_of", detail: "after today")]
-            )
-        }
-        if to > asOf {
-            throw Problem.unprocessable(
-                "The period ends after the cut-off day.",
-                errors: [.init(pointer: "#/query/to", detail: "after as_of")]
-            )
-        }
-        if from > to {
-            throw Problem.unprocessable(
-                "The period begins after it ends.",
-                errors: [.init(pointer: "#/query/from", detail: "after to")]
-            )
-        }
-        if let knownAt = query.knownAt, knownAt > time {
-            throw Problem.unprocessable(
-                "known_at lies in the future.",
-                errors: [.init(pointer: "#/query/known_at", detail: "after now")]
-            )
-        }
-        let scope = try await keyFigureScope(query, principal)
-        let answer = try await keyFigures.count(
-            .init(districtID: principal.districtID, scope: scope, from: from, to: to, asOf: asOf, knownAt: query.knownAt)
+        let question = try await keyFigureQuestion(
+            .init(
+                asOf: query.asOf,
+                from: query.from,
+                to: query.to,
+                knownAt: query.knownAt,
+                definition: query.definition,
+                organisationID: query.organisationId,
+                teamID: query.teamId,
+                staffMemberID: query.staffMemberId
+            ),
+            principal,
+            at: "#/query/"
         )
-        var report = KeyFigureReport(counts: answer.counts, definition: definition, from: from, to: to, asOf: asOf)
-        let seesIndividuals = AccessPolicy.seesIndividuals(principal)
-        if !seesIndividuals { report = report.suppressed(below: reportThreshold) }
-        let document = KeyFigureDocument(
-            report: report,
-            definition: definition,
-            districtID: principal.districtID,
-            scope: scope,
-            knownAt: answer.knownAt,
-            laterFacts: answer.laterFacts,
-            suppressedBelow: seesIndividuals ? 0 : reportThreshold
-        )
+        let document = try await keyFigureDocument(question, principal)
         switch Self.preferred(input.headers.accept) {
         case .csv: return .ok(.init(body: .csv(HTTPBody(document.csv))))
         case .html: return .ok(.init(body: .html(HTTPBody(document.html))))
         default: return .ok(.init(body: .json(.init(document))))
         }
+    }
+
+    /// What a key-figure request names, as the query or a body sends it.
+    struct KeyFigureRequest {
+        var asOf: String?
+        var from: String?
+        var to: String?
+        var knownAt: Date?
+        var definition: String?
+        var organisationID: String?
+        var teamID: String?
+        var staffMemberID: String?
+    }
+
+    /// A checked key-figure question: the read model's, and the definition that groups it.
+    struct KeyFigureQuestion {
+        var counts: KeyFigures.Question
+        var definition: ReportDefinition
+        /// Counts below this are withheld (0: none).
+        var suppressedBelow: Int
+    }
+
+    /// The question `request` asks, checked: dates that exist and fit together, a definition
+    /// that exists, a scope `principal` may read. Pointers start with `pointer` (`#/query/` or
+    /// `/`).
+    func keyFigureQuestion(
+        _ request: KeyFigureRequest,
+        _ principal: Principal,
+        at pointer: String
+    ) async throws -> KeyFigureQuestion {
+        let time = now()
+        let today = CalendarDate(time)
+        guard let definition = request.definition.map(ReportDefinition.named) ?? ReportDefinition.current else {
+            throw Problem.notFound("No report definition \(request.definition ?? "").")
+        }
+        let asOf = try request.asOf.map { try Input.date($0, at: pointer + "as_of") } ?? today
+        let to = try request.to.map { try Input.date($0, at: pointer + "to") } ?? asOf
+        let from =
+            try request.from.map { try Input.date($0, at: pointer + "from") } ?? CalendarDate(year: asOf.year, month: 1, day: 1)
+            ?? asOf
+        func refuse(_ field: String, _ detail: String, _ message: String) -> Problem {
+            Problem.unprocessable(message, errors: [.init(pointer: pointer + field, detail: detail)])
+        }
+        if asOf > today { throw refuse("as_of", "after today", "The cut-off day lies in the future.") }
+        if to > asOf { throw refuse("to", "after as_of", "The period ends after the cut-off day.") }
+        if from > to { throw refuse("from", "after to", "The period begins after it ends.") }
+        if let knownAt = request.knownAt, knownAt > time { throw refuse("known_at", "after now", "known_at lies in the future.") }
+        return KeyFigureQuestion(
+            counts: .init(
+                districtID: principal.districtID,
+                scope: try await keyFigureScope(request, principal, at: pointer),
+                from: from,
+                to: to,
+                asOf: asOf,
+                knownAt: request.knownAt
+            ),
+            definition: definition,
+            suppressedBelow: AccessPolicy.seesIndividuals(principal) ? 0 : reportThreshold
+        )
+    }
+
+    /// The figures that answer `question`, withheld below its threshold.
+    func keyFigureDocument(_ question: KeyFigureQuestion, _ principal: Principal) async throws -> KeyFigureDocument {
+        let answer = try await keyFigures.count(question.counts)
+        var report = KeyFigureReport(
+            counts: answer.counts,
+            definition: question.definition,
+            from: question.counts.from,
+            to: question.counts.to,
+            asOf: question.counts.asOf
+        )
+        if question.suppressedBelow > 0 { report = report.suppressed(below: question.suppressedBelow) }
+        return KeyFigureDocument(
+            report: report,
+            definition: question.definition,
+            districtID: question.counts.districtID,
+            scope: question.counts.scope,
+            knownAt: answer.knownAt,
+            laterFacts: answer.laterFacts,
+            suppressedBelow: question.suppressedBelow
+        )
     }
 
     func listReportDefinitions(
@@ -76,33 +122,34 @@ extension APIHandler {
     /// caseload (the default), team leads their team (the default) or one of its members,
     /// coordinators, auditors and admins the district (the default) or anything in it.
     private func keyFigureScope(
-        _ query: Operations.GetKeyFigures.Input.Query,
-        _ principal: Principal
+        _ request: KeyFigureRequest,
+        _ principal: Principal,
+        at pointer: String
     ) async throws -> KeyFigures.Scope {
-        let named = [query.organisationId, query.teamId, query.staffMemberId].compactMap(\.self)
+        let named = [request.organisationID, request.teamID, request.staffMemberID].compactMap(\.self)
         guard named.count <= 1 else {
             throw Problem.unprocessable(
                 "Name one of organisation_id, team_id and staff_member_id.",
-                errors: [.init(pointer: "#/query", detail: "more than one scope")]
+                errors: [.init(pointer: pointer + "staff_member_id", detail: "more than one scope")]
             )
         }
-        if let text = query.staffMemberId {
-            let id = try Input.uuid(text, at: "#/query/staff_member_id")
+        if let text = request.staffMemberID {
+            let id = try Input.uuid(text, at: pointer + "staff_member_id")
             guard let member = try await directory.find(.staffMember, id: id.uuidString, as: StaffMember.Record.self),
                 member.districtID == principal.districtID,
                 AccessPolicy.mayRead(keyFigures: .staffMember(id, team: member.state.profile.teamID), principal)
             else { throw Problem.notFound("No staff member \(text) whose figures you may read.") }
             return .staffMember(id)
         }
-        if let text = query.teamId {
-            let id = try Input.uuid(text, at: "#/query/team_id")
+        if let text = request.teamID {
+            let id = try Input.uuid(text, at: pointer + "team_id")
             guard try await directory.find(.team, id: id.uuidString, as: Team.Record.self)?.districtID == principal.districtID,
                 AccessPolicy.mayRead(keyFigures: .team(id), principal)
             else { throw Problem.notFound("No team \(text) whose figures you may read.") }
             return .team(id)
         }
-        if let text = query.organisationId {
-            let id = try Input.uuid(text, at: "#/query/organisation_id")
+        if let text = request.organisationID {
+            let id = try Input.uuid(text, at: pointer + "organisation_id")
             guard
                 try await directory.find(.organisation, id: id.uuidString, as: Organisation.Record.self)?.districtID
                     == principal.districtID,
@@ -118,10 +165,8 @@ extension APIHandler {
     }
 
     /// The content type the `Accept` header prefers (JSON where it names none we serve).
-    static func preferred(
-        _ accept: [AcceptHeaderContentType<Operations.GetKeyFigures.AcceptableContentType>]
-    ) -> Operations.GetKeyFigures.AcceptableContentType {
-        accept.sortedByQuality().first?.contentType ?? .json
+    static func preferred<ContentType: AcceptableProtocol>(_ accept: [AcceptHeaderContentType<ContentType>]) -> ContentType? {
+        accept.sortedByQuality().first?.contentType
     }
 }
 

@@ -40,6 +40,8 @@ struct APIHandler: APIProtocol {
     let planWeeks: Int
     /// The key figures.
     let keyFigures: KeyFigures
+    /// The reports sent out.
+    let publishedReports: PublishedReports
     /// Counts from 1 to this minus one are withheld from readers who may not see individuals
     /// (`reports.suppression.threshold`).
     let reportThreshold: Int
@@ -88,6 +90,7 @@ struct APIHandler: APIProtocol {
         self.caseloads = Caseloads(client: database, logger: logger)
         self.planWeeks = planWeeks
         self.keyFigures = KeyFigures(client: database, logger: logger)
+        self.publishedReports = PublishedReports(client: database, logger: logger)
         self.reportThreshold = reportThreshold
         self.accessLog = AccessLog(client: database, logger: logger)
         self.developmentSigner = developmentSigner
