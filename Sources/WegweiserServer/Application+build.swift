@@ -99,11 +99,21 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         logger: logger
     )
     let loadDemoData = reader.bool(forKey: "demo.data", default: false)
+    let demoDistrict = try demoDistrictSettings(reader: reader, today: CalendarDate(now()))
+    // The synthetic district loads while the server already answers, once the demo staff are in.
+    let (staffLoaded, staffLoadedSignal) = AsyncStream<Void>.makeStream()
+    if loadDemoData && demoDistrict.people > 0 {
+        app.addServices(DemoDistrict.Loader(handler: handler, settings: demoDistrict, start: staffLoaded))
+    }
     app.beforeServerStarts {
         try await migrator.migrate(on: database, logger: logger)
         migrationsDone.yield()
         migrationsDone.finish()
-        if loadDemoData { try await DemoData.load(using: handler) }
+        if loadDemoData {
+            try await DemoData.load(using: handler)
+            staffLoadedSignal.yield()
+        }
+        staffLoadedSignal.finish()
     }
     return app
 }
@@ -116,6 +126,23 @@ func planWeeks(reader: ConfigReader) throws -> Int {
         throw ConfigurationError("caseload.plan.weeks must be 1 to 52, not \(weeks).")
     }
     return weeks
+}
+
+/// `demo.district.people` (0 to 200,000, default 0: none), `demo.district.events` (events per
+/// person, 12 to 1,000, default 60) and `demo.district.seed`: the synthetic district the demo
+/// data adds.
+func demoDistrictSettings(reader: ConfigReader, today: CalendarDate) throws -> DemoDistrict.Settings {
+    let people = reader.int(forKey: "demo.district.people", default: 0)
+    let events = reader.int(forKey: "demo.district.events", default: 60)
+    guard (0...200_000).contains(people), (12...1000).contains(events) else {
+        throw ConfigurationError("demo.district.people must be 0 to 200000 and demo.district.events 12 to 1000.")
+    }
+    return .init(
+        people: people,
+        eventsPerPerson: events,
+        seed: UInt64(max(reader.int(forKey: "demo.district.seed", default: 1), 0)),
+        today: today
+    )
 }
 
 /// `reports.suppression.threshold`: counts from 1 to this minus one are withheld from readers

@@ -9,8 +9,11 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the API with demo data and development tokens (`wegweiser token`), on the embedded PostgreSQL.",
         discussion: """
-            Same as `serve --auth-development-signer true --demo-data true`. The development signer is \
-            refused with an external database. Never use it in production.
+            Same as `serve --auth-development-signer true --demo-data true --demo-district-people 400`: \
+            the demo staff and a synthetic district of 400 people over three years (deterministic; \
+            `--demo-district-people`, `--demo-district-events` per person and `--demo-district-seed` \
+            change it). The development signer is refused with an external database. Never use it in \
+            production.
             """
     )
 
@@ -19,7 +22,7 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let reader = try await ConfigReader.wegweiser(
             arguments: flags.settings,
-            defaults: ["auth.development.signer": true, "demo.data": true]
+            defaults: ["auth.development.signer": true, "demo.data": true, "demo.district.people": 400]
         )
         let app = try await buildApplication(reader: reader)
         try await runUntilSignalled(app, reader: reader)

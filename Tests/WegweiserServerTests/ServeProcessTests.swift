@@ -163,7 +163,7 @@ struct ServerProcess {
         try #require(FileManager.default.isExecutableFile(atPath: executable), "the wegweiser executable is built with the tests")
         let port = Int.random(in: 20000..<30000)
         let child = try ChildProcess.spawn(
-            [executable, "demo", "--http-port", "\(port)", "--postgres-directory", directory],
+            [executable, "demo", "--http-port", "\(port)", "--postgres-directory", directory, "--demo-district-people", "10"],
             environment: ["DATABASE_URL": nil],
             outputFile: URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("serve-\(port).log")
                 .path

@@ -49,7 +49,9 @@ public struct KeyFiguresProjection: Projection {
                 }
             } else if let event = staffByID[recorded.id] {
                 switch event.event {
-                case .appointed(let profile), .changed(let profile): batch.staff[profile.id] = .init(profile)
+                case .appointed(let profile), .changed(let profile):
+                    batch.staff[profile.id] = .init(profile)
+                    batch.changedStaff.insert(profile.id)
                 case .deactivated: break
                 }
             }
@@ -115,6 +117,8 @@ struct FactRow: Codable {
 struct FactBatch {
     /// Staff places known (read, or changed in this batch).
     var staff: [UUID: StaffPlace] = [:]
+    /// Staff members whose place this batch changed.
+    var changedStaff: Set<UUID> = []
     /// Case holders known (read, or changed in this batch).
     var holders: [UUID: CaseHolder] = [:]
     /// Cases whose holder this batch changed.
@@ -384,8 +388,8 @@ struct FactBatch {
         let connection = context.connection
         let logger = context.logger
         func text(_ value: (some CustomStringConvertible)?) -> String { value?.description ?? "" }
-        if !staff.isEmpty {
-            let places = staff.sorted { $0.key.uuidString < $1.key.uuidString }
+        if !changedStaff.isEmpty {
+            let places = staff.filter { changedStaff.contains($0.key) }.sorted { $0.key.uuidString < $1.key.uuidString }
             try await connection.query(
                 """
                 INSERT INTO report_staff (staff_id, district_id, organisation_id, team_id, full_time_equivalent)
