@@ -1,7 +1,8 @@
 # Sourced by the benchmarks that measure through the server: starts a throwaway PostgreSQL
 # (fsync on) on port $pgport and `wegweiser demo` from $bin on port $port against it, and stops
-# both on exit. Needs $bin, $port, $pgport and $name (for the temporary folder); sets pgbin,
-# work, url, psql, flags, base and server.
+# both on exit. Needs $bin, $port, $pgport and $name (for the temporary folder); takes
+# $demo_flags (default: no synthetic district, so that it does not load beside a measurement);
+# sets pgbin, work, url, psql, flags, base and server.
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 work=$(mktemp -d "/tmp/wegweiser-$name.XXXXXX")
@@ -27,7 +28,8 @@ flags=(--database-url "$url" --keys-master "$(head -c 32 /dev/urandom | base64)"
   --auth-development-external-database true --auth-development-key-file "$work/dev.pem" --log-level error)
 base="http://127.0.0.1:$port"
 
-"$bin/wegweiser" demo "${flags[@]}" --http-port "$port" >"$work/server.log" 2>&1 &
+[ -n "${demo_flags+x}" ] || demo_flags=(--demo-district-people 0)
+"$bin/wegweiser" demo "${flags[@]}" "${demo_flags[@]}" --http-port "$port" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 300); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -sf "$base/health/ready" >/dev/null || { cat "$work/server.log" >&2; exit 1; }

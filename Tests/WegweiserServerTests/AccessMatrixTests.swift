@@ -182,6 +182,15 @@ struct AccessMatrixTests {
             try await $0.call(.get, "/key-figures?team_id=\($0.teamNord)", as: $1)
         },
         MatrixRow("listReportDefinitions", allowed: figureReaders) { try await $0.call(.get, "/report-definitions", as: $1) },
+        MatrixRow("getTrajectory", allowed: figureReaders) {
+            try await $0.call(.get, "/trajectories?measure=german_level&cohort_from=2025-01-01&cohort_to=2026-01-01", as: $1)
+        },
+        MatrixRow("getStaffSheet", allowed: [.teamLead, .coordinator, .auditor, .admin, .adminTuebingen]) {
+            try await $0.call(.get, "/staff-sheets?from=2026-01-01&to=2026-06-30", as: $1)
+        },
+        MatrixRow("getStaffSheet", allowed: [.teamLead, .coordinator, .auditor, .admin], hidden: [.adminTuebingen]) {
+            try await $0.call(.get, "/staff-sheets?from=2026-01-01&to=2026-06-30&team_id=\($0.teamNord)", as: $1)
+        },
         MatrixRow("publishReport", allowed: [.coordinator]) { context, caller in
             try await context.call(.post, "/published-reports", as: caller, body: ["recipient": "Regierungspräsidium"])
         },

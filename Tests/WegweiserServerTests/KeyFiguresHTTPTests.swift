@@ -500,4 +500,111 @@ struct KeyFiguresHTTPTests {
             #expect(String(buffer: csv.body).contains("Kennzahlen;"))
         }
     }
+
+    @Test(
+        "a cohort's course: German level at 0, 6, 12, 24 and 36 months after the start, across the person's cases, with the no-answer kinds apart; and the work per staff member"
+    )
+    func trajectoryAndStaffSheet() async throws {
+        let app = try await TestApp.make(extra: ["reports.suppression.threshold": .init(.int(1), isSecret: false)])
+        let worker = try provider.token(for: workerA)
+        let office = try provider.token(for: coordinator)
+        try await app.test(.router) { http in
+            var cases: [String] = []
+            for (name, opened) in [("Haddad", "2024-01-10"), ("Nasser", "2024-02-01"), ("Rahimi", "2024-03-01")] {
+                let client = try #require(
+                    try await http.send(
+                        .post,
+                        "/clients",
+                        token: worker,
+                        body: ["family_name": name, "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
+                    ).json["id"] as? String
+                )
+                let response = try await http.send(
+                    .post,
+                    "/cases",
+                    token: worker,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": opened]
+                )
+                cases.append(try #require(response.json["id"] as? String))
+            }
+            func observe(_ caseID: String, _ value: [String: Any], _ day: String) async throws {
+                let response = try await http.send(
+                    .post,
+                    "/cases/\(caseID)/observations",
+                    token: worker,
+                    body: ["field": "german_level", "value": value, "observed_on": day]
+                )
+                #expect(response.status == .created)
+            }
+            try await observe(cases[0], ["status": "value", "code": "below_a1"], "2024-01-10")
+            try await observe(cases[0], ["status": "value", "code": "a2"], "2024-08-10")
+            try await observe(cases[0], ["status": "value", "code": "b1"], "2025-02-10")
+            try await observe(cases[1], ["status": "declined"], "2024-02-01")
+            for day in ["2024-01-20", "2024-02-20"] {
+                let consultation = try await http.send(
+                    .post,
+                    "/cases/\(cases[0])/consultations",
+                    token: worker,
+                    body: ["held_on": day, "duration_minutes": 45, "place": "office"]
+                )
+                #expect(consultation.status == .created)
+            }
+            try await Task.sleep(for: .milliseconds(1100))
+
+            let response = try await http.send(
+                .get,
+                "/trajectories?measure=german_level&cohort_from=2024-01-01&cohort_to=2024-03-31",
+                token: office
+            )
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+            #expect(response.json["cohort"] as? Int == 3)
+            let points = try #require(response.json["points"] as? [[String: Any]])
+            #expect(points.compactMap { $0["months"] as? Int } == [0, 6, 12, 24, 36])
+            func count(_ months: Int, _ key: String) -> Int? {
+                let point = points.first { $0["months"] as? Int == months }
+                let rows = point?["rows"] as? [[String: Any]] ?? []
+                return rows.first { $0["key"] as? String == key }?["count"] as? Int
+            }
+            #expect(points.first { $0["months"] as? Int == 36 }?["people"] as? Int == 0, "not reached by today")
+            #expect(count(0, "below_a1") == 1)
+            #expect(count(0, "declined") == 1)
+            #expect(count(0, "never_recorded") == 1)
+            #expect(count(6, "below_a1") == 1)
+            #expect(count(12, "a1_a2") == 1)
+            #expect(count(24, "b1_b2") == 1)
+            #expect(count(24, "below_a1") == 0)
+            let page = try await http.send(
+                .get,
+                "/trajectories?measure=german_level&cohort_from=2024-01-01&cohort_to=2024-03-31",
+                token: office,
+                headers: [.accept: "text/html"]
+            )
+            #expect(String(buffer: page.body).contains("<polyline"))
+            let none = try await http.send(
+                .get,
+                "/trajectories?measure=german_level&cohort_from=2025-01-01&cohort_to=2025-03-31",
+                token: office
+            )
+            #expect(none.json["cohort"] as? Int == 0)
+
+            let sheet = try await http.send(.get, "/staff-sheets?from=2024-01-01&to=2024-12-31", token: office)
+            #expect(sheet.status == .ok)
+            let rows = try #require(sheet.json["rows"] as? [[String: Any]])
+            let mine = try #require(rows.first { $0["staff_member_id"] as? String == workerA.id.apiString })
+            #expect(mine["name"] as? String == workerA.name)
+            #expect(mine["cases"] as? Int == 3)
+            #expect(mine["people"] as? Int == 3)
+            #expect(mine["consultations"] as? Int == 2)
+            #expect(mine["minutes"] as? Int == 90)
+            #expect((sheet.json["total"] as? [String: Any])?["people"] as? Int == 3)
+            let csv = try await http.send(
+                .get,
+                "/staff-sheets?from=2024-01-01&to=2024-12-31",
+                token: office,
+                headers: [.accept: "text/csv"]
+            )
+            #expect(String(buffer: csv.body).contains("\(workerA.name);\(workerA.id.apiString);1,00;3;3;2;90"))
+            #expect(try await http.send(.get, "/staff-sheets?from=2024-01-01&to=2024-12-31", token: worker).status == .forbidden)
+        }
+    }
 }

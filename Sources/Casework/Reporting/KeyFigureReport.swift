@@ -70,16 +70,57 @@ public struct KeyFigureReport: Sendable, Equatable, Codable {
     public func suppressed(below threshold: Int) -> KeyFigureReport {
         var report = self
         for section in report.sections.indices {
-            for row in report.sections[section].rows.indices {
-                let count = report.sections[section].rows[row].count ?? 0
-                if count > 0 && count < threshold {
-                    report.sections[section].rows[row].count = nil
-                    report.sections[section].rows[row].amount = nil
-                    report.sections[section].rows[row].suppressed = true
-                }
-            }
+            report.sections[section].rows = Self.suppressed(report.sections[section].rows, below: threshold)
         }
         return report
+    }
+}
+
+extension KeyFigureReport {
+    /// The rows of one observation field for `people` people with `answers` (their latest
+    /// answer each): its bands (where `definition` has them) or its codes, then declined, not
+    /// asked, unknown and never recorded (the people without any answer).
+    public static func answerRows(
+        _ field: ObservationField,
+        _ answers: [KeyFigureCounts.Answers],
+        people: Int,
+        definition: ReportDefinition
+    ) -> [Row] {
+        func count(_ matches: (ObservationValue) -> Bool) -> Int {
+            answers.filter { matches($0.answer) }.reduce(0) { $0 + $1.count }
+        }
+        var rows: [Row] = []
+        if let bands = definition.bands(of: field.rawValue) {
+            for band in bands {
+                let inBand = count { if case .value(let code) = $0 { band.codes.contains(code) } else { false } }
+                rows.append(Row(key: band.key, de: band.de, en: band.en, count: inBand))
+            }
+        } else {
+            let entries = CodeLists.all.first { $0.name == field.rawValue }?.entries ?? []
+            for entry in entries {
+                rows.append(Row(key: entry.code, de: entry.german, en: entry.english, count: count { $0 == .value(entry.code) }))
+            }
+        }
+        let answered = answers.reduce(0) { $0 + $1.count }
+        rows.append(Row(key: "declined", de: "keine Angabe (verweigert)", en: "declined", count: count { $0 == .declined }))
+        rows.append(Row(key: "not_asked", de: "nicht erfragt", en: "not asked", count: count { $0 == .notAsked }))
+        rows.append(Row(key: "unknown", de: "unbekannt", en: "unknown", count: count { $0 == .unknown }))
+        rows.append(Row(key: "never_recorded", de: "nie erfasst", en: "never recorded", count: max(people - answered, 0)))
+        return rows
+    }
+
+    /// `rows` with every count from 1 to `threshold - 1` withheld (and its amount).
+    static func suppressed(_ rows: [Row], below threshold: Int) -> [Row] {
+        rows.map { row in
+            var row = row
+            let count = row.count ?? 0
+            if count > 0 && count < threshold {
+                row.count = nil
+                row.amount = nil
+                row.suppressed = true
+            }
+            return row
+        }
     }
 }
 
@@ -155,11 +196,11 @@ private struct Builder {
             citizenships(),
             profileBreakdown("gender", "Geschlecht", "gender", list: Gender.self) { $0.gender },
             ageGroups(),
-            answers(.housing, list: Housing.self),
-            answers(.germanLevel, list: GermanLevel.self),
-            answers(.benefits, list: Benefits.self),
-            answers(.employment, list: Employment.self),
-            answers(.residenceStatus, list: ResidenceStatus.self),
+            answers(.housing),
+            answers(.germanLevel),
+            answers(.benefits),
+            answers(.employment),
+            answers(.residenceStatus),
         ]
     }
 
@@ -303,36 +344,20 @@ private struct Builder {
         counts.profiles.filter(matches).reduce(0) { $0 + $1.count }
     }
 
-    /// One observation field: its bands (where the definition has them) or its codes, then
-    /// declined, not asked, unknown and never recorded.
-    private func answers<List: CodeList>(_ field: ObservationField, list: List.Type) -> KeyFigureReport.Section {
-        let found = counts.answers.filter { $0.field == field.rawValue }
-        func count(_ matches: (ObservationValue) -> Bool) -> Int {
-            found.filter { matches($0.answer) }.reduce(0) { $0 + $1.count }
-        }
-        var rows: [KeyFigureReport.Row] = []
-        if let bands = definition.bands(of: field.rawValue) {
-            for band in bands {
-                rows.append(
-                    row(
-                        band.key,
-                        band.de,
-                        band.en,
-                        count { if case .value(let code) = $0 { band.codes.contains(code) } else { false } }
-                    )
-                )
-            }
-        } else {
-            for code in List.allCases {
-                rows.append(row(code.code, code.germanLabel, code.englishLabel, count { $0 == .value(code.code) }))
-            }
-        }
-        let answered = found.reduce(0) { $0 + $1.count }
-        rows.append(row("declined", "keine Angabe (verweigert)", "declined", count { $0 == .declined }))
-        rows.append(row("not_asked", "nicht erfragt", "not asked", count { $0 == .notAsked }))
-        rows.append(row("unknown", "unbekannt", "unknown", count { $0 == .unknown }))
-        rows.append(neverRecorded(max(counts.peopleInCounselling - answered, 0)))
-        return section(field.rawValue, field.germanLabel, field.englishLabel, onCutOff: true, rows: rows)
+    /// One observation field's section of the people on the cut-off day.
+    private func answers(_ field: ObservationField) -> KeyFigureReport.Section {
+        section(
+            field.rawValue,
+            field.germanLabel,
+            field.englishLabel,
+            onCutOff: true,
+            rows: KeyFigureReport.answerRows(
+                field,
+                counts.answers.filter { $0.field == field.rawValue },
+                people: counts.peopleInCounselling,
+                definition: definition
+            )
+        )
     }
 
     // MARK: Building blocks

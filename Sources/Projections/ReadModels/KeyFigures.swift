@@ -219,7 +219,7 @@ public struct KeyFigures: Sendable {
     /// The end of the recording times a report can reproduce forever: the last whole second
     /// before every transaction still running (which may yet record facts with an earlier
     /// recording time, its start) and before now.
-    private func horizon(on connection: PostgresConnection) async throws -> Date {
+    func horizon(on connection: PostgresConnection) async throws -> Date {
         let rows = try await connection.query(
             """
             SELECT date_trunc('second', least(now(), (SELECT min(xact_start) FROM pg_stat_activity
@@ -234,12 +234,12 @@ public struct KeyFigures: Sendable {
     }
 
     /// `date` without its fraction of a second.
-    private static func wholeSecond(_ date: Date) -> Date {
+    static func wholeSecond(_ date: Date) -> Date {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
     /// The column of `report_facts` a scope filters on, and its value (`nil` for the district).
-    private static func scopeColumn(_ scope: Scope) -> (String, UUID?) {
+    static func scopeColumn(_ scope: Scope) -> (String, UUID?) {
         switch scope {
         case .district: ("staff_id", nil)
         case .organisation(let id): ("organisation_id", id)
@@ -251,7 +251,7 @@ public struct KeyFigures: Sendable {
 
 /// Statements with named values (`:district`), each bound as a parameter: the SQL text is
 /// built only from constant fragments, the values never enter it.
-private struct Statements {
+struct Statements {
     let connection: PostgresConnection
     let logger: Logger
     let values: [String: any PostgresEncodable & Sendable]

@@ -42,6 +42,8 @@ enum AccessPolicy {
             "getKeyFigures": [.caseWorker, .teamLead, .coordinator, .auditor, .admin],
             "listReportDefinitions": [.caseWorker, .teamLead, .coordinator, .auditor, .admin],
             "publishReport": [.coordinator],
+            "getTrajectory": [.caseWorker, .teamLead, .coordinator, .auditor, .admin],
+            "getStaffSheet": [.teamLead, .coordinator, .auditor, .admin],
             "listPublishedReports": [.coordinator, .auditor, .admin], "getPublishedReport": [.coordinator, .auditor, .admin],
         ]
         for operation in [
