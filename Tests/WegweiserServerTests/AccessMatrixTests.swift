@@ -191,6 +191,9 @@ struct AccessMatrixTests {
         MatrixRow("getStaffSheet", allowed: [.teamLead, .coordinator, .auditor, .admin], hidden: [.adminTuebingen]) {
             try await $0.call(.get, "/staff-sheets?from=2026-01-01&to=2026-06-30&team_id=\($0.teamNord)", as: $1)
         },
+        MatrixRow("getDataCompleteness", allowed: [.teamLead, .coordinator]) {
+            try await $0.call(.get, "/data-completeness", as: $1)
+        },
         MatrixRow("publishReport", allowed: [.coordinator]) { context, caller in
             try await context.call(.post, "/published-reports", as: caller, body: ["recipient": "Regierungspräsidium"])
         },

@@ -44,6 +44,7 @@ enum AccessPolicy {
             "publishReport": [.coordinator],
             "getTrajectory": [.caseWorker, .teamLead, .coordinator, .auditor, .admin],
             "getStaffSheet": [.teamLead, .coordinator, .auditor, .admin],
+            "getDataCompleteness": [.teamLead, .coordinator],
             "listPublishedReports": [.coordinator, .auditor, .admin], "getPublishedReport": [.coordinator, .auditor, .admin],
         ]
         for operation in [

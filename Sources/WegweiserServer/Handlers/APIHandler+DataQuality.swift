@@ -80,3 +80,68 @@ extension APIHandler {
         return try EventCoding.decode(Data(stored.jsonText().utf8))
     }
 }
+
+extension APIHandler {
+    func getDataCompleteness(_ input: Operations.GetDataCompleteness.Input) async throws -> Operations.GetDataCompleteness.Output
+    {
+        let principal = try Principal.required()
+        var teamID = try input.query.teamId.map { try Input.uuid($0, at: "#/query/team_id") }
+        if principal.role == .teamLead {
+            guard let own = principal.teamID, teamID == nil || teamID == own else {
+                throw Problem.notFound("No team whose data quality you may read.")
+            }
+            teamID = own
+        } else if let id = teamID,
+            try await directory.find(.team, id: id.uuidString, as: Team.Record.self)?.districtID != principal.districtID
+        {
+            throw Problem.notFound("No team \(id.apiString) here.")
+        }
+        let today = CalendarDate(now())
+        let groups = try await keyFigures.completeness(
+            districtID: principal.districtID,
+            teamID: teamID,
+            today: today,
+            planWeeks: planWeeks
+        )
+        let staff = try await directory.list(
+            .staffMember,
+            as: StaffMember.Record.self,
+            districtID: principal.districtID,
+            where: [],
+            limit: 10_000
+        )
+        var names: [UUID: String] = [:]
+        for member in staff { names[member.state.profile.id] = member.state.profile.name }
+        func share(_ count: Int, _ people: Int) -> Double { people == 0 ? 0 : Double(count) / Double(people) }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        asOf: today.description,
+                        planWeeks: Int32(planWeeks),
+                        groups: groups.map { group in
+                            .init(
+                                teamId: group.teamID?.apiString,
+                                staffMemberId: group.staffID?.apiString,
+                                name: group.staffID.flatMap { names[$0] },
+                                people: Int32(clamping: group.people),
+                                casesWithoutPlan: Int32(clamping: group.casesWithoutPlan),
+                                fields: group.fields.map { field in
+                                    .init(
+                                        field: .init(rawValue: field.field.rawValue) ?? .germanLevel,
+                                        neverRecorded: Int32(clamping: field.neverRecorded),
+                                        onlyNoAnswer: Int32(clamping: field.onlyNoAnswer),
+                                        stale: Int32(clamping: field.stale),
+                                        neverRecordedShare: share(field.neverRecorded, group.people),
+                                        onlyNoAnswerShare: share(field.onlyNoAnswer, group.people),
+                                        staleShare: share(field.stale, group.people)
+                                    )
+                                }
+                            )
+                        }
+                    )
+                )
+            )
+        )
+    }
+}
