@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension KeyFigures {
     /// How complete and current one group's soft data is.
-    public struct Completeness: Sendable, Equatable {
+    public struct Completeness: Sendable {
         /// The team (`nil` for staff without a team).
         public var teamID: UUID?
         /// The staff member (`nil` for the team's row).
@@ -17,14 +17,6 @@ extension KeyFigures {
         /// declined / not asked / unknown, people whose latest observation is older than 12
         /// months.
         public var fields: [(field: ObservationField, neverRecorded: Int, onlyNoAnswer: Int, stale: Int)]
-
-        public static func == (lhs: Completeness, rhs: Completeness) -> Bool {
-            lhs.teamID == rhs.teamID && lhs.staffID == rhs.staffID && lhs.people == rhs.people
-                && lhs.casesWithoutPlan == rhs.casesWithoutPlan && lhs.fields.map(\.field) == rhs.fields.map(\.field)
-                && lhs.fields.map(\.neverRecorded) == rhs.fields.map(\.neverRecorded)
-                && lhs.fields.map(\.onlyNoAnswer) == rhs.fields.map(\.onlyNoAnswer)
-                && lhs.fields.map(\.stale) == rhs.fields.map(\.stale)
-        }
     }
 
     /// Per team and per staff member of `districtID` (of `teamID` only, if given), the

@@ -112,36 +112,35 @@ extension APIHandler {
         )
         var names: [UUID: String] = [:]
         for member in staff { names[member.state.profile.id] = member.state.profile.name }
-        func share(_ count: Int, _ people: Int) -> Double { people == 0 ? 0 : Double(count) / Double(people) }
-        return .ok(
-            .init(
-                body: .json(
-                    .init(
-                        asOf: today.description,
-                        planWeeks: Int32(planWeeks),
-                        groups: groups.map { group in
-                            .init(
-                                teamId: group.teamID?.apiString,
-                                staffMemberId: group.staffID?.apiString,
-                                name: group.staffID.flatMap { names[$0] },
-                                people: Int32(clamping: group.people),
-                                casesWithoutPlan: Int32(clamping: group.casesWithoutPlan),
-                                fields: group.fields.map { field in
-                                    .init(
-                                        field: .init(rawValue: field.field.rawValue) ?? .germanLevel,
-                                        neverRecorded: Int32(clamping: field.neverRecorded),
-                                        onlyNoAnswer: Int32(clamping: field.onlyNoAnswer),
-                                        stale: Int32(clamping: field.stale),
-                                        neverRecordedShare: share(field.neverRecorded, group.people),
-                                        onlyNoAnswerShare: share(field.onlyNoAnswer, group.people),
-                                        staleShare: share(field.stale, group.people)
-                                    )
-                                }
-                            )
-                        }
-                    )
-                )
+        let rows = groups.map {
+            Components.Schemas.DataCompleteness.GroupsPayloadPayload($0, name: $0.staffID.flatMap { names[$0] })
+        }
+        return .ok(.init(body: .json(.init(asOf: today.description, planWeeks: Int32(planWeeks), groups: rows))))
+    }
+}
+
+extension Components.Schemas.DataCompleteness.GroupsPayloadPayload {
+    /// The contract's form of one group's completeness.
+    init(_ group: KeyFigures.Completeness, name: String?) {
+        func share(_ count: Int) -> Double { group.people == 0 ? 0 : Double(count) / Double(group.people) }
+        let fields = group.fields.map { field in
+            FieldsPayloadPayload(
+                field: .init(rawValue: field.field.rawValue) ?? .germanLevel,
+                neverRecorded: Int32(clamping: field.neverRecorded),
+                onlyNoAnswer: Int32(clamping: field.onlyNoAnswer),
+                stale: Int32(clamping: field.stale),
+                neverRecordedShare: share(field.neverRecorded),
+                onlyNoAnswerShare: share(field.onlyNoAnswer),
+                staleShare: share(field.stale)
             )
+        }
+        self.init(
+            teamId: group.teamID?.apiString,
+            staffMemberId: group.staffID?.apiString,
+            name: name,
+            people: Int32(clamping: group.people),
+            casesWithoutPlan: Int32(clamping: group.casesWithoutPlan),
+            fields: fields
         )
     }
 }
