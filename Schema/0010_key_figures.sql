@@ -63,10 +63,13 @@ CREATE TABLE report_facts (
 );
 
 CREATE INDEX report_facts_by_district ON report_facts (district_id, kind, effective_on);
-CREATE INDEX report_facts_by_case ON report_facts (case_id, kind);
 CREATE INDEX report_facts_by_item ON report_facts (item_id) WHERE item_id IS NOT NULL;
--- A person's observations of one field by day: the latest answer at a point of a course.
-CREATE INDEX report_facts_by_person ON report_facts (client_id, key, effective_on) WHERE kind = 'observation';
+-- A person's facts of one kind by day: whether they were counselled in a period, their latest
+-- answer for a field at a point of a course.
+CREATE INDEX report_facts_by_person ON report_facts (client_id, kind, key, effective_on);
+-- What was recorded, or superseded, after a report's recording time: its `later_facts`.
+CREATE INDEX report_facts_by_recording ON report_facts (district_id, recorded_at);
+CREATE INDEX report_facts_superseded ON report_facts (district_id, superseded_at) WHERE superseded_at IS NOT NULL;
 
 -- Reports sent out: the figures as sent with what they answered and their hash.
 CREATE TABLE published_reports (

@@ -121,10 +121,17 @@ public struct KeyFigures: Sendable {
             guard let kind = FactKind(rawValue: kind) else { continue }
             facts.append(.init(kind: kind, key: key, value: value, count: Int(count), amount: Int(amount)))
         }
+        // One probe per person of the district (an index on person, kind and day), not a
+        // distinct count over every consultation.
         let counselled = try await sql.number(
             """
-            SELECT count(DISTINCT client_id)::int8 FROM (\(visible)) f
-            WHERE kind = 'consultation' AND effective_on BETWEEN :from::date AND :to::date AND \(inScope)
+            SELECT count(*)::int8 FROM (SELECT DISTINCT client_id FROM report_people WHERE district_id = :district) p
+            WHERE EXISTS (
+                SELECT 1 FROM report_facts f
+                WHERE f.client_id = p.client_id AND f.kind = 'consultation' AND f.effective_on BETWEEN :from::date AND :to::date
+                  AND f.district_id = :district AND f.recorded_at < :end AND (f.superseded_at IS NULL OR f.superseded_at >= :end)
+                  AND \(holder == nil ? "TRUE" : "f.\(column) = :holder")
+            )
             """
         )
 
@@ -196,11 +203,15 @@ public struct KeyFigures: Sendable {
                 )
             )
         }
+        // Recorded after, or recorded before and superseded after: two index ranges.
         let later = try await sql.number(
             """
-            SELECT count(*)::int8 FROM report_facts
-            WHERE district_id = :district AND (recorded_at >= :end OR superseded_at >= :end)
-              AND effective_on <= greatest(:to::date, :as_of::date) AND \(inScope)
+            SELECT (SELECT count(*) FROM report_facts
+                    WHERE district_id = :district AND recorded_at >= :end
+                      AND effective_on <= greatest(:to::date, :as_of::date) AND \(inScope))
+                 + (SELECT count(*) FROM report_facts
+                    WHERE district_id = :district AND superseded_at >= :end AND recorded_at < :end
+                      AND effective_on <= greatest(:to::date, :as_of::date) AND \(inScope))
             """
         )
         return Answer(

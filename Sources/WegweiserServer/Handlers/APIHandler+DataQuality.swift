@@ -103,15 +103,7 @@ extension APIHandler {
             today: today,
             planWeeks: planWeeks
         )
-        let staff = try await directory.list(
-            .staffMember,
-            as: StaffMember.Record.self,
-            districtID: principal.districtID,
-            where: [],
-            limit: 10_000
-        )
-        var names: [UUID: String] = [:]
-        for member in staff { names[member.state.profile.id] = member.state.profile.name }
+        let names = try await staffNames(in: principal.districtID)
         let rows = groups.map {
             Components.Schemas.DataCompleteness.GroupsPayloadPayload($0, name: $0.staffID.flatMap { names[$0] })
         }

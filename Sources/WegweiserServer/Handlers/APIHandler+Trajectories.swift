@@ -83,20 +83,28 @@ extension APIHandler {
             throw Problem.notFound("A team lead without a team has no staff sheet.")
         }
         let (work, total) = try await keyFigures.staffWork(districtID: principal.districtID, scope: scope, from: from, to: to)
-        let staff = try await directory.list(
-            .staffMember,
-            as: StaffMember.Record.self,
-            districtID: principal.districtID,
-            where: [],
-            limit: 10_000
-        )
-        var names: [UUID: String] = [:]
-        for member in staff { names[member.state.profile.id] = member.state.profile.name }
+        let names = try await staffNames(in: principal.districtID)
         let sheet = StaffSheet(from: from, to: to, rows: work, total: total, names: names)
         switch Self.preferred(input.headers.accept) {
         case .csv: return .ok(.init(body: .csv(HTTPBody(sheet.csv))))
         default: return .ok(.init(body: .json(.init(sheet))))
         }
+    }
+}
+
+extension APIHandler {
+    /// The names of the staff members of `districtID`, by id (staff data, not client data).
+    func staffNames(in districtID: String) async throws -> [UUID: String] {
+        let staff = try await directory.list(
+            .staffMember,
+            as: StaffMember.Record.self,
+            districtID: districtID,
+            where: [],
+            limit: 10_000
+        )
+        var names: [UUID: String] = [:]
+        for member in staff { names[member.state.profile.id] = member.state.profile.name }
+        return names
     }
 }
 
