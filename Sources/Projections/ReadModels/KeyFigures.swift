@@ -107,20 +107,29 @@ public struct KeyFigures: Sendable {
             WHERE district_id = :district AND recorded_at < :end AND (superseded_at IS NULL OR superseded_at >= :end)
             """
         let inScope = holder == nil ? "TRUE" : "\(column) = :holder"
-        var facts: [KeyFigureCounts.Facts] = []
-        let flows = try await sql.query(
-            """
-            SELECT kind, coalesce(key, ''), coalesce(value, ''), count(*)::int8, coalesce(sum(amount), 0)::int8
-            FROM (\(visible)) f
-            WHERE effective_on BETWEEN :from::date AND :to::date AND kind NOT IN ('observation', 'case_assigned')
-              AND \(inScope)
-            GROUP BY 1, 2, 3
-            """
-        )
-        for try await (kind, key, value, count, amount) in flows.decode((String, String, String, Int64, Int64).self) {
-            guard let kind = FactKind(rawValue: kind) else { continue }
-            facts.append(.init(kind: kind, key: key, value: value, count: Int(count), amount: Int(amount)))
+        // The facts of the period, the largest part, on a second connection meanwhile. Safe
+        // outside this snapshot: every fact recorded before `end` was committed before the
+        // horizon was read, and whatever commits later was recorded (or superseded) after it.
+        let flows = Task { [client, logger, values] in
+            try await client.withConnection { other in
+                var facts: [KeyFigureCounts.Facts] = []
+                let rows = try await Statements(connection: other, logger: logger, values: values).query(
+                    """
+                    SELECT kind, coalesce(key, ''), coalesce(value, ''), count(*)::int8, coalesce(sum(amount), 0)::int8
+                    FROM (\(visible)) f
+                    WHERE effective_on BETWEEN :from::date AND :to::date AND kind NOT IN ('observation', 'case_assigned')
+                      AND \(inScope)
+                    GROUP BY 1, 2, 3
+                    """
+                )
+                for try await (kind, key, value, count, amount) in rows.decode((String, String, String, Int64, Int64).self) {
+                    guard let kind = FactKind(rawValue: kind) else { continue }
+                    facts.append(.init(kind: kind, key: key, value: value, count: Int(count), amount: Int(amount)))
+                }
+                return facts
+            }
         }
+        defer { flows.cancel() }
         // One probe per person of the district (an index on person, kind and day), not a
         // distinct count over every consultation.
         let counselled = try await sql.number(
@@ -216,7 +225,7 @@ public struct KeyFigures: Sendable {
         )
         return Answer(
             counts: KeyFigureCounts(
-                facts: facts,
+                facts: try await flows.value,
                 peopleCounselled: counselled,
                 peopleInCounselling: inCounselling,
                 answers: answers,
