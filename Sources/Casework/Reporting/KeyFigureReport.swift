@@ -65,14 +65,34 @@ public struct KeyFigureReport: Sendable, Equatable, Codable {
         sections = builder.sections()
     }
 
-    /// The report with every count from 1 to `threshold - 1` withheld (and its amount), for
-    /// readers who may not see individuals. Zero stays: it identifies nobody.
+    /// The report for readers who may not see individuals: every count from 1 to
+    /// `threshold - 1` withheld (and its amount), zero shown (it identifies nobody). Where a
+    /// section would withhold a single row, its total and the other rows would give it back:
+    /// the smallest other non-zero row is withheld as well. Citizenships too rare to show are
+    /// counted under `other`, so that no row names a country only a few people have.
     public func suppressed(below threshold: Int) -> KeyFigureReport {
         var report = self
-        for section in report.sections.indices {
-            report.sections[section].rows = Self.suppressed(report.sections[section].rows, below: threshold)
+        for index in report.sections.indices {
+            if report.sections[index].key == "citizenship" {
+                report.sections[index].rows = Self.foldRareCountries(report.sections[index].rows, below: threshold)
+            }
+            report.sections[index].rows = Self.suppressed(report.sections[index].rows, below: threshold)
         }
         return report
+    }
+
+    /// Country rows of a citizenship section below `threshold` counted under `other`.
+    private static func foldRareCountries(_ rows: [Row], below threshold: Int) -> [Row] {
+        let fixed: Set<String> = ["other", "stateless", "unclear", "declined", "not_asked", "never_recorded"]
+        let rare = rows.filter { !fixed.contains($0.key) && ($0.count ?? 0) < threshold }
+        let moved = rare.reduce(0) { $0 + ($1.count ?? 0) }
+        return rows.compactMap { row in
+            if rare.contains(where: { $0.key == row.key }) { return nil }
+            guard row.key == "other" else { return row }
+            var other = row
+            other.count = (row.count ?? 0) + moved
+            return other
+        }
     }
 }
 
@@ -109,18 +129,23 @@ extension KeyFigureReport {
         return rows
     }
 
-    /// `rows` with every count from 1 to `threshold - 1` withheld (and its amount).
+    /// `rows` with every count from 1 to `threshold - 1` withheld (and its amount); where that
+    /// withholds exactly one row, the smallest other non-zero row (not a total) as well.
     static func suppressed(_ rows: [Row], below threshold: Int) -> [Row] {
-        rows.map { row in
-            var row = row
-            let count = row.count ?? 0
-            if count > 0 && count < threshold {
-                row.count = nil
-                row.amount = nil
-                row.suppressed = true
-            }
-            return row
+        func withhold(_ row: inout Row) {
+            row.count = nil
+            row.amount = nil
+            row.suppressed = true
         }
+        var rows = rows
+        for index in rows.indices where (rows[index].count ?? 0) > 0 && (rows[index].count ?? 0) < threshold {
+            withhold(&rows[index])
+        }
+        if rows.filter(\.suppressed).count == 1 {
+            let candidates = rows.indices.filter { !rows[$0].suppressed && (rows[$0].count ?? 0) > 0 && rows[$0].key != "total" }
+            if let smallest = candidates.min(by: { (rows[$0].count ?? 0) < (rows[$1].count ?? 0) }) { withhold(&rows[smallest]) }
+        }
+        return rows
     }
 }
 

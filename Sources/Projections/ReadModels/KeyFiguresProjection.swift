@@ -155,6 +155,7 @@ struct FactBatch {
             case .assigned(let assigned): staffIDs.insert(assigned.assigneeID)
             case .transferred(let transfer): staffIDs.insert(transfer.toAssigneeID)
             case .goalStatusChanged(let change): items.insert(change.goalID)
+            case .goalRevised(let revised): items.insert(revised.goal.id)
             case .referralOutcomeRecorded(let outcome): items.insert(outcome.referralID)
             case .followUpHousingStarted: items.insert(caseID)
             case .corrected(let correction): items.insert(correction.itemID ?? caseID)
@@ -180,6 +181,8 @@ struct FactBatch {
                     organisationID: organisationID,
                     teamID: teamID
                 )
+                // A fact goes to the holder's team and organisation of the day it is recorded.
+                staffIDs.insert(staffID)
             }
         }
         if !staffIDs.isEmpty {
@@ -260,8 +263,8 @@ struct FactBatch {
                     position: recorded.globalPosition,
                     ordinal: ordinal,
                     districtID: holder.districtID,
-                    organisationID: holder.organisationID,
-                    teamID: holder.teamID,
+                    organisationID: staff[holder.staffID]?.organisationID ?? holder.organisationID,
+                    teamID: staff[holder.staffID].map(\.teamID) ?? holder.teamID,
                     staffID: holder.staffID,
                     caseID: caseID,
                     clientID: holder.clientID,
@@ -308,8 +311,22 @@ struct FactBatch {
                 key: agreed.goal.area.code,
                 item: agreed.goal.id
             )
-        case .goalRevised:
-            break
+        case .goalRevised(let revised):
+            // A revision that moves the goal to another area or day replaces its fact.
+            let goal = revised.goal
+            let day = (goal.agreedOn ?? goal.statusChangedOn).description
+            if var row = liveRow(goal.id), row.key != goal.area.code || row.effectiveOn != day {
+                supersede(goal.id, at: recorded.recordedAt)
+                row.position = recorded.globalPosition
+                row.ordinal = ordinal
+                row.recordedAt = recorded.recordedAt
+                row.supersededAt = nil
+                row.key = goal.area.code
+                row.effectiveOn = day
+                rows.append(row)
+                live[goal.id] = .new(rows.count - 1)
+                ordinal += 1
+            }
         case .goalStatusChanged(let change):
             let index = add(.goalStatus, on: change.on, key: liveRow(change.goalID)?.key, item: change.goalID)
             rows[index].value = change.status.code
