@@ -1,3 +1,4 @@
+import Casework
 import EventStore
 import Foundation
 import HTTPTypes
@@ -605,6 +606,113 @@ struct KeyFiguresHTTPTests {
             )
             #expect(String(buffer: csv.body).contains("\(workerA.name);\(workerA.id.apiString);1,00;3;3;2;90"))
             #expect(try await http.send(.get, "/staff-sheets?from=2024-01-01&to=2024-12-31", token: worker).status == .forbidden)
+        }
+    }
+
+    @Test(
+        "over time: the breakdowns follow whoever holds the case on the day (assign, reassign, close, reopen, transfer); cover and its revocation give no one another's figures; recorded work stays with who recorded it"
+    )
+    func figuresFollowTheCase() async throws {
+        let app = try await TestApp.make(extra: ["reports.suppression.threshold": .init(.int(1), isSecret: false)])
+        let second = DemoData.people.first { $0.subject == "demo-worker-a2" }!
+        let a = try provider.token(for: workerA)
+        let a2 = try provider.token(for: second)
+        let b = try provider.token(for: workerB)
+        let leadToken = try provider.token(for: lead)
+        let today = CalendarDate(Date()).description
+        try await app.test(.router) { http in
+            /// Whose figures show the person: in counselling and their German level on the day.
+            func holds(_ token: String, _ query: String = "") async throws -> (people: Int?, german: Int?, consultations: Int?) {
+                try await Task.sleep(for: .milliseconds(1100))
+                let report = try await http.send(.get, "/key-figures\(query)", token: token)
+                #expect(report.status == .ok, "\(String(buffer: report.body))")
+                return (
+                    Self.count(report.json, "people", "in_counselling"), Self.count(report.json, "german_level", "a1_a2"),
+                    Self.count(report.json, "consultations", "total")
+                )
+            }
+            let client = try #require(
+                try await http.send(
+                    .post,
+                    "/clients",
+                    token: a,
+                    body: ["family_name": "Haddad", "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
+                ).json["id"] as? String
+            )
+            let caseID = try #require(
+                try await http.send(
+                    .post,
+                    "/cases",
+                    token: a,
+                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
+                ).json["id"] as? String
+            )
+            #expect(
+                try await http.send(
+                    .post,
+                    "/cases/\(caseID)/consultations",
+                    token: a,
+                    body: ["held_on": "2026-01-20", "duration_minutes": 45, "place": "office"]
+                ).status == .created
+            )
+            #expect(
+                try await http.send(
+                    .post,
+                    "/cases/\(caseID)/observations",
+                    token: a,
+                    body: ["field": "german_level", "value": ["status": "value", "code": "a2"], "observed_on": "2026-01-20"]
+                ).status == .created
+            )
+            #expect(try await holds(a) == (1, 1, 1))
+            #expect(try await holds(a2) == (0, 0, 0))
+
+            // Cover: A2 works A's caseload for a week, but reads no figures of A's.
+            let formatter = ISO8601DateFormatter()
+            let grant = try await http.send(
+                .post,
+                "/substitutions",
+                token: leadToken,
+                body: [
+                    "absent_id": workerA.id.apiString, "substitute_id": second.id.apiString, "reason": "Urlaub",
+                    "from": formatter.string(from: Date().addingTimeInterval(-60)),
+                    "until": formatter.string(from: Date().addingTimeInterval(7 * 86_400)),
+                ]
+            )
+            #expect(grant.status == .created)
+            #expect(try await holds(a2) == (0, 0, 0))
+            #expect(
+                try await http.send(.get, "/key-figures?staff_member_id=\(workerA.id.apiString)", token: a2).status == .notFound
+            )
+            let grantID = try #require(grant.json["id"] as? String)
+            #expect(try await http.send(.delete, "/substitutions/\(grantID)", token: leadToken).status == .ok)
+            #expect(try await holds(a2) == (0, 0, 0))
+
+            // Reassigned: the person moves to A2's figures; the consultation A held stays A's work.
+            let moved = try await http.send(
+                .put,
+                "/cases/\(caseID)/assignment",
+                token: leadToken,
+                body: ["assignee_id": second.id.apiString, "assigned_on": today]
+            )
+            #expect(moved.status == .ok)
+            #expect(try await holds(a) == (0, 0, 1))
+            #expect(try await holds(a2) == (1, 1, 0))
+
+            // Closed and reopened by A2 the same day.
+            let closure: [String: Any] = ["reason": "moved_within_district", "closed_on": today]
+            #expect(try await http.send(.put, "/cases/\(caseID)/closure", token: a2, body: closure).status == .ok)
+            #expect(try await holds(a2) == (0, 0, 0))
+            let reopening: [String: Any] = ["reason": "zurück", "reopened_on": today]
+            #expect(try await http.send(.post, "/cases/\(caseID)/reopenings", token: a2, body: reopening).status == .created)
+            #expect(try await holds(a2) == (1, 1, 0))
+
+            // Transferred to the Caritas worker: gone from Team Nord's figures, in B's.
+            let handOver: [String: Any] = ["to_assignee_id": workerB.id.apiString, "transferred_on": today, "note": "AU"]
+            #expect(try await http.send(.post, "/cases/\(caseID)/transfers", token: leadToken, body: handOver).status == .created)
+            #expect(try await holds(a2) == (0, 0, 0))
+            #expect(try await holds(b) == (1, 1, 0))
+            #expect(try await holds(leadToken) == (0, 0, 1), "the team keeps the work its members recorded, not the person")
+            #expect(try await holds(a, "?as_of=2026-02-28") == (1, 1, 1), "on a past cut-off A held the case")
         }
     }
 }
