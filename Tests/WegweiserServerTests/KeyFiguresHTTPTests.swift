@@ -325,21 +325,7 @@ struct KeyFiguresHTTPTests {
         let app = try await TestApp.make()
         let worker = try provider.token(for: workerA)
         try await app.test(.router) { http in
-            let client = try #require(
-                try await http.send(
-                    .post,
-                    "/clients",
-                    token: worker,
-                    body: ["family_name": "Haddad", "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
-                ).json["id"] as? String
-            )
-            let opened = try await http.send(
-                .post,
-                "/cases",
-                token: worker,
-                body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
-            )
-            #expect(opened.status == .created)
+            _ = try await http.openCase(of: "Haddad", on: "2026-01-05", token: worker)
             // A report counts what was recorded up to the last whole second.
             try await Task.sleep(for: .milliseconds(1100))
 
@@ -415,21 +401,7 @@ struct KeyFiguresHTTPTests {
         try await app.test(.router) { http in
             var caseIDs: [String] = []
             for name in ["Haddad", "Nasser", "Rahimi"] {
-                let client = try #require(
-                    try await http.send(
-                        .post,
-                        "/clients",
-                        token: worker,
-                        body: ["family_name": name, "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
-                    ).json["id"] as? String
-                )
-                let opened = try await http.send(
-                    .post,
-                    "/cases",
-                    token: worker,
-                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
-                )
-                caseIDs.append(try #require(opened.json["id"] as? String))
+                caseIDs.append(try await http.openCase(of: name, on: "2026-01-05", token: worker).caseID)
             }
             try await Task.sleep(for: .milliseconds(1100))
             let body: [String: Any] = ["recipient": "Regierungspräsidium Stuttgart", "as_of": "2026-06-30", "from": "2026-01-01"]
@@ -512,21 +484,7 @@ struct KeyFiguresHTTPTests {
         try await app.test(.router) { http in
             var cases: [String] = []
             for (name, opened) in [("Haddad", "2024-01-10"), ("Nasser", "2024-02-01"), ("Rahimi", "2024-03-01")] {
-                let client = try #require(
-                    try await http.send(
-                        .post,
-                        "/clients",
-                        token: worker,
-                        body: ["family_name": name, "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
-                    ).json["id"] as? String
-                )
-                let response = try await http.send(
-                    .post,
-                    "/cases",
-                    token: worker,
-                    body: ["client_id": client, "opening": "direct_intake", "opened_on": opened]
-                )
-                cases.append(try #require(response.json["id"] as? String))
+                cases.append(try await http.openCase(of: name, on: opened, token: worker).caseID)
             }
             func observe(_ caseID: String, _ value: [String: Any], _ day: String) async throws {
                 let response = try await http.send(
@@ -631,22 +589,7 @@ struct KeyFiguresHTTPTests {
                     Self.count(report.json, "consultations", "total")
                 )
             }
-            let client = try #require(
-                try await http.send(
-                    .post,
-                    "/clients",
-                    token: a,
-                    body: ["family_name": "Haddad", "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
-                ).json["id"] as? String
-            )
-            let caseID = try #require(
-                try await http.send(
-                    .post,
-                    "/cases",
-                    token: a,
-                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
-                ).json["id"] as? String
-            )
+            let caseID = try await http.openCase(of: "Haddad", on: "2026-01-05", token: a).caseID
             #expect(
                 try await http.send(
                     .post,
@@ -714,5 +657,28 @@ struct KeyFiguresHTTPTests {
             #expect(try await holds(leadToken) == (0, 0, 1), "the team keeps the work its members recorded, not the person")
             #expect(try await holds(a, "?as_of=2026-02-28") == (1, 1, 1), "on a past cut-off A held the case")
         }
+    }
+}
+
+extension TestClientProtocol {
+    /// A Syrian client of the refugee target group called `family`, registered by the holder of
+    /// `token`, with a case opened on `day` (`YYYY-MM-DD`).
+    func openCase(of family: String, on day: String, token: String) async throws -> (client: String, caseID: String) {
+        let client = try #require(
+            try await send(
+                .post,
+                "/clients",
+                token: token,
+                body: ["family_name": family, "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
+            ).json["id"] as? String
+        )
+        let opened = try await send(
+            .post,
+            "/cases",
+            token: token,
+            body: ["client_id": client, "opening": "direct_intake", "opened_on": day]
+        )
+        #expect(opened.status == .created, "\(String(buffer: opened.body))")
+        return (client, try #require(opened.json["id"] as? String))
     }
 }

@@ -164,16 +164,20 @@ struct FactBatch {
         }
         let connection = context.connection
         if !caseIDs.isEmpty {
+            // Each holder's place comes along: a fact goes to the holder's team and
+            // organisation of the day it is recorded.
             let rows = try await connection.query(
                 """
-                SELECT case_id, client_id, district_id, staff_id, organisation_id, team_id
-                FROM report_cases WHERE case_id = ANY(\(Array(caseIDs)))
+                SELECT c.case_id, c.client_id, c.district_id, c.staff_id, c.organisation_id, c.team_id,
+                       s.district_id, s.organisation_id, s.team_id, s.full_time_equivalent
+                FROM report_cases c LEFT JOIN report_staff s USING (staff_id)
+                WHERE c.case_id = ANY(\(Array(caseIDs)))
                 """,
                 logger: context.logger
             )
-            for try await (caseID, clientID, districtID, staffID, organisationID, teamID) in rows.decode(
-                (UUID, UUID, String, UUID, UUID?, UUID?).self
-            ) {
+            for try await (caseID, clientID, districtID, staffID, organisationID, teamID, staffDistrict, place, team, fte)
+                in rows.decode((UUID, UUID, String, UUID, UUID?, UUID?, String?, UUID?, UUID?, Double?).self)
+            {
                 holders[caseID] = CaseHolder(
                     clientID: clientID,
                     districtID: districtID,
@@ -181,10 +185,17 @@ struct FactBatch {
                     organisationID: organisationID,
                     teamID: teamID
                 )
-                // A fact goes to the holder's team and organisation of the day it is recorded.
-                staffIDs.insert(staffID)
+                if let staffDistrict, let place, let fte {
+                    staff[staffID] = StaffPlace(
+                        districtID: staffDistrict,
+                        organisationID: place,
+                        teamID: team,
+                        fullTimeEquivalent: fte
+                    )
+                }
             }
         }
+        staffIDs.subtract(staff.keys)
         if !staffIDs.isEmpty {
             let rows = try await connection.query(
                 """
