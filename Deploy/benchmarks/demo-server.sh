@@ -1,8 +1,9 @@
 # Sourced by the benchmarks that measure through the server: starts a throwaway PostgreSQL
 # (fsync on) on port $pgport and `wegweiser demo` from $bin on port $port against it, and stops
 # both on exit. Needs $bin, $port, $pgport and $name (for the temporary folder); takes
-# $demo_flags (default: no synthetic district, so that it does not load beside a measurement);
-# sets pgbin, work, url, psql, flags, base and server.
+# $demo_flags (default: no synthetic district, so that it does not load beside a measurement)
+# and $pg_options (more `-c name=value` for PostgreSQL); sets pgbin, work, url, psql, flags,
+# base and server, and defines stop_server and start_server (the same server again).
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 work=$(mktemp -d "/tmp/wegweiser-$name.XXXXXX")
@@ -20,7 +21,7 @@ mkdir "$work/pg"
 [ "$(id -u)" = 0 ] && chown postgres "$work/pg"
 as_pg "$pgbin/initdb" -D "$work/pg" -U wegweiser --auth=trust >/dev/null
 as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
-  -o "-p $pgport -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  -o "-p $pgport -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200 ${pg_options:-}" start >/dev/null
 "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U wegweiser wegweiser
 url="postgres://wegweiser:unused@127.0.0.1:$pgport/wegweiser?sslmode=disable"
 psql=("$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U wegweiser -d wegweiser -qAt)
@@ -29,7 +30,14 @@ flags=(--database-url "$url" --keys-master "$(head -c 32 /dev/urandom | base64)"
 base="http://127.0.0.1:$port"
 
 [ -n "${demo_flags+x}" ] || demo_flags=(--demo-district-people 0)
-"$bin/wegweiser" demo "${flags[@]}" "${demo_flags[@]}" --http-port "$port" >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 300); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -sf "$base/health/ready" >/dev/null || { cat "$work/server.log" >&2; exit 1; }
+start_server() {
+  "$bin/wegweiser" demo "${flags[@]}" "${demo_flags[@]}" --http-port "$port" >>"$work/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 300); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -sf "$base/health/ready" >/dev/null || { cat "$work/server.log" >&2; exit 1; }
+}
+stop_server() {
+  kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  server=""
+}
+start_server

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// An event with a stable stored form: a type name such as `team.formed`, a schema version and
 /// a JSON payload with snake_case keys. Never the synthesized `Codable` of an enum.
@@ -54,11 +55,22 @@ private struct SnakeCaseKey: CodingKey {
     var intValue: Int? { nil }
 
     init(_ snakeCase: String) {
+        if let known = Self.known.withLock({ $0[snakeCase] }) {
+            stringValue = known
+            return
+        }
         let words = snakeCase.split(separator: "_")
         let rest = words.dropFirst().map { $0 == "id" ? "ID" : $0.prefix(1).uppercased() + $0.dropFirst() }
         stringValue = (words.first.map(String.init) ?? "") + rest.joined()
+        // The payloads' keys are few: each is converted once. (Bounded all the same.)
+        Self.known.withLock { known in
+            if known.count < 4096 { known[snakeCase] = stringValue }
+        }
     }
 
     init?(stringValue: String) { self.init(stringValue) }
     init?(intValue: Int) { nil }
+
+    /// The keys converted so far.
+    private static let known = Mutex<[String: String]>([:])
 }

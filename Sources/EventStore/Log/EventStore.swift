@@ -189,7 +189,6 @@ public struct EventStore: Sendable {
 
     private func decode(_ rows: PostgresRowSequence) async throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
-        let decoder = JSONDecoder()
         for try await (position, transaction, stream, version, id, type, schemaVersion, payload, metadata, recordedAt)
             in rows.decode(
                 (Int64, String, String, Int64, UUID, String, Int32, String, String, Date).self
@@ -206,7 +205,7 @@ public struct EventStore: Sendable {
                         type: type,
                         schemaVersion: upcast.version,
                         payload: upcast.payload,
-                        metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)),
+                        metadata: EventMetadata(json: try JSONValue(jsonText: metadata)),
                         recordedAt: recordedAt,
                         checkpoint: Checkpoint(transactionID: UInt64(transaction) ?? 0, position: position)
                     )

@@ -51,6 +51,23 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         self.requestID = requestID
     }
 
+    /// The metadata of the JSON object stored in `events.metadata` (its string members; others
+    /// are ignored).
+    init(json: JSONValue) {
+        func member(_ key: CodingKeys) -> String? {
+            if case .string(let value) = json[key.rawValue] { return value }
+            return nil
+        }
+        self.init(
+            actor: member(.actor),
+            role: member(.role),
+            organisation: member(.organisation),
+            correlationID: member(.correlationID),
+            causationID: member(.causationID),
+            requestID: member(.requestID)
+        )
+    }
+
     /// The metadata as the JSON object stored in `events.metadata`: the members that are set.
     var json: JSONValue {
         let members: [(CodingKeys, String?)] = [

@@ -55,5 +55,6 @@ public struct Migration: Sendable, Equatable {
         ("0008_client_search.sql", PackageResources._008_client_search_sql),
         ("0009_households.sql", PackageResources._009_households_sql),
         ("0010_key_figures.sql", PackageResources._010_key_figures_sql),
+        ("0011_key_figure_totals.sql", PackageResources._011_key_figure_totals_sql),
     ]
 }

@@ -24,8 +24,9 @@ public struct KeyFigures: Sendable {
 
     /// What a report asks.
     public struct Question: Sendable, Equatable {
-        /// The district.
-        public var districtID: String
+        /// The district; `nil` for every district (the operator's view of a state-wide
+        /// installation).
+        public var districtID: String?
         /// Whose figures.
         public var scope: Scope
         /// The first day of the period.
@@ -38,7 +39,7 @@ public struct KeyFigures: Sendable {
         public var knownAt: Date?
 
         /// A question.
-        public init(districtID: String, scope: Scope, from: CalendarDate, to: CalendarDate, asOf: CalendarDate, knownAt: Date?) {
+        public init(districtID: String?, scope: Scope, from: CalendarDate, to: CalendarDate, asOf: CalendarDate, knownAt: Date?) {
             self.districtID = districtID
             self.scope = scope
             self.from = from
@@ -95,51 +96,60 @@ public struct KeyFigures: Sendable {
         let knownAt = end.addingTimeInterval(-1)
         let (column, holder) = Self.scopeColumn(question.scope)
         var values: [String: any PostgresEncodable & Sendable] = [
-            "district": question.districtID, "end": end, "from": question.from.description,
+            "end": end, "from": question.from.description,
             "to": question.to.description, "as_of": question.asOf.description,
         ]
         values["holder"] = holder
+        values["district"] = question.districtID
+        // A fact's place in the months of the period (their totals) or at its edges (the days').
+        let (fullFrom, fullTo) = Self.wholeMonths(from: question.from, to: question.to)
+        values["full_from"] = fullFrom.description
+        values["full_to"] = fullTo.description
         let sql = Statements(connection: connection, logger: logger, values: values)
-        // The facts visible at `known_at`: recorded by then, not superseded by then. The scope's
-        // column is a constant chosen by `scopeColumn`.
+        // Built only from constant fragments: `nil` district (every district) and scope choose.
+        func district(_ table: String) -> String { question.districtID == nil ? "TRUE" : "\(table).district_id = :district" }
+        func inScope(_ table: String) -> String { holder == nil ? "TRUE" : "\(table).\(column) = :holder" }
+        // The facts visible at `known_at`: recorded by then, not superseded by then.
         let visible = """
-            SELECT * FROM report_facts
-            WHERE district_id = :district AND recorded_at < :end AND (superseded_at IS NULL OR superseded_at >= :end)
+            SELECT * FROM report_facts f
+            WHERE \(district("f")) AND f.recorded_at < :end AND (f.superseded_at IS NULL OR f.superseded_at >= :end)
             """
-        let inScope = holder == nil ? "TRUE" : "\(column) = :holder"
-        // The facts of the period, the largest part, on a second connection meanwhile. Safe
-        // outside this snapshot: every fact recorded before `end` was committed before the
-        // horizon was read, and whatever commits later was recorded (or superseded) after it.
-        let flows = Task { [client, logger, values] in
-            try await client.withConnection { other in
-                var facts: [KeyFigureCounts.Facts] = []
-                let rows = try await Statements(connection: other, logger: logger, values: values).query(
-                    """
-                    SELECT kind, coalesce(key, ''), coalesce(value, ''), count(*)::int8, coalesce(sum(amount), 0)::int8
-                    FROM (\(visible)) f
-                    WHERE effective_on BETWEEN :from::date AND :to::date AND kind NOT IN ('observation', 'case_assigned')
-                      AND \(inScope)
-                    GROUP BY 1, 2, 3
-                    """
-                )
-                for try await (kind, key, value, count, amount) in rows.decode((String, String, String, Int64, Int64).self) {
-                    guard let kind = FactKind(rawValue: kind) else { continue }
-                    facts.append(.init(kind: kind, key: key, value: value, count: Int(count), amount: Int(amount)))
-                }
-                return facts
-            }
+        // The period's facts: the running totals of its whole months and of the days at its
+        // edges, less what was recorded after `known_at`, plus what was superseded after it.
+        let flow = "f.effective_on BETWEEN :from::date AND :to::date AND f.kind NOT IN ('observation', 'case_assigned')"
+        var facts: [KeyFigureCounts.Facts] = []
+        let flows = try await sql.query(
+            """
+            SELECT kind, coalesce(key, ''), coalesce(value, ''), sum(facts)::int8, sum(amount)::int8 FROM (
+                SELECT f.kind, f.key, f.value, f.facts, f.amount FROM report_fact_totals f
+                WHERE \(district("f")) AND \(inScope("f"))
+                  AND ((f.month AND f.effective_on >= :full_from::date AND f.effective_on < :full_to::date)
+                       OR (NOT f.month AND f.effective_on BETWEEN :from::date AND :to::date
+                           AND NOT (f.effective_on >= :full_from::date AND f.effective_on < :full_to::date)))
+                UNION ALL
+                SELECT f.kind, f.key, f.value, -1, -coalesce(f.amount, 0) FROM report_facts f
+                WHERE \(district("f")) AND f.recorded_at >= :end AND f.superseded_at IS NULL AND \(flow) AND \(inScope("f"))
+                UNION ALL
+                SELECT f.kind, f.key, f.value, 1, coalesce(f.amount, 0) FROM report_facts f
+                WHERE \(district("f")) AND f.superseded_at >= :end AND f.recorded_at < :end AND \(flow) AND \(inScope("f"))
+            ) t
+            GROUP BY 1, 2, 3 HAVING sum(facts) <> 0
+            """
+        )
+        for try await (kind, key, value, count, amount) in flows.decode((String, String, String, Int64, Int64).self) {
+            guard let kind = FactKind(rawValue: kind) else { continue }
+            facts.append(.init(kind: kind, key: key, value: value, count: Int(count), amount: Int(amount)))
         }
-        defer { flows.cancel() }
-        // One probe per person of the district (an index on person, kind and day), not a
-        // distinct count over every consultation.
+        // One probe per person (an index on person, kind and day), not a distinct count over
+        // every consultation.
         let counselled = try await sql.number(
             """
-            SELECT count(*)::int8 FROM (SELECT DISTINCT client_id FROM report_people WHERE district_id = :district) p
+            SELECT count(*)::int8 FROM (SELECT DISTINCT client_id FROM report_people p WHERE \(district("p"))) p
             WHERE EXISTS (
                 SELECT 1 FROM report_facts f
                 WHERE f.client_id = p.client_id AND f.kind = 'consultation' AND f.effective_on BETWEEN :from::date AND :to::date
-                  AND f.district_id = :district AND f.recorded_at < :end AND (f.superseded_at IS NULL OR f.superseded_at >= :end)
-                  AND \(holder == nil ? "TRUE" : "f.\(column) = :holder")
+                  AND \(district("f")) AND f.recorded_at < :end AND (f.superseded_at IS NULL OR f.superseded_at >= :end)
+                  AND \(inScope("f"))
             )
             """
         )
@@ -160,7 +170,7 @@ public struct KeyFigures: Sendable {
                 WHERE kind IN ('case_opened', 'case_assigned') AND effective_on <= :as_of::date
                 ORDER BY case_id, effective_on DESC, position DESC, ordinal DESC
             ) h USING (case_id)
-            WHERE s.kind <> 'case_closed' AND \(holder == nil ? "TRUE" : "h.\(column) = :holder")
+            WHERE s.kind <> 'case_closed' AND \(inScope("h"))
             """
         )
         let inCounselling = try await sql.number("SELECT count(*)::int8 FROM report_in_counselling")
@@ -215,17 +225,17 @@ public struct KeyFigures: Sendable {
         // Recorded after, or recorded before and superseded after: two index ranges.
         let later = try await sql.number(
             """
-            SELECT (SELECT count(*) FROM report_facts
-                    WHERE district_id = :district AND recorded_at >= :end
-                      AND effective_on <= greatest(:to::date, :as_of::date) AND \(inScope))
-                 + (SELECT count(*) FROM report_facts
-                    WHERE district_id = :district AND superseded_at >= :end AND recorded_at < :end
-                      AND effective_on <= greatest(:to::date, :as_of::date) AND \(inScope))
+            SELECT (SELECT count(*) FROM report_facts f
+                    WHERE \(district("f")) AND f.recorded_at >= :end
+                      AND f.effective_on <= greatest(:to::date, :as_of::date) AND \(inScope("f")))
+                 + (SELECT count(*) FROM report_facts f
+                    WHERE \(district("f")) AND f.superseded_at >= :end AND f.recorded_at < :end
+                      AND f.effective_on <= greatest(:to::date, :as_of::date) AND \(inScope("f")))
             """
         )
         return Answer(
             counts: KeyFigureCounts(
-                facts: try await flows.value,
+                facts: facts,
                 peopleCounselled: counselled,
                 peopleInCounselling: inCounselling,
                 answers: answers,
@@ -251,6 +261,15 @@ public struct KeyFigures: Sendable {
         var horizon = Self.wholeSecond(Date())
         for try await (time, ) in rows.decode((Date,).self) { horizon = time }
         return horizon
+    }
+
+    /// The whole months in `from`...`to`: the first day of the first and the day after the
+    /// last (the same day when there is none).
+    static func wholeMonths(from: CalendarDate, to: CalendarDate) -> (CalendarDate, CalendarDate) {
+        let first = from.day == 1 ? from : (CalendarDate(year: from.year, month: from.month, day: 1) ?? from).adding(months: 1)
+        let after = to.adding(days: 1)
+        let end = after.day == 1 ? after : CalendarDate(year: to.year, month: to.month, day: 1) ?? after
+        return (first, max(first, end))
     }
 
     /// `date` without its fraction of a second.

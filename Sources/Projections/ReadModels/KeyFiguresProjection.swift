@@ -15,8 +15,8 @@ import PostgresNIO
 public struct KeyFiguresProjection: Projection {
     /// `key_figures`.
     public let name = "key_figures"
-    /// Its tables.
-    public let tables = ["report_staff", "report_cases", "report_people", "report_facts"]
+    /// Its tables (`report_fact_totals` kept by triggers on `report_facts`).
+    public let tables = ["report_staff", "report_cases", "report_people", "report_facts", "report_fact_totals"]
 
     /// The projection.
     public init() {}
@@ -57,6 +57,30 @@ public struct KeyFiguresProjection: Projection {
             }
         }
         try await batch.save(in: context)
+    }
+
+    /// Replays without the triggers that keep `report_fact_totals`.
+    public func replayBegins(in context: ProjectionContext) async throws {
+        try await context.connection.query(
+            """
+            ALTER TABLE report_facts DISABLE TRIGGER report_facts_count_inserted,
+                                     DISABLE TRIGGER report_facts_count_superseded
+            """,
+            logger: context.logger
+        )
+    }
+
+    /// Counts the replayed facts into `report_fact_totals` at once, and turns the triggers on
+    /// for what follows.
+    public func replayCaughtUp(in context: ProjectionContext) async throws {
+        try await context.connection.query("SELECT report_fact_totals_refill()", logger: context.logger)
+        try await context.connection.query(
+            """
+            ALTER TABLE report_facts ENABLE TRIGGER report_facts_count_inserted,
+                                     ENABLE TRIGGER report_facts_count_superseded
+            """,
+            logger: context.logger
+        )
     }
 }
 

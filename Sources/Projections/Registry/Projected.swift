@@ -1,4 +1,5 @@
 public import Casework
+import Dispatch
 public import EventStore
 import Foundation
 import Synchronization
@@ -42,14 +43,26 @@ final class DecodedEvents: Sendable {
     func projected<Event: DomainEvent>(_ events: [RecordedEvent], as type: Event.Type) throws -> [Projected<Event>] {
         try decoded.withLock { decoded in
             var known = decoded[ObjectIdentifier(type), default: [:]]
-            let result = try events.map { recorded in
-                if let projected = known[recorded.id] as? Projected<Event> { return projected }
-                let projected = try Projected<Event>(recorded)
-                known[recorded.id] = projected
-                return projected
-            }
+            let missing = events.filter { !(known[$0.id] is Projected<Event>) }
+            for projected in try Self.decode(missing, as: type) { known[projected.recorded.id] = projected }
             decoded[ObjectIdentifier(type)] = known
-            return result
+            return events.compactMap { known[$0.id] as? Projected<Event> }
+        }
+    }
+
+    /// `events` decoded, a large batch (a rebuild's) on every core.
+    private static func decode<Event: DomainEvent>(_ events: [RecordedEvent], as type: Event.Type) throws -> [Projected<Event>] {
+        let chunk = 256
+        guard events.count > chunk else { return try events.map(Projected<Event>.init) }
+        let chunks = (events.count + chunk - 1) / chunk
+        let results = Mutex<[Int: Result<[Projected<Event>], any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            let slice = events[(index * chunk)..<min((index + 1) * chunk, events.count)]
+            let result = Result { try slice.map(Projected<Event>.init) }
+            results.withLock { $0[index] = result }
+        }
+        return try results.withLock { results in
+            try (0..<chunks).flatMap { try results[$0]?.get() ?? [] }
         }
     }
 }

@@ -20,6 +20,19 @@ public protocol Projection: Sendable {
     func handles(_ eventType: String) -> Bool
     /// Brings its tables up to date with `events` (in log order, only types it handles).
     func apply(_ events: [RecordedEvent], in context: ProjectionContext) async throws
+    /// Readies the empty copies of its tables for a replay of the whole log (a rebuild), for
+    /// work cheaper done once at the end than per batch. By default nothing.
+    func replayBegins(in context: ProjectionContext) async throws
+    /// Completes that work once the replay has caught up with the log, before the events that
+    /// arrive meanwhile are applied and the copies switched in. By default nothing.
+    func replayCaughtUp(in context: ProjectionContext) async throws
+}
+
+extension Projection {
+    /// Nothing to ready.
+    public func replayBegins(in context: ProjectionContext) async throws {}
+    /// Nothing to complete.
+    public func replayCaughtUp(in context: ProjectionContext) async throws {}
 }
 
 /// Where a projection writes: the connection (inside the transaction that appends the events,

@@ -69,28 +69,14 @@ public struct Rebuild: Sendable {
         let tables = projections.flatMap(\.tables)
         let home = try await prepareCopies(of: tables)
         var state = Progress(events: 0, total: try await eventCount(), elapsed: .zero, switched: false)
-        var checkpoint = Checkpoint.start
-        // The next batch is read (and its rows decoded) while the projections apply this one.
-        let readAhead = { @Sendable [store, batchSize] (after: Checkpoint) in
-            Task { try await store.readAll(after: after, limit: batchSize) }
+        try await inCopies(home) { context in
+            for projection in projections { try await projection.replayBegins(in: context) }
         }
-        var next = readAhead(.start)
-        while true {
-            let events = try await next.value
-            if events.count == batchSize, let last = events.last?.checkpoint { next = readAhead(last) }
-            try await client.withTransaction(logger: logger) { connection in
-                try await connection.query(
-                    "SET LOCAL search_path TO \(unescaped: Self.schema), \(unescaped: home)",
-                    logger: logger
-                )
-                try await apply(events, on: connection)
-            }
-            checkpoint = events.last?.checkpoint ?? checkpoint
-            state.events += events.count
-            state.elapsed = ContinuousClock.now - started
-            progress(state)
-            if events.count < batchSize { break }
+        var checkpoint = try await catchUp(from: .start, home: home, progress: &state, started: started, report: progress)
+        try await inCopies(home) { context in
+            for projection in projections { try await projection.replayCaughtUp(in: context) }
         }
+        checkpoint = try await catchUp(from: checkpoint, home: home, progress: &state, started: started, report: progress)
         let last = try await client.withTransaction(logger: logger) { connection in
             let live = tables.map { "\(home).\($0)" }.joined(separator: ", ")
             // Writers of these read models now wait; each has written its rows before it
@@ -98,7 +84,7 @@ public struct Rebuild: Sendable {
             try await connection.query("LOCK TABLE \(unescaped: live) IN ACCESS EXCLUSIVE MODE", logger: logger)
             try await connection.query("SET LOCAL search_path TO \(unescaped: Self.schema), \(unescaped: home)", logger: logger)
             let events = try await store.readCommitted(after: checkpoint, on: connection)
-            try await apply(events, on: connection)
+            try await apply(events, in: ProjectionContext(connection: connection, logger: logger, keys: keys))
             for table in tables {
                 try await connection.query("DROP TABLE \(unescaped: home).\(unescaped: table)", logger: logger)
                 try await connection.query(
@@ -116,10 +102,52 @@ public struct Rebuild: Sendable {
         return state
     }
 
+    /// Applies the log from `checkpoint` on to the copies, a batch per transaction, until a batch
+    /// comes back short; returns the checkpoint of the last event applied. The copies' statistics
+    /// are refreshed as they grow (after batch 1, 2, 4, 8, …), so that their indexes are used.
+    private func catchUp(
+        from checkpoint: Checkpoint,
+        home: String,
+        progress state: inout Progress,
+        started: ContinuousClock.Instant,
+        report: (Progress) -> Void
+    ) async throws -> Checkpoint {
+        var checkpoint = checkpoint
+        var batches = 0
+        // The next batch is read (and its rows decoded) while the projections apply this one.
+        let readAhead = { @Sendable [store, batchSize] (after: Checkpoint) in
+            Task { try await store.readAll(after: after, limit: batchSize) }
+        }
+        var next = readAhead(checkpoint)
+        while true {
+            let events = try await next.value
+            if events.count == batchSize, let last = events.last?.checkpoint { next = readAhead(last) }
+            try await inCopies(home) { context in try await apply(events, in: context) }
+            batches += 1
+            if batches & (batches - 1) == 0 {
+                for table in projections.flatMap(\.tables) {
+                    try await store.client.query("ANALYZE \(unescaped: Self.schema).\(unescaped: table)", logger: logger)
+                }
+            }
+            checkpoint = events.last?.checkpoint ?? checkpoint
+            state.events += events.count
+            state.elapsed = ContinuousClock.now - started
+            report(state)
+            if events.count < batchSize { return checkpoint }
+        }
+    }
+
+    /// Runs `body` in a transaction whose unqualified table names are the copies'.
+    private func inCopies(_ home: String, _ body: @escaping @Sendable (ProjectionContext) async throws -> Void) async throws {
+        try await store.client.withTransaction(logger: logger) { connection in
+            try await connection.query("SET LOCAL search_path TO \(unescaped: Self.schema), \(unescaped: home)", logger: logger)
+            try await body(ProjectionContext(connection: connection, logger: logger, keys: keys))
+        }
+    }
+
     /// Hands `events` to each projection that handles them, the projections side by side (each
     /// writes only its own tables; their statements take turns on the one connection).
-    private func apply(_ events: [RecordedEvent], on connection: PostgresConnection) async throws {
-        let context = ProjectionContext(connection: connection, logger: logger, keys: keys)
+    private func apply(_ events: [RecordedEvent], in context: ProjectionContext) async throws {
         try await withThrowingTaskGroup { group in
             for projection in projections {
                 let handled = events.filter { projection.handles($0.type) }
@@ -130,7 +158,7 @@ public struct Rebuild: Sendable {
     }
 
     /// Makes empty copies of the live `tables` in ``schema`` (replacing any left by a rebuild
-    /// that stopped), with the same checks, indexes, constraint names and triggers.
+    /// that stopped), with the same checks, indexes, constraint names, triggers and storage settings.
     ///
     /// - Returns: The live tables' schema.
     private func prepareCopies(of tables: [String]) async throws -> String {
@@ -154,6 +182,9 @@ public struct Rebuild: Sendable {
                 var statements: [String] = []
                 let definitions = try await connection.query(
                     """
+                    SELECT 'ALTER TABLE ' || \(copy) || ' SET (' || array_to_string(c.reloptions, ', ') || ')'
+                    FROM pg_class c WHERE c.oid = \(live)::regclass AND c.reloptions IS NOT NULL
+                    UNION ALL
                     SELECT 'ALTER TABLE ' || \(copy) || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' '
                            || pg_get_constraintdef(c.oid)
                     FROM pg_constraint c WHERE c.conrelid = \(live)::regclass AND c.contype IN ('p', 'u', 'x')

@@ -103,7 +103,7 @@ extension APIHandler {
         return KeyFigureDocument(
             report: report,
             definition: question.definition,
-            districtID: question.counts.districtID,
+            districtID: principal.districtID,
             scope: question.counts.scope,
             knownAt: answer.knownAt,
             laterFacts: answer.laterFacts,
