@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "WegweiserServerTests",
             dependencies: [
-                "WegweiserServer", "TestSupport", "Casework", "Projections", "EventStore",
+                "WegweiserServer", "TestSupport", "Casework", "Projections", "EventStore", "CommandHandling",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,10 +1,12 @@
 import Casework
+import CommandHandling
 import EventStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Projections
 import TestSupport
 import Testing
 
@@ -388,6 +390,70 @@ struct KeyFiguresHTTPTests {
                 )
                 .status == .unprocessableContent
             )
+        }
+    }
+
+    @Test(
+        "given cases in two districts, when the operator asks for every district, then the figures are the sum of the districts' and one district's hold only its own"
+    )
+    func everyDistrict() async throws {
+        let (app, database) = try await TestApp.makeWithDatabase()
+        let worker = try provider.token(for: workerA)
+        try await app.test(.router) { http in
+            _ = try await http.openCase(of: "Haddad", on: "2026-01-05", token: worker)
+            _ = try await http.openCase(of: "Karimi", on: "2026-02-10", token: worker)
+        }
+        try await database.withClient { client in
+            let logger = Logger(label: "test")
+            let store = EventStore(client: client, logger: logger)
+            let keys = KeyStore(client: client, master: try MasterKey(base64: TestApp.masterKey), logger: logger)
+            let cases = CaseCommands(handler: CommandHandler(store: store, keys: keys, logger: logger))
+            // A case in Tübingen, through the command path.
+            let caseID = UUID()
+            let clientID = UUID()
+            let opened = CalendarDate(year: 2026, month: 3, day: 2)!
+            _ = try await cases.handle(
+                .open(
+                    .init(
+                        caseID: caseID,
+                        clientID: clientID,
+                        districtID: "08416",
+                        assigneeID: UUID(),
+                        kind: .directIntake,
+                        openedOn: opened
+                    )
+                ),
+                case: caseID,
+                clientID: clientID,
+                districtID: "08416",
+                today: opened,
+                metadata: EventMetadata(actor: "test", role: "case_worker")
+            )
+            try await Task.sleep(for: .milliseconds(1100))
+            let figures = KeyFigures(client: client, logger: logger)
+            let today = CalendarDate(Date())
+            func counts(_ district: String?) async throws -> KeyFigureCounts {
+                try await figures.count(
+                    .init(
+                        districtID: district,
+                        scope: .district,
+                        from: CalendarDate(year: 2026, month: 1, day: 1)!,
+                        to: today,
+                        asOf: today,
+                        knownAt: nil
+                    )
+                )
+                .counts
+            }
+            func casesOpened(_ counts: KeyFigureCounts) -> Int {
+                counts.facts.filter { $0.kind == .caseOpened }.map(\.count).reduce(0, +)
+            }
+            let waldshut = try await counts("08337")
+            let tuebingen = try await counts("08416")
+            let all = try await counts(nil)
+            #expect((casesOpened(waldshut), casesOpened(tuebingen), casesOpened(all)) == (2, 1, 3))
+            #expect((waldshut.peopleInCounselling, tuebingen.peopleInCounselling, all.peopleInCounselling) == (2, 1, 3))
+            #expect(try await counts("08111").peopleInCounselling == 0)
         }
     }
 
