@@ -454,6 +454,9 @@ struct KeyFiguresHTTPTests {
             #expect((casesOpened(waldshut), casesOpened(tuebingen), casesOpened(all)) == (2, 1, 3))
             #expect((waldshut.peopleInCounselling, tuebingen.peopleInCounselling, all.peopleInCounselling) == (2, 1, 3))
             #expect(try await counts("08111").peopleInCounselling == 0)
+            // The Tübingen person was never registered: in the breakdowns as never recorded.
+            #expect(tuebingen.profiles.map(\.count) == [1])
+            #expect(tuebingen.profiles.first?.targetGroup == nil)
         }
     }
 

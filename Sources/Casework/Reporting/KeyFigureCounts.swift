@@ -43,8 +43,8 @@ public struct KeyFigureCounts: Sendable, Equatable {
 
     /// People with the same base data.
     public struct Profiles: Sendable, Equatable {
-        /// The target group's code.
-        public var targetGroup: String
+        /// The target group's code, `nil` if the person's base data is not known.
+        public var targetGroup: String?
         /// The gender's code, `nil` if never recorded.
         public var gender: String?
         /// The year of birth, `nil` if never recorded.
@@ -58,7 +58,7 @@ public struct KeyFigureCounts: Sendable, Equatable {
 
         /// A group of people.
         public init(
-            targetGroup: String,
+            targetGroup: String?,
             gender: String?,
             yearOfBirth: Int?,
             citizenship: String?,

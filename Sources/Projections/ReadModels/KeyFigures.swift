@@ -199,17 +199,17 @@ public struct KeyFigures: Sendable {
         var profiles: [KeyFigureCounts.Profiles] = []
         let versions = try await sql.query(
             """
-            SELECT target_group, gender, year_of_birth, citizenship, citizenship_status, count(*)::int8 FROM (
-                SELECT DISTINCT ON (v.client_id) v.* FROM report_people v
-                JOIN report_in_counselling p USING (client_id)
-                WHERE v.recorded_at < :end
-                ORDER BY v.client_id, v.position DESC
-            ) latest
+            SELECT v.target_group, v.gender, v.year_of_birth, v.citizenship, v.citizenship_status, count(*)::int8
+            FROM report_in_counselling p LEFT JOIN LATERAL (
+                SELECT * FROM report_people v WHERE v.client_id = p.client_id AND v.recorded_at < :end
+                ORDER BY v.position DESC LIMIT 1
+            ) v ON TRUE
             GROUP BY 1, 2, 3, 4, 5
             """
         )
+        // A person whose base data the log does not know (yet) counts as never recorded.
         for try await (group, gender, year, citizenship, status, count) in versions.decode(
-            (String, String?, Int32?, String?, String?, Int64).self
+            (String?, String?, Int32?, String?, String?, Int64).self
         ) {
             profiles.append(
                 .init(
