@@ -64,34 +64,36 @@ start=$(date +%s.%N)
 copy() {
   # District $2 gets number $1 (two decimal digits, which no id of the demo has in that place:
   # its ids have the variant bits 10 there) in byte 8 of every id.
-  "${psql[@]}" -v code="$2" -v tag="$1" <<'SQL'
+  # A stream the district has already (the demo's Tübingen has its own district) is left out.
+  "${psql[@]}" -v ON_ERROR_STOP=1 -v code="$2" -v tag="$1" <<'SQL'
 BEGIN;
-INSERT INTO streams (stream_id, category, tenant, version, created_at, updated_at)
-SELECT regexp_replace(replace(stream_id, '08337', :'code'),
-                      '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{2}', '\1' || :'tag', 'gi'),
-       category, :'code', version, created_at, updated_at
+CREATE TEMPORARY TABLE renamed ON COMMIT DROP AS
+SELECT stream_id AS old, regexp_replace(replace(stream_id, '08337', :'code'),
+                                        '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{2}', '\1' || :'tag', 'gi') AS new
 FROM streams WHERE tenant = '08337';
+DELETE FROM renamed WHERE new IN (SELECT stream_id FROM streams);
+INSERT INTO streams (stream_id, category, tenant, version, created_at, updated_at)
+SELECT r.new, s.category, :'code', s.version, s.created_at, s.updated_at FROM streams s JOIN renamed r ON r.old = s.stream_id;
 INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata, recorded_at)
-SELECT regexp_replace(replace(e.stream_id, '08337', :'code'),
-                      '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{2}', '\1' || :'tag', 'gi'),
-       e.stream_version,
+SELECT r.new, e.stream_version,
        regexp_replace(e.event_id::text, '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{2}', '\1' || :'tag', 'gi')::uuid,
        e.event_type, e.schema_version,
        regexp_replace(replace(e.payload::text, '"08337', '"' || :'code'),
                       '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{2}', '\1' || :'tag', 'gi')::jsonb,
        regexp_replace(e.metadata::text, '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{2}', '\1' || :'tag', 'gi')::jsonb,
        e.recorded_at
-FROM events e JOIN streams s USING (stream_id)
-WHERE s.tenant = '08337'
+FROM events e JOIN renamed r ON r.old = e.stream_id
 ORDER BY e.global_position;
 COMMIT;
 SQL
 }
+pids=()
 for k in $(seq 1 $((districts - 1))); do
   copy "$(printf '%02d' "$k")" "${codes[$k]}" &
-  if (( k % 2 == 0 )); then wait; fi
+  pids+=($!)
+  if (( k % 2 == 0 )); then for pid in "${pids[@]}"; do wait "$pid"; done; pids=(); fi
 done
-wait
+for pid in "${pids[@]}"; do wait "$pid"; done
 "${psql[@]}" -c "VACUUM ANALYZE events" -c "VACUUM ANALYZE streams"
 logged=$("${psql[@]}" -c "SELECT count(*) FROM events")
 echo "   $logged events in $(seconds_since "$start") s"
