@@ -27,8 +27,6 @@ CREATE TABLE report_fact_totals (
         UNIQUE NULLS NOT DISTINCT (district_id, month, effective_on, staff_id, team_id, organisation_id, kind, key, value)
 ) WITH (fillfactor = 70);  -- room for HOT updates of the counts
 
-CREATE INDEX report_fact_totals_empty ON report_fact_totals (district_id) WHERE facts = 0;
-
 -- Adds new facts in force to the totals of their day and month, and takes away the facts a
 -- correction superseded; the cells in one order, so that concurrent writers lock them alike.
 CREATE FUNCTION report_fact_totals_follow() RETURNS trigger
@@ -37,7 +35,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO report_fact_totals AS t
             (district_id, month, effective_on, staff_id, team_id, organisation_id, kind, key, value, facts, amount)
-        SELECT f.district_id, m.month, CASE WHEN m.month THEN date_trunc('month', f.effective_on)::date ELSE f.effective_on END,
+        SELECT f.district_id, m.month, CASE WHEN m.month THEN date_trunc('month', f.effective_on::timestamp)::date ELSE f.effective_on END,
                f.staff_id, f.team_id, f.organisation_id, f.kind, f.key, f.value, count(*), coalesce(sum(f.amount), 0)
         FROM new_facts f CROSS JOIN (VALUES (false), (true)) AS m(month)
         WHERE f.superseded_at IS NULL AND f.kind NOT IN ('observation', 'case_assigned')
@@ -48,7 +46,7 @@ BEGIN
     ELSE
         INSERT INTO report_fact_totals AS t
             (district_id, month, effective_on, staff_id, team_id, organisation_id, kind, key, value, facts, amount)
-        SELECT f.district_id, m.month, CASE WHEN m.month THEN date_trunc('month', f.effective_on)::date ELSE f.effective_on END,
+        SELECT f.district_id, m.month, CASE WHEN m.month THEN date_trunc('month', f.effective_on::timestamp)::date ELSE f.effective_on END,
                f.staff_id, f.team_id, f.organisation_id, f.kind, f.key, f.value, -count(*), -coalesce(sum(f.amount), 0)
         FROM old_facts f JOIN new_facts n USING (position, ordinal) CROSS JOIN (VALUES (false), (true)) AS m(month)
         WHERE f.superseded_at IS NULL AND n.superseded_at IS NOT NULL AND f.kind NOT IN ('observation', 'case_assigned')
@@ -56,8 +54,15 @@ BEGIN
         ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
         ON CONFLICT ON CONSTRAINT report_fact_totals_cell
         DO UPDATE SET facts = t.facts + excluded.facts, amount = t.amount + excluded.amount;
-        -- A cell without facts goes, as if it had never been counted (as after a rebuild).
-        DELETE FROM report_fact_totals WHERE facts = 0;
+        -- A cell left without facts goes, as if it had never been counted (as after a rebuild).
+        DELETE FROM report_fact_totals t
+        USING old_facts f JOIN new_facts n USING (position, ordinal)
+        WHERE t.facts = 0 AND f.superseded_at IS NULL AND n.superseded_at IS NOT NULL
+          AND t.district_id = f.district_id AND t.month IN (false, true)
+          AND t.effective_on IN (f.effective_on, date_trunc('month', f.effective_on::timestamp)::date)
+          AND t.staff_id = f.staff_id AND t.team_id IS NOT DISTINCT FROM f.team_id
+          AND t.organisation_id IS NOT DISTINCT FROM f.organisation_id AND t.kind = f.kind
+          AND t.key IS NOT DISTINCT FROM f.key AND t.value IS NOT DISTINCT FROM f.value;
     END IF;
     RETURN NULL;
 END
@@ -78,7 +83,7 @@ CREATE FUNCTION report_fact_totals_refill() RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO report_fact_totals
         (district_id, month, effective_on, staff_id, team_id, organisation_id, kind, key, value, facts, amount)
-    SELECT f.district_id, m.month, CASE WHEN m.month THEN date_trunc('month', f.effective_on)::date ELSE f.effective_on END,
+    SELECT f.district_id, m.month, CASE WHEN m.month THEN date_trunc('month', f.effective_on::timestamp)::date ELSE f.effective_on END,
            f.staff_id, f.team_id, f.organisation_id, f.kind, f.key, f.value, count(*), coalesce(sum(f.amount), 0)
     FROM report_facts f CROSS JOIN (VALUES (false), (true)) AS m(month)
     WHERE f.superseded_at IS NULL AND f.kind NOT IN ('observation', 'case_assigned')

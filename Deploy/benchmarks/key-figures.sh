@@ -93,7 +93,7 @@ run "$today_q" csv -H "Accept: text/csv"
 
 echo "== rebuild of key_figures (server running) against a raw SELECT scan of the events"
 scan_start=$(date +%s.%N)
-"${psql[@]}" -c "SELECT global_position, transaction_id, stream_id, stream_version, event_id, event_type, schema_version,
+"${psql[@]}" -v FETCH_COUNT=50000 -c "SELECT global_position, transaction_id, stream_id, stream_version, event_id, event_type, schema_version,
   payload, metadata, recorded_at FROM events ORDER BY transaction_id, global_position" >/dev/null
 scan_end=$(date +%s.%N)
 rebuild_start=$(date +%s.%N)

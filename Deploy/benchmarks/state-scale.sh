@@ -100,7 +100,7 @@ echo "   $logged events in $(seconds_since "$start") s"
 
 echo "== rebuild of key_figures against a raw SELECT scan of the same events (server stopped)"
 start=$(date +%s.%N)
-"${psql[@]}" -c "SELECT global_position, transaction_id, stream_id, stream_version, event_id, event_type, schema_version,
+"${psql[@]}" -v FETCH_COUNT=50000 -c "SELECT global_position, transaction_id, stream_id, stream_version, event_id, event_type, schema_version,
   payload, metadata, recorded_at FROM events ORDER BY transaction_id, global_position" >/dev/null
 scan_seconds=$(seconds_since "$start")
 start=$(date +%s.%N)

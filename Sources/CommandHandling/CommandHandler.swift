@@ -66,6 +66,43 @@ public struct CommandHandler: Sendable {
         load: @escaping @Sendable (PostgresConnection, KeyRing) async throws -> (state: D.State, version: Int64)?,
         alsoRecord: @escaping Bookkeeping<D.State> = { _, _ in }
     ) async throws -> Outcome<D.State> {
+        // A deadlock between two writes (their read models lock the same rows in another
+        // order) rolls one back whole; it is run again, from the load, a few times.
+        var runs = 0
+        while true {
+            runs += 1
+            do {
+                return try await run(
+                    decider,
+                    stream: stream,
+                    command: command,
+                    expecting: expected,
+                    metadata: metadata,
+                    personalSubject: personalSubject,
+                    load: load,
+                    alsoRecord: alsoRecord
+                )
+            } catch let error as PSQLError where Self.retryable.contains(error.serverInfo?[.sqlState] ?? "") {
+                guard runs < 3 else { throw CommandFailure.concurrentChange }
+                logger.notice("write rolled back by the database, run again", metadata: ["stream": "\(stream.id)"])
+            }
+        }
+    }
+
+    /// Deadlock detected, serialization failure: nothing was written, the write may run again.
+    private static let retryable: Set<String> = ["40P01", "40001"]
+
+    /// One run of ``handle(_:stream:command:expecting:metadata:personalSubject:load:alsoRecord:)``.
+    private func run<D: Decider>(
+        _ decider: D.Type,
+        stream: StreamName,
+        command: D.Command,
+        expecting expected: IfMatch?,
+        metadata: EventMetadata,
+        personalSubject: String?,
+        load: @escaping @Sendable (PostgresConnection, KeyRing) async throws -> (state: D.State, version: Int64)?,
+        alsoRecord: @escaping Bookkeeping<D.State>
+    ) async throws -> Outcome<D.State> {
         do {
             return try await store.client.withTransaction(logger: logger) { connection in
                 let ring = keys.ring(on: connection)
@@ -132,7 +169,9 @@ public struct CommandHandler: Sendable {
                 return outcome
             }
         } catch let error as PostgresTransactionError {
-            throw CommandFailure.of(error.closureError ?? error.commitError ?? error.beginError ?? error)
+            let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
+            if let database = cause as? PSQLError, Self.retryable.contains(database.serverInfo?[.sqlState] ?? "") { throw database }
+            throw CommandFailure.of(cause)
         }
     }
 }

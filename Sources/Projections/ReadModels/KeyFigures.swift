@@ -76,9 +76,12 @@ public struct KeyFigures: Sendable {
     /// counselling, emptied at commit).
     public func count(_ question: Question) async throws -> Answer {
         try await client.withConnection { connection in
+            // The horizon before the snapshot: whoever was still writing then is older than
+            // it, whoever committed before is in the snapshot.
+            let horizon = try await horizon(on: connection)
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
             do {
-                let answer = try await count(question, on: connection)
+                let answer = try await count(question, horizon: horizon, on: connection)
                 try await connection.query("COMMIT", logger: logger)
                 return answer
             } catch {
@@ -88,10 +91,9 @@ public struct KeyFigures: Sendable {
         }
     }
 
-    private func count(_ question: Question, on connection: PostgresConnection) async throws -> Answer {
+    private func count(_ question: Question, horizon: Date, on connection: PostgresConnection) async throws -> Answer {
         // Recording times are answered to the whole second, so `known_at` T means "recorded
         // before T + 1 s" (`end`); the end never lies after the horizon.
-        let horizon = try await horizon(on: connection)
         let end = min(question.knownAt.map { Self.wholeSecond($0).addingTimeInterval(1) } ?? horizon, horizon)
         let knownAt = end.addingTimeInterval(-1)
         let (column, holder) = Self.scopeColumn(question.scope)
@@ -100,14 +102,19 @@ public struct KeyFigures: Sendable {
             "to": question.to.description, "as_of": question.asOf.description,
         ]
         values["holder"] = holder
-        values["district"] = question.districtID
+        if let district = question.districtID {
+            values["districts"] = [district]
+        } else {
+            values["districts"] = try await districts(on: connection)
+        }
         // A fact's place in the months of the period (their totals) or at its edges (the days').
         let (fullFrom, fullTo) = Self.wholeMonths(from: question.from, to: question.to)
         values["full_from"] = fullFrom.description
         values["full_to"] = fullTo.description
         let sql = Statements(connection: connection, logger: logger, values: values)
-        // Built only from constant fragments: `nil` district (every district) and scope choose.
-        func district(_ table: String) -> String { question.districtID == nil ? "TRUE" : "\(table).district_id = :district" }
+        // Built only from constant fragments. Every index leads with the district: each of
+        // the districts is a range of it.
+        func district(_ table: String) -> String { "\(table).district_id = ANY(:districts)" }
         func inScope(_ table: String) -> String { holder == nil ? "TRUE" : "\(table).\(column) = :holder" }
         // The facts visible at `known_at`: recorded by then, not superseded by then.
         let visible = """
@@ -261,6 +268,25 @@ public struct KeyFigures: Sendable {
         var horizon = Self.wholeSecond(Date())
         for try await (time, ) in rows.decode((Date,).self) { horizon = time }
         return horizon
+    }
+
+    /// Every district that has facts, one index descent each.
+    func districts(on connection: PostgresConnection) async throws -> [String] {
+        let rows = try await connection.query(
+            """
+            WITH RECURSIVE d AS (
+                (SELECT district_id FROM report_facts ORDER BY district_id LIMIT 1)
+                UNION ALL
+                SELECT (SELECT f.district_id FROM report_facts f WHERE f.district_id > d.district_id ORDER BY f.district_id LIMIT 1)
+                FROM d WHERE d.district_id IS NOT NULL
+            )
+            SELECT district_id FROM d WHERE district_id IS NOT NULL
+            """,
+            logger: logger
+        )
+        var districts: [String] = []
+        for try await (district, ) in rows.decode((String,).self) { districts.append(district) }
+        return districts
     }
 
     /// The whole months in `from`...`to`: the first day of the first and the day after the
