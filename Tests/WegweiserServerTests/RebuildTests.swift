@@ -152,6 +152,17 @@ struct RebuildTests {
             ]
         )
         let referral = try #require((consultation.json["referrals"] as? [[String: Any]])?.first?["id"] as? String)
+        // Moved to another month: its running totals of January are left empty and go.
+        let moved = try await http.send(
+            .post,
+            "/cases/\(caseID)/corrections",
+            token: token,
+            body: [
+                "fact": "consultation_held_on", "item_id": try #require(consultation.json["id"] as? String), "day": "2026-02-04",
+                "reason": "Datum verwechselt",
+            ]
+        )
+        #expect(moved.status == .created)
         let consent = try #require(
             try await http.send(
                 .post,
