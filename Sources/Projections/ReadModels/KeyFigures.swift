@@ -122,17 +122,23 @@ public struct KeyFigures: Sendable {
             WHERE \(district("f")) AND f.recorded_at < :end AND (f.superseded_at IS NULL OR f.superseded_at >= :end)
             """
         // The period's facts: the running totals of its whole months and of the days at its
-        // edges, less what was recorded after `known_at`, plus what was superseded after it.
+        // edges (three index ranges), less what was recorded after `known_at`, plus what was superseded after it.
         let flow = "f.effective_on BETWEEN :from::date AND :to::date AND f.kind NOT IN ('observation', 'case_assigned')"
         var facts: [KeyFigureCounts.Facts] = []
         let flows = try await sql.query(
             """
             SELECT kind, coalesce(key, ''), coalesce(value, ''), sum(facts)::int8, sum(amount)::int8 FROM (
                 SELECT f.kind, f.key, f.value, f.facts, f.amount FROM report_fact_totals f
-                WHERE \(district("f")) AND \(inScope("f"))
-                  AND ((f.month AND f.effective_on >= :full_from::date AND f.effective_on < :full_to::date)
-                       OR (NOT f.month AND f.effective_on BETWEEN :from::date AND :to::date
-                           AND NOT (f.effective_on >= :full_from::date AND f.effective_on < :full_to::date)))
+                WHERE \(district("f")) AND f.month AND f.effective_on >= :full_from::date AND f.effective_on < :full_to::date
+                  AND \(inScope("f"))
+                UNION ALL
+                SELECT f.kind, f.key, f.value, f.facts, f.amount FROM report_fact_totals f
+                WHERE \(district("f")) AND NOT f.month AND f.effective_on >= :from::date AND f.effective_on < :full_from::date
+                  AND f.effective_on <= :to::date AND \(inScope("f"))
+                UNION ALL
+                SELECT f.kind, f.key, f.value, f.facts, f.amount FROM report_fact_totals f
+                WHERE \(district("f")) AND NOT f.month AND f.effective_on >= greatest(:full_to::date, :from::date)
+                  AND f.effective_on <= :to::date AND \(inScope("f"))
                 UNION ALL
                 SELECT f.kind, f.key, f.value, -1, -coalesce(f.amount, 0) FROM report_facts f
                 WHERE \(district("f")) AND f.recorded_at >= :end AND f.superseded_at IS NULL AND \(flow) AND \(inScope("f"))
