@@ -48,6 +48,9 @@ for _ in $(seq 1 36000); do
 done
 load_end=$(date +%s.%N)
 sleep 2
+# What an operator does after loading many events at once (or what autovacuum does a minute
+# later): fresh statistics, without which the planner takes the new tables for empty.
+"${psql[@]}" -c "ANALYZE"
 logged=$("${psql[@]}" -c "SELECT count(*) FROM events")
 facts=$("${psql[@]}" -c "SELECT count(*) FROM report_facts")
 echo "   $logged events, $facts report facts, in $(python3 -c "print(round($load_end - $load_start))") s"
@@ -69,7 +72,8 @@ today_q="/key-figures?from=$three_years&as_of=$today"
 past_q="/key-figures?from=$two_years&as_of=$year_ago"
 sent_q="$past_q&known_at=$known_at"
 team_q="$today_q&team_id=$team"
-curl -sf "${auth[@]}" "$base$today_q" >"$work/today.json"
+status=$(curl -s -o "$work/today.json" -w '%{http_code}' "${auth[@]}" "$base$today_q")
+[ "$status" = 200 ] || { echo "GET $today_q answered $status:" >&2; cat "$work/today.json" >&2; tail -5 "$work/server.log" >&2; exit 1; }
 python3 - "$work/today.json" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))

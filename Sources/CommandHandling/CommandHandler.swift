@@ -170,7 +170,9 @@ public struct CommandHandler: Sendable {
             }
         } catch let error as PostgresTransactionError {
             let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
-            if let database = cause as? PSQLError, Self.retryable.contains(database.serverInfo?[.sqlState] ?? "") { throw database }
+            if let database = cause as? PSQLError, Self.retryable.contains(database.serverInfo?[.sqlState] ?? "") {
+                throw database
+            }
             throw CommandFailure.of(cause)
         }
     }
