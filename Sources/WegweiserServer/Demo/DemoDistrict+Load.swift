@@ -3,6 +3,7 @@ import CommandHandling
 import EventStore
 import Foundation
 import Logging
+import PostgresNIO
 import Projections
 import ServiceLifecycle
 
