@@ -3,7 +3,9 @@
 # both on exit. Needs $bin, $port, $pgport and $name (for the temporary folder); takes
 # $demo_flags (default: no synthetic district, so that it does not load beside a measurement)
 # and $pg_options (more `-c name=value` for PostgreSQL); sets pgbin, work, url, psql, flags,
-# base and server, and defines stop_server and start_server (the same server again).
+# base and server, and defines stop_server and start_server (the same server again), and
+# rps, ms and non2xx, which read requests/s, a latency percentile in ms and the non-2xx
+# count from wrk's output in $work/NAME.txt.
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 work=$(mktemp -d "/tmp/wegweiser-$name.XXXXXX")
@@ -41,3 +43,6 @@ stop_server() {
   server=""
 }
 start_server
+rps() { awk '/Requests\/sec/ {print $2}' "$work/$1.txt"; }
+ms() { awk -v p="$2" '$1 == p {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$work/$1.txt"; }
+non2xx() { awk '/Non-2xx/ {print $5}' "$work/$1.txt"; }

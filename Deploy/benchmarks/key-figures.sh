@@ -83,9 +83,6 @@ print(f"   today: {rows['people']['in_counselling']} people in counselling, {row
 PY
 
 run() { wrk -t1 -c1 -d"${seconds}s" --latency "${auth[@]}" "${@:3}" "$base$1" >"$work/$2.txt"; }
-rps() { awk '/Requests\/sec/ {print $2}' "$work/$1.txt"; }
-ms() { awk -v p="$2" '$1 == p {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$work/$1.txt"; }
-non2xx() { awk '/Non-2xx/ {print $5}' "$work/$1.txt"; }
 
 echo "== ${seconds} s each, one connection"
 run "/me" me

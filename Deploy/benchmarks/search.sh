@@ -69,9 +69,6 @@ PY
 echo "   a search for 'muhammad' finds $found of $people"
 
 run() { wrk -t4 -c4 -d"${seconds}s" --latency "${auth[@]}" "$base$1" >"$work/$2.txt"; }
-rps() { awk '/Requests\/sec/ {print $2}' "$work/$1.txt"; }
-ms() { awk -v p="$2" '$1 == p {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$work/$1.txt"; }
-non2xx() { awk '/Non-2xx/ {print $5}' "$work/$1.txt"; }
 
 echo "== 1. GET /clients/{id} (reference), 2. GET /clients?name=muhammad, 3. GET /clients?limit=50; ${seconds} s each, 4 connections"
 run "/clients/$one" one

@@ -126,8 +126,6 @@ today=$(date -u +%Y-%m-%d)
 three_years=$(date -u -d '3 years ago' +%Y-%m-%d)
 query="/key-figures?from=$three_years&as_of=$today"
 run() { wrk -t1 -c1 -d"${seconds}s" --latency "${auth[@]}" "$base$1" >"$work/$2.txt"; }
-rps() { awk '/Requests\/sec/ {print $2}' "$work/$1.txt"; }
-ms() { awk -v p="$2" '$1 == p {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$work/$1.txt"; }
 echo "== ${seconds} s each, one connection"
 run "/me" me
 run "$query" district

@@ -82,15 +82,19 @@ public struct CommandHandler: Sendable {
                     load: load,
                     alsoRecord: alsoRecord
                 )
-            } catch let error as PSQLError where Self.retryable.contains(error.serverInfo?[.sqlState] ?? "") {
+            } catch let error as PSQLError where Self.mayRunAgain(error) {
                 guard runs < 3 else { throw CommandFailure.concurrentChange }
                 logger.notice("write rolled back by the database, run again", metadata: ["stream": "\(stream.id)"])
             }
         }
     }
 
-    /// Deadlock detected, serialization failure: nothing was written, the write may run again.
-    private static let retryable: Set<String> = ["40P01", "40001"]
+    /// Whether `error` is a deadlock or serialization failure: nothing was written, the write
+    /// may run again.
+    private static func mayRunAgain(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        return ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "")
+    }
 
     /// One run of ``handle(_:stream:command:expecting:metadata:personalSubject:load:alsoRecord:)``.
     private func run<D: Decider>(
@@ -170,10 +174,7 @@ public struct CommandHandler: Sendable {
             }
         } catch let error as PostgresTransactionError {
             let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
-            if let database = cause as? PSQLError, Self.retryable.contains(database.serverInfo?[.sqlState] ?? "") {
-                throw database
-            }
-            throw CommandFailure.of(cause)
+            throw Self.mayRunAgain(cause) ? cause : CommandFailure.of(cause)
         }
     }
 }

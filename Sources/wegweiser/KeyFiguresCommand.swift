@@ -65,8 +65,11 @@ struct KeyFiguresCommand: AsyncParsableCommand {
         let definition = definition.flatMap(ReportDefinition.named) ?? ReportDefinition.current
         let today = CalendarDate(Date())
         let cutOff = asOf.flatMap(CalendarDate.init) ?? today
-        let last = to.flatMap(CalendarDate.init) ?? cutOff
-        let first = from.flatMap(CalendarDate.init) ?? CalendarDate(year: cutOff.year, month: 1, day: 1) ?? cutOff
+        let (first, last) = KeyFigures.Question.period(
+            asOf: cutOff,
+            from: from.flatMap(CalendarDate.init),
+            to: to.flatMap(CalendarDate.init)
+        )
         guard cutOff <= today, first <= last, last <= cutOff else {
             throw ValidationError("The days must keep from <= to <= as-of <= today.")
         }

@@ -38,6 +38,16 @@ public struct KeyFigures: Sendable {
         /// The recording time to reproduce; `nil` for everything recorded so far.
         public var knownAt: Date?
 
+        /// The period a report covers unless it names one: from `from`, else 1 January of the
+        /// cut-off's year, to `to`, else the cut-off day.
+        public static func period(
+            asOf: CalendarDate,
+            from: CalendarDate?,
+            to: CalendarDate?
+        ) -> (from: CalendarDate, to: CalendarDate) {
+            (from ?? CalendarDate(year: asOf.year, month: 1, day: 1) ?? asOf, to ?? asOf)
+        }
+
         /// A question.
         public init(districtID: String?, scope: Scope, from: CalendarDate, to: CalendarDate, asOf: CalendarDate, knownAt: Date?) {
             self.districtID = districtID

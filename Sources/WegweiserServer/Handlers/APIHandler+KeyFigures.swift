@@ -64,10 +64,12 @@ extension APIHandler {
             throw Problem.notFound("No report definition \(request.definition ?? "").")
         }
         let asOf = try request.asOf.map { try Input.date($0, at: pointer + "as_of") } ?? today
-        let to = try request.to.map { try Input.date($0, at: pointer + "to") } ?? asOf
-        let from =
-            try request.from.map { try Input.date($0, at: pointer + "from") } ?? CalendarDate(year: asOf.year, month: 1, day: 1)
-            ?? asOf
+        let named = try request.to.map { try Input.date($0, at: pointer + "to") }
+        let (from, to) = KeyFigures.Question.period(
+            asOf: asOf,
+            from: try request.from.map { try Input.date($0, at: pointer + "from") },
+            to: named
+        )
         func refuse(_ field: String, _ detail: String, _ message: String) -> Problem {
             Problem.unprocessable(message, errors: [.init(pointer: pointer + field, detail: detail)])
         }
