@@ -577,6 +577,96 @@ struct CaseFileTests {
         #expect(record.consents(for: .dataCollection, at: now).isEmpty)
     }
 
+    // MARK: Jobcenter hand-off
+
+    @Test("a hand-off goes only under a jobcenter_handoff consent in force that names the Jobcenter, with covered categories")
+    func handoffs() throws {
+        let jobcenter = UUID()
+        let consent = CaseFile.Consent(
+            id: UUID(),
+            purpose: .jobcenterHandoff,
+            categories: ["german_level", "occupational_goal"],
+            recipient: "Jobcenter Landkreis Waldshut",
+            givenAt: now,
+            form: .written,
+            validUntil: now.addingTimeInterval(86_400 * 365),
+            withdrawnAt: nil,
+            recipientOrganisationID: jobcenter
+        )
+        let later = now.addingTimeInterval(3_600)
+        let package = CaseFile.LabourMarketProfile(germanLevel: "b1", occupationalGoal: "Pflegefachkraft")
+        let handoff = CaseFile.Handoff(
+            id: UUID(),
+            consentID: consent.id,
+            recipientOrganisationID: jobcenter,
+            at: later,
+            package: package
+        )
+        let handedOff = CaseFile.Event.handedOff(
+            .init(
+                id: handoff.id,
+                consentID: consent.id,
+                recipientOrganisationID: jobcenter,
+                categories: [.germanLevel, .occupationalGoal],
+                at: later,
+                personal: package
+            )
+        )
+        given(CaseFile.self, opened, .consentGiven(consent)).when(.handOff(handoff)).then([handedOff])
+
+        // Each reason of the consent rules, named.
+        var unknown = handoff
+        unknown.consentID = UUID()
+        given(CaseFile.self, opened, .consentGiven(consent)).when(.handOff(unknown)).thenRejects(.handoffRefused(.noSuchConsent))
+        var collection = consent
+        collection.purpose = .dataCollection
+        given(CaseFile.self, opened, .consentGiven(collection)).when(.handOff(handoff))
+            .thenRejects(.handoffRefused(.wrongPurpose(.dataCollection)))
+        let withdrawn = CaseFile.Event.consentWithdrawn(.init(consentID: consent.id, withdrawnAt: now.addingTimeInterval(60)))
+        given(CaseFile.self, opened, .consentGiven(consent), withdrawn).when(.handOff(handoff))
+            .thenRejects(.handoffRefused(.withdrawn(now.addingTimeInterval(60))))
+        var early = handoff
+        early.at = now.addingTimeInterval(-1)
+        given(CaseFile.self, opened, .consentGiven(consent)).when(.handOff(early)).thenRejects(.handoffRefused(.notYetGiven(now)))
+        var late = handoff
+        late.at = now.addingTimeInterval(86_400 * 366)
+        given(CaseFile.self, opened, .consentGiven(consent)).when(.handOff(late))
+            .thenRejects(.handoffRefused(.expired(now.addingTimeInterval(86_400 * 365))))
+        var elsewhere = handoff
+        elsewhere.recipientOrganisationID = UUID()
+        given(CaseFile.self, opened, .consentGiven(consent)).when(.handOff(elsewhere)).thenRejects(
+            .handoffRefused(.otherRecipient)
+        )
+        var byName = consent
+        byName.recipientOrganisationID = nil
+        given(CaseFile.self, opened, .consentGiven(byName)).when(.handOff(handoff)).thenRejects(.handoffRefused(.otherRecipient))
+        var more = handoff
+        more.package.schooling = "secondary"
+        given(CaseFile.self, opened, .consentGiven(consent)).when(.handOff(more))
+            .thenRejects(.handoffRefused(.categoryNotCovered(.schooling, field: "package/schooling")))
+        var badCode = handoff
+        badCode.package.germanLevel = "fluent"
+        given(CaseFile.self, opened, .consentGiven(consent)).when(.handOff(badCode))
+            .thenRejects(.invalid(field: "package/german_level", reason: "fluent is not a code of german_level"))
+        var empty = handoff
+        empty.package = CaseFile.LabourMarketProfile(occupationalGoal: "   ")
+        given(CaseFile.self, opened, .consentGiven(consent)).when(.handOff(empty))
+            .thenRejects(.invalid(field: "package", reason: "holds nothing to hand off"))
+        given(CaseFile.self, opened, .consentGiven(consent), closed).when(.handOff(handoff)).thenRejects(.closed)
+
+        // Receipt: by the Jobcenter it went to, once, also after closure.
+        let acknowledged = CaseFile.Event.handoffAcknowledged(.init(handoffID: handoff.id, at: later.addingTimeInterval(60)))
+        given(CaseFile.self, opened, .consentGiven(consent), handedOff, closed)
+            .when(.acknowledgeHandoff(handoffID: handoff.id, organisationID: jobcenter, at: later.addingTimeInterval(60)))
+            .then([acknowledged])
+        given(CaseFile.self, opened, .consentGiven(consent), handedOff, acknowledged)
+            .when(.acknowledgeHandoff(handoffID: handoff.id, organisationID: jobcenter, at: later.addingTimeInterval(120)))
+            .then([])
+        given(CaseFile.self, opened, .consentGiven(consent), handedOff)
+            .when(.acknowledgeHandoff(handoffID: handoff.id, organisationID: UUID(), at: later))
+            .thenRejects(.unknownHandoff)
+    }
+
     // MARK: Dates
 
     @Test(

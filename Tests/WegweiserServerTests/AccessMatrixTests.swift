@@ -439,6 +439,29 @@ struct AccessMatrixTests {
             let consent = try await context.create("/cases/\(context.caseA)/consents", MatrixContext.consentBody, as: .workerA)
             return try await context.call(.put, "/cases/\(context.caseA)/consents/\(consent)/withdrawal", as: caller, body: [:])
         },
+        caseRow("listCaseHandoffs") { try await $0.call(.get, "/cases/\($0.caseA)/handoffs", as: $1) },
+        caseRow("createHandoff") { context, caller in
+            let consent = try await context.create(
+                "/cases/\(context.caseA)/consents",
+                MatrixContext.handoffConsentBody,
+                as: .workerA
+            )
+            return try await context.call(
+                .post,
+                "/cases/\(context.caseA)/handoffs",
+                as: caller,
+                body: context.handoffBody(consent)
+            )
+        },
+        MatrixRow("listIncomingHandoffs", allowed: [.jobcenter]) { try await $0.call(.get, "/handoffs", as: $1) },
+        MatrixRow("getHandoff", allowed: [.workerA, .teamLead, .jobcenter], hidden: [.workerB, .workerTuebingen]) {
+            context,
+            caller in
+            try await context.call(.get, "/handoffs/\(try await context.freshHandoff())", as: caller)
+        },
+        MatrixRow("acknowledgeHandoff", allowed: [.jobcenter]) { context, caller in
+            try await context.call(.put, "/handoffs/\(try await context.freshHandoff())/acknowledgement", as: caller)
+        },
     ]
 
     /// A row for an operation on worker A's case: worker A and the team lead may; other case
@@ -573,6 +596,29 @@ struct MatrixContext: Sendable {
             "purpose": "jobcenter_handoff", "categories": ["german_level"], "recipient": "Jobcenter",
             "given_at": "2026-01-20T10:00:00Z", "form": "written",
         ]
+    }
+
+    static var handoffConsentBody: [String: Any] {
+        [
+            "purpose": "jobcenter_handoff", "categories": ["german_level"], "recipient": "Jobcenter Landkreis Waldshut",
+            "recipient_organisation_id": DemoData.id("organisation:Jobcenter Landkreis Waldshut").apiString,
+            "given_at": "2026-01-20T10:00:00Z", "form": "written",
+        ]
+    }
+
+    /// A hand-off of worker A's case under `consent` to the demo Jobcenter.
+    func handoffBody(_ consent: String) -> [String: Any] {
+        [
+            "consent_id": consent,
+            "recipient_organisation_id": DemoData.id("organisation:Jobcenter Landkreis Waldshut").apiString,
+            "package": ["german_level": "a2"],
+        ]
+    }
+
+    /// A hand-off made by worker A under a new consent.
+    func freshHandoff() async throws -> String {
+        let consent = try await create("/cases/\(caseA)/consents", Self.handoffConsentBody, as: .workerA)
+        return try await create("/cases/\(caseA)/handoffs", handoffBody(consent), as: .workerA)
     }
 
     /// A referral made in a new consultation of worker A's case.

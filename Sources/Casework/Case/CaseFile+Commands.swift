@@ -38,6 +38,10 @@ extension CaseFile {
         case giveConsent(Consent)
         /// Withdraws a consent from `at` on.
         case withdrawConsent(consentID: UUID, at: Date)
+        /// Hands labour-market data to the Jobcenter under a consent.
+        case handOff(Handoff)
+        /// The Jobcenter `organisationID` acknowledges receipt of a hand-off.
+        case acknowledgeHandoff(handoffID: UUID, organisationID: UUID, at: Date)
         /// Closes the case with exactly one catalogue reason (`nil`: none given); `other` needs a text.
         case close(reason: ClosureReason?, text: String?, on: CalendarDate)
         /// Reopens a closed case.
@@ -271,6 +275,10 @@ extension CaseFile {
         case unknownReferral
         /// There is no such consent.
         case unknownConsent
+        /// The consent rules refuse the hand-off, for the reason named.
+        case handoffRefused(HandoffRefusal)
+        /// There is no such hand-off to the asking Jobcenter.
+        case unknownHandoff
         /// A closure needs exactly one reason from the catalogue.
         case closureReasonRequired
         /// An id is used already.

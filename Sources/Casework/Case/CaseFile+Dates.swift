@@ -91,6 +91,7 @@ extension CaseFile.Command {
         case .recordObservation(let observation): ("observed_on", observation.observedOn)
         case .giveConsent(let consent): ("given_at", CalendarDate(consent.givenAt))
         case .withdrawConsent(_, let at): ("withdrawn_at", CalendarDate(at))
+        case .handOff, .acknowledgeHandoff: nil  // the server's time
         case .close(_, _, let on): ("closed_on", on)
         case .reopen(_, let on): ("reopened_on", on)
         case .correct(_, let correction, _):
@@ -123,7 +124,7 @@ extension CaseFile.Event {
         case .consultationLogged(let logged): logged.heldOn
         case .referralOutcomeRecorded(let recorded): recorded.on
         case .observationRecorded(let observation): observation.observedOn
-        case .consentGiven, .consentWithdrawn: nil
+        case .consentGiven, .consentWithdrawn, .handedOff, .handoffAcknowledged: nil
         case .closed(let closed): closed.closedOn
         case .reopened(let reopened): reopened.on
         case .corrected(let corrected): corrected.fact == .periodStart ? nil : corrected.day

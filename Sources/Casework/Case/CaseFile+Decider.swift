@@ -22,6 +22,9 @@ extension CaseFile: Decider {
             guard let consent = record.consents.first(where: { $0.id == consentID }) else { throw .unknownConsent }
             guard consent.withdrawnAt == nil else { return [] }
             return [.consentWithdrawn(ConsentWithdrawn(consentID: consentID, withdrawnAt: max(at, consent.givenAt)))]
+        case .acknowledgeHandoff(let handoffID, let organisationID, let at):
+            // Receipt is the Jobcenter's to confirm, also after closure.
+            return try acknowledge(handoffID: handoffID, by: organisationID, at: at, record)
         case .close(let reason, _, let on) where record.closure.map({ $0.reason == reason && $0.closedOn == on }) == true:
             return []  // the same closure again records nothing
         case .reopen(let reason, let on):
@@ -35,8 +38,10 @@ extension CaseFile: Decider {
 
     private static func decideOnOpenCase(_ command: Command, _ record: Record) throws(Rejection) -> [Event] {
         switch command {
-        case .open, .withdrawConsent, .reopen:
+        case .open, .withdrawConsent, .reopen, .acknowledgeHandoff:
             throw .alreadyOpen  // answered in decide(_:_:)
+        case .handOff(let handoff):
+            return try handOff(handoff, record)
         case .assign(let assigneeID, let on):
             return assigneeID == record.assigneeID ? [] : [.assigned(Assigned(assigneeID: assigneeID, on: on))]
         case .transfer(let transfer):
@@ -258,6 +263,13 @@ extension CaseFile: Decider {
         case .consentWithdrawn(let withdrawn):
             if let index = record.consents.firstIndex(where: { $0.id == withdrawn.consentID }) {
                 record.consents[index].withdrawnAt = withdrawn.withdrawnAt
+            }
+        case .handedOff(let handedOff):
+            let receipt = HandoffReceipt(id: handedOff.id, recipientOrganisationID: handedOff.recipientOrganisationID)
+            record.handoffs = (record.handoffs ?? []) + [receipt]
+        case .handoffAcknowledged(let acknowledged):
+            if let index = record.handoffs?.firstIndex(where: { $0.id == acknowledged.handoffID }) {
+                record.handoffs?[index].acknowledgedAt = acknowledged.at
             }
         case .closed(let closed): record.closure = Closure(reason: closed.reason, closedOn: closed.closedOn)
         case .reopened: record.closure = nil

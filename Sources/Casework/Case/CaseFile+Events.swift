@@ -35,6 +35,10 @@ extension CaseFile {
         case consentGiven(Consent)
         /// Stored as `case.consent_withdrawn`.
         case consentWithdrawn(ConsentWithdrawn)
+        /// Stored as `case.handed_off`: labour-market data handed to the Jobcenter.
+        case handedOff(HandedOff)
+        /// Stored as `case.handoff_acknowledged`: the Jobcenter confirmed receipt.
+        case handoffAcknowledged(HandoffAcknowledged)
         /// Stored as `case.closed`.
         case closed(Closed)
         /// Stored as `case.reopened`.
@@ -303,6 +307,8 @@ extension CaseFile.Event: DomainEvent {
         case .observationRecorded: "case.observation_recorded"
         case .consentGiven: "case.consent_given"
         case .consentWithdrawn: "case.consent_withdrawn"
+        case .handedOff: "case.handed_off"
+        case .handoffAcknowledged: "case.handoff_acknowledged"
         case .closed: "case.closed"
         case .reopened: "case.reopened"
         case .corrected: "case.corrected"
@@ -328,6 +334,8 @@ extension CaseFile.Event: DomainEvent {
         case .observationRecorded(let payload): try EventCoding.encode(payload)
         case .consentGiven(let payload): try EventCoding.encode(payload)
         case .consentWithdrawn(let payload): try EventCoding.encode(payload)
+        case .handedOff(let payload): try EventCoding.encode(payload)
+        case .handoffAcknowledged(let payload): try EventCoding.encode(payload)
         case .closed(let payload): try EventCoding.encode(payload)
         case .reopened(let payload): try EventCoding.encode(payload)
         case .corrected(let payload): try EventCoding.encode(payload)
@@ -353,6 +361,8 @@ extension CaseFile.Event: DomainEvent {
         case "case.observation_recorded": self = .observationRecorded(try EventCoding.decode(payload))
         case "case.consent_given": self = .consentGiven(try EventCoding.decode(payload))
         case "case.consent_withdrawn": self = .consentWithdrawn(try EventCoding.decode(payload))
+        case "case.handed_off": self = .handedOff(try EventCoding.decode(payload))
+        case "case.handoff_acknowledged": self = .handoffAcknowledged(try EventCoding.decode(payload))
         case "case.closed": self = .closed(try EventCoding.decode(payload))
         case "case.reopened": self = .reopened(try EventCoding.decode(payload))
         case "case.corrected": self = .corrected(try EventCoding.decode(payload))

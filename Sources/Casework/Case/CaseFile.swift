@@ -57,6 +57,9 @@ public enum CaseFile {
         public var observations: [Observation] = []
         /// Every consent, in the order given.
         public var consents: [Consent] = []
+        /// The hand-offs to the Jobcenter, in the order made (`nil` in states stored before
+        /// hand-offs existed: none).
+        public var handoffs: [HandoffReceipt]? = nil
         /// The closure, while the case is closed.
         public var closure: Closure?
         /// The latest day any of its facts happened on (`nil` in states stored before it was kept).
@@ -157,8 +160,11 @@ public enum CaseFile {
         /// The data categories it covers: codes of ``ConsentCategory`` (stored as text; consents
         /// recorded before the list may hold other words).
         public var categories: [String]
-        /// Who receives the data, for sharing and hand-off.
+        /// Who receives the data, for sharing and hand-off, as the signed form names them.
         public var recipient: String?
+        /// The organisation of the district that receives the data, for a Jobcenter hand-off:
+        /// hand-offs go only to it (`nil` in consents that name their recipient in words only).
+        public var recipientOrganisationID: UUID? = nil
         /// When it was given.
         public var givenAt: Date
         /// How.
@@ -177,9 +183,11 @@ public enum CaseFile {
             givenAt: Date,
             form: ConsentForm,
             validUntil: Date?,
-            withdrawnAt: Date?
+            withdrawnAt: Date?,
+            recipientOrganisationID: UUID? = nil
         ) {
             self.id = id
+            self.recipientOrganisationID = recipientOrganisationID
             self.purpose = purpose
             self.categories = categories
             self.recipient = recipient

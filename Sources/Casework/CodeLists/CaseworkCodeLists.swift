@@ -254,6 +254,7 @@ public enum ConsentCategory: String, TabulatedCodeList {
     case identity, contactData = "contact_data", germanLevel = "german_level", courseAttendance = "course_attendance"
     case schooling, vocationalQualification = "vocational_qualification", recognition, employment, benefits, housing
     case residenceStatus = "residence_status", integrationPlan = "integration_plan", consultations
+    case workExperience = "work_experience", occupationalGoal = "occupational_goal", competences
 
     /// The list's stable name.
     public static let listName = "consent_category"
@@ -268,6 +269,8 @@ public enum ConsentCategory: String, TabulatedCodeList {
         .housing: ("Wohnsituation", "housing"), .residenceStatus: ("Aufenthaltsstatus", "residence status"),
         .integrationPlan: ("Integrationsplan und Ziele", "integration plan and goals"),
         .consultations: ("Beratungskontakte", "consultations"),
+        .workExperience: ("Berufserfahrung", "work experience"), .occupationalGoal: ("Berufsziel", "occupational goal"),
+        .competences: ("Kompetenzen", "competences"),
     ]
 }
 

@@ -39,6 +39,8 @@ public struct CaseItems: Sendable {
         case consent
         /// A correction of a fact recorded earlier.
         case correction
+        /// A hand-off of labour-market data to the Jobcenter.
+        case handoff
     }
 
     /// One item.
@@ -107,6 +109,71 @@ public struct CaseItems: Sendable {
         var found: [(caseID: UUID, item: Item)] = []
         for try await (caseID, id, position, body) in rows.decode((UUID, UUID, Int64, String).self) {
             found.append((caseID, Item(id: id, position: position, body: try JSONValue(jsonText: body))))
+        }
+        return found
+    }
+
+    /// A hand-off as the Jobcenter reads it: the item, its case, and the consent item it was made
+    /// under (its validity and withdrawal as they stand now).
+    public struct Handoff: Sendable {
+        /// The case.
+        public var caseID: UUID
+        /// The case's client.
+        public var clientID: UUID
+        /// The case's district.
+        public var districtID: String
+        /// The hand-off item.
+        public var item: Item
+        /// The consent item.
+        public var consent: JSONValue?
+    }
+
+    /// Up to `limit` hand-offs to the organisation `recipientID`, newest first, after the
+    /// hand-off `after` (its time and id).
+    public func handoffs(to recipientID: UUID, after: (at: String, id: UUID)?, limit: Int) async throws -> [Handoff] {
+        let rows = try await client.query(
+            """
+            SELECT h.case_id, k.client_id, k.district_id, h.item_id, h.position, h.body::text, c.body::text
+            FROM case_items h JOIN cases k ON k.id = h.case_id
+            LEFT JOIN case_items c ON c.case_id = h.case_id AND c.kind = 'consent'
+                AND c.item_id = (h.body ->> 'consent_id')::uuid
+            WHERE h.kind = 'handoff' AND h.body ->> 'recipient_organisation_id' = \(recipientID.uuidString)
+              AND (\(after == nil) OR (h.body ->> 'at', h.item_id) < (\(after?.at ?? ""), \(after?.id ?? UUID())))
+            ORDER BY h.body ->> 'at' DESC, h.item_id DESC LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        return try await Self.handoffs(rows)
+    }
+
+    /// The hand-off `id`, or `nil`.
+    public func handoff(_ id: UUID) async throws -> Handoff? {
+        let rows = try await client.query(
+            """
+            SELECT h.case_id, k.client_id, k.district_id, h.item_id, h.position, h.body::text, c.body::text
+            FROM case_items h JOIN cases k ON k.id = h.case_id
+            LEFT JOIN case_items c ON c.case_id = h.case_id AND c.kind = 'consent'
+                AND c.item_id = (h.body ->> 'consent_id')::uuid
+            WHERE h.kind = 'handoff' AND h.item_id = \(id)
+            """,
+            logger: logger
+        )
+        return try await Self.handoffs(rows).first
+    }
+
+    private static func handoffs(_ rows: PostgresRowSequence) async throws -> [Handoff] {
+        var found: [Handoff] = []
+        let columns = (UUID, UUID, String, UUID, Int64, String, String?).self
+        for try await (caseID, clientID, districtID, id, position, body, consent) in rows.decode(columns) {
+            found.append(
+                Handoff(
+                    caseID: caseID,
+                    clientID: clientID,
+                    districtID: districtID,
+                    item: Item(id: id, position: position, body: try JSONValue(jsonText: body)),
+                    consent: try consent.map { try JSONValue(jsonText: $0) }
+                )
+            )
         }
         return found
     }

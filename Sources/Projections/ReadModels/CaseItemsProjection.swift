@@ -169,6 +169,13 @@ public struct CaseItemsProjection: Projection {
         case .consentWithdrawn(let withdrawn):
             let withdrawnAt = try Self.json(withdrawn)["withdrawn_at"]
             try await change(.consent, withdrawn.consentID, in: &batch) { item in item["withdrawn_at"] = withdrawnAt }
+        case .handoffAcknowledged(let acknowledged):
+            let at = try Self.json(acknowledged)["at"]
+            let author = Self.author(projected.recorded.metadata)
+            try await change(.handoff, acknowledged.handoffID, in: &batch) { item in
+                item["acknowledged_at"] = at
+                item["acknowledged_by"] = author
+            }
         default:
             return
         }
@@ -266,6 +273,11 @@ public struct CaseItemsProjection: Projection {
             return (.observation, observation.id, try json(observation))
         case .consentGiven(let consent):
             return (.consent, consent.id, try json(consent))
+        case .handedOff(var handedOff):
+            handedOff.personal = nil
+            var body = try json(handedOff)
+            body["personal"] = personal
+            return (.handoff, handedOff.id, body)
         case .corrected(let corrected):
             var body = try json(corrected)
             body["personal"] = personal

@@ -382,7 +382,7 @@ struct FactBatch {
         case .observationRecorded(let observation):
             let index = add(.observation, on: observation.observedOn, key: observation.field.rawValue, item: observation.id)
             (rows[index].answer, rows[index].value) = Self.stored(observation.value)
-        case .consentGiven, .consentWithdrawn:
+        case .consentGiven, .consentWithdrawn, .handedOff, .handoffAcknowledged:
             break
         case .closed(let closed):
             _ = add(.caseClosed, on: closed.closedOn, key: closed.reason.code)

@@ -45,6 +45,9 @@ enum AccessPolicy {
             "getTrajectory": [.caseWorker, .teamLead, .coordinator, .auditor, .admin],
             "getStaffSheet": [.teamLead, .coordinator, .auditor, .admin],
             "getDataCompleteness": [.teamLead, .coordinator],
+            "listCaseHandoffs": [.caseWorker, .teamLead], "createHandoff": [.caseWorker, .teamLead],
+            "listIncomingHandoffs": [.jobcenter], "getHandoff": [.caseWorker, .teamLead, .jobcenter],
+            "acknowledgeHandoff": [.jobcenter],
             "listPublishedReports": [.coordinator, .auditor, .admin], "getPublishedReport": [.coordinator, .auditor, .admin],
         ]
         for operation in [

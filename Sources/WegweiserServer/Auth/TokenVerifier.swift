@@ -162,11 +162,6 @@ struct AccessToken: JWTPayload {
 }
 
 extension JSONValue {
-    /// The value as text, if it is a string.
-    fileprivate var string: String? {
-        if case .string(let text) = self { text } else { nil }
-    }
-
     /// The strings of an array, or the one string.
     fileprivate var strings: [String] {
         switch self {

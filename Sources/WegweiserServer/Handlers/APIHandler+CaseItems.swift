@@ -447,15 +447,29 @@ extension APIHandler {
 
     func createConsent(_ input: Operations.CreateConsent.Input) async throws -> Operations.CreateConsent.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let purpose = ConsentPurpose(rawValue: body.purpose.rawValue) ?? .dataCollection
+        var recipientOrganisationID: UUID?
+        if let named = body.recipientOrganisationId {
+            // The recipient is an organisation of the case's district; of a hand-off consent, its Jobcenter.
+            let (row, _) = try await visibleCase(input.path.caseId)
+            recipientOrganisationID = try await referenced(
+                .organisation,
+                id: try Input.uuid(named, at: "/recipient_organisation_id").uuidString,
+                as: Organisation.Record.self,
+                districtID: row.record.districtID,
+                at: "/recipient_organisation_id"
+            ) { $0.active && (purpose != .jobcenterHandoff || $0.kind == .jobcenter) }.state.id
+        }
         let consent = CaseFile.Consent(
             id: UUID(),
-            purpose: ConsentPurpose(rawValue: body.purpose.rawValue) ?? .dataCollection,
+            purpose: purpose,
             categories: body.categories.map(\.rawValue),
             recipient: body.recipient,
             givenAt: body.givenAt,
             form: ConsentForm(rawValue: body.form.rawValue) ?? .written,
             validUntil: body.validUntil,
-            withdrawnAt: nil
+            withdrawnAt: nil,
+            recipientOrganisationID: recipientOrganisationID
         )
         let (item, version) = try await createItem(
             .consent,

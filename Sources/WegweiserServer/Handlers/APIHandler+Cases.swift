@@ -492,6 +492,8 @@ extension CaseFile.Rejection: ProblemConvertible {
             .unprocessable("No open referral with this id.", errors: [.init(pointer: "/referral_id", detail: "no open referral")])
         case .unknownConsent:
             .unprocessable("No such consent.", errors: [.init(pointer: "/consent_id", detail: "no such consent")])
+        case .handoffRefused(let refusal): refusal.problem
+        case .unknownHandoff: .notFound("No such hand-off.")
         case .closureReasonRequired:
             .unprocessable(
                 "A closure needs exactly one reason from the closure_reason catalogue.",

@@ -58,6 +58,12 @@ extension APIHandler {
 }
 
 extension JSONValue {
+    /// The text of a string value; `nil` for any other.
+    var string: String? {
+        guard case .string(let text) = self else { return nil }
+        return text
+    }
+
     /// The value with every UUID string lowercased, as the API writes ids.
     var lowercasingUUIDs: JSONValue {
         switch self {
