@@ -60,6 +60,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         migrator: migrator,
         eventStore: eventStore,
         keys: KeyStore(client: database, master: masterKey, logger: logger),
+        checkpointSigner: try MasterKeySettings.checkpointSigner(reader: reader, master: masterKey),
         developmentSigner: auth.developmentSigner,
         targetGroups: try targetGroups(reader: reader),
         coverAcrossOrganisations: reader.bool(forKey: "access.cover.across.organisations", default: false),
@@ -72,6 +73,16 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         authenticator: try await auth.authenticator(directory: handler.directory, signIns: handler.signIns, logger: logger),
         now: now,
         logger: logger
+    )
+    let (checkpointsMigrated, checkpointsMigrationsDone) = AsyncStream<Void>.makeStream()
+    services.append(
+        CheckpointService(
+            checkpoints: handler.checkpoints,
+            interval: try checkpointInterval(reader: reader),
+            now: now,
+            schemaReady: { for await _ in checkpointsMigrated { return } },
+            logger: logger
+        )
     )
     services.append(handler.accessLog.writer)
     services.append(SignIns.Listener(signIns: handler.signIns, client: database, logger: logger))
@@ -107,8 +118,10 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     }
     app.beforeServerStarts {
         try await migrator.migrate(on: database, logger: logger)
-        migrationsDone.yield()
-        migrationsDone.finish()
+        for done in [migrationsDone, checkpointsMigrationsDone] {
+            done.yield()
+            done.finish()
+        }
         if loadDemoData {
             try await DemoData.load(using: handler)
             staffLoadedSignal.yield()
@@ -126,6 +139,16 @@ func planWeeks(reader: ConfigReader) throws -> Int {
         throw ConfigurationError("caseload.plan.weeks must be 1 to 52, not \(weeks).")
     }
     return weeks
+}
+
+/// `audit.checkpoint.interval.seconds`: how often each district whose chain moved on gets a
+/// signed checkpoint (60 to 86,400, default 3,600).
+func checkpointInterval(reader: ConfigReader) throws -> Duration {
+    let seconds = reader.int(forKey: "audit.checkpoint.interval.seconds", default: 3_600)
+    guard (60...86_400).contains(seconds) else {
+        throw ConfigurationError("audit.checkpoint.interval.seconds must be 60 to 86400, not \(seconds).")
+    }
+    return .seconds(seconds)
 }
 
 /// `demo.district.people` (0 to 200,000, default 0: none), `demo.district.events` (events per

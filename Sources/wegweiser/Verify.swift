@@ -19,13 +19,13 @@ struct Verify: AsyncParsableCommand {
             let verification = try await ChainVerifier(client: client, logger: logger).verify()
             if let broken = verification.broken {
                 let event = broken.globalPosition.map { " (event at global position \($0))" } ?? ""
-                print("BROKEN at log position \(broken.logPosition)\(event): \(broken.reason).")
+                print("BROKEN at log position \(broken.position)\(event): \(broken.reason).")
                 print("Intact before it: \(verification.verifiedCount) link(s).")
                 throw ExitCode(1)
             }
             if let head = verification.head {
                 print(
-                    "Intact: \(verification.verifiedCount) link(s); head at log position \(head.logPosition), sha256 \(head.hash)."
+                    "Intact: \(verification.verifiedCount) link(s); head at log position \(head.position), sha256 \(head.hash)."
                 )
             } else {
                 print("Intact: nothing sealed yet.")

@@ -140,6 +140,7 @@ struct AppendTests {
             for statement in [
                 "UPDATE events SET event_type = 'forged'", "DELETE FROM events", "TRUNCATE events CASCADE",
                 "UPDATE event_chain SET hash = hash", "TRUNCATE event_chain",
+                "UPDATE district_chain SET hash = hash", "TRUNCATE district_chain", "DELETE FROM chain_checkpoints",
                 "DELETE FROM streams", "TRUNCATE streams",
             ] {
                 let error = await #expect(throws: PSQLError.self, "\(statement)") {

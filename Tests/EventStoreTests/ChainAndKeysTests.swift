@@ -22,7 +22,7 @@ struct ChainAndKeysTests {
             let intact = try await verifier.verify(batchSize: 4)
             #expect(intact.isIntact)
             #expect(intact.verifiedCount == 6)
-            #expect(intact.head?.logPosition == 6)
+            #expect(intact.head?.position == 6)
 
             // The fourth event in log order, altered behind the trigger's back.
             var target: Int64 = 0
@@ -41,7 +41,7 @@ struct ChainAndKeysTests {
                 try await connection.query("ALTER TABLE events ENABLE TRIGGER events_append_only", logger: Fixture.logger)
             }
             let tampered = try await verifier.verify(batchSize: 4)
-            #expect(tampered.broken?.logPosition == 4)
+            #expect(tampered.broken?.position == 4)
             #expect(tampered.broken?.globalPosition == target)
             #expect(tampered.verifiedCount == 3)
         }

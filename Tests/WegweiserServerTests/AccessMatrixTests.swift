@@ -453,6 +453,16 @@ struct AccessMatrixTests {
                 body: context.handoffBody(consent)
             )
         },
+        MatrixRow("listAuditEvents", allowed: [.auditor, .dataProtectionOfficer]) {
+            try await $0.call(.get, "/audit/events", as: $1)
+        },
+        MatrixRow("listCheckpoints", allowed: [.auditor, .dataProtectionOfficer]) {
+            try await $0.call(.get, "/audit/checkpoints", as: $1)
+        },
+        MatrixRow("createCheckpoint", allowed: [.auditor]) { try await $0.call(.post, "/audit/checkpoints", as: $1) },
+        MatrixRow("getChainVerification", allowed: [.auditor, .dataProtectionOfficer]) {
+            try await $0.call(.get, "/audit/verification", as: $1)
+        },
         MatrixRow("listIncomingHandoffs", allowed: [.jobcenter]) { try await $0.call(.get, "/handoffs", as: $1) },
         MatrixRow("getHandoff", allowed: [.workerA, .teamLead, .jobcenter], hidden: [.workerB, .workerTuebingen]) {
             context,

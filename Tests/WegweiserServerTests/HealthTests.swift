@@ -20,11 +20,13 @@ struct HealthTests {
     /// A handler over `client`, for routes served without the application's start-up.
     static func handler(_ client: PostgresClient) throws -> APIHandler {
         let logger = Logger(label: "test")
+        let master = MasterKey.random()
         return APIHandler(
             database: client,
             migrator: try .bundled(),
             eventStore: EventStore(client: client, logger: logger),
-            keys: KeyStore(client: client, master: .random(), logger: logger),
+            keys: KeyStore(client: client, master: master, logger: logger),
+            checkpointSigner: try CheckpointSigner(derivedFrom: master),
             logger: logger
         )
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 public import ServiceLifecycle
@@ -111,18 +112,84 @@ public struct ChainSequencer: Service {
                 hashes.append(hash.hex)
                 previous = hash
             }
-            guard !logPositions.isEmpty else { return 0 }
-            try await connection.query(
-                """
-                INSERT INTO event_chain (log_position, global_position, previous_hash, hash)
-                SELECT l, g, decode(p, 'hex'), decode(h, 'hex')
-                FROM unnest(\(logPositions)::bigint[], \(globalPositions)::bigint[], \(previousHashes)::text[], \(hashes)::text[])
-                     AS t(l, g, p, h)
-                """,
-                logger: logger
-            )
-            try await connection.query("SELECT pg_notify(\(Self.channel), \(String(logPositions.last ?? 0)))", logger: logger)
-            return logPositions.count
+            if !logPositions.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO event_chain (log_position, global_position, previous_hash, hash)
+                    SELECT l, g, decode(p, 'hex'), decode(h, 'hex')
+                    FROM unnest(\(logPositions)::bigint[], \(globalPositions)::bigint[], \(previousHashes)::text[], \(hashes)::text[])
+                         AS t(l, g, p, h)
+                    """,
+                    logger: logger
+                )
+                try await connection.query("SELECT pg_notify(\(Self.channel), \(String(logPositions.last ?? 0)))", logger: logger)
+            }
+            let district = try await Self.sealDistrictChains(batchSize: batchSize, on: connection, logger: logger)
+            return max(logPositions.count, district)
         }
+    }
+
+    /// Seals the next links of `event_chain` into their districts' chains (`district_chain`),
+    /// in log order, and returns how many. It follows `event_chain` with its own position, so a
+    /// log sealed before district chains existed is caught up the same way.
+    static func sealDistrictChains(batchSize: Int, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query(
+            """
+            SELECT c.log_position, s.tenant, \(unescaped: StoredEvent.columns)
+            FROM event_chain c JOIN events e ON e.global_position = c.global_position
+                 JOIN streams s ON s.stream_id = e.stream_id
+            WHERE c.log_position > (SELECT coalesce(max(log_position), 0) FROM district_chain)
+            ORDER BY c.log_position
+            LIMIT \(batchSize)
+            """,
+            logger: logger
+        )
+        var links: [(logPosition: Int64, tenant: String, event: StoredEvent)] = []
+        for try await row in rows.decode((Int64, String, Int64, String, Int64, UUID, String, Int32, String, String, Int64).self) {
+            let stored = StoredEvent((row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10))
+            links.append((row.0, row.1, stored))
+        }
+        guard !links.isEmpty else { return 0 }
+        // Each district's head, one index probe per district of the batch.
+        let tenants = Array(Set(links.map(\.tenant)))
+        let heads = try await connection.query(
+            """
+            SELECT t, d.district_position, encode(d.hash, 'hex')
+            FROM unnest(\(tenants)::text[]) AS t
+            LEFT JOIN LATERAL (
+                SELECT district_position, hash FROM district_chain WHERE tenant = t ORDER BY district_position DESC LIMIT 1
+            ) d ON true
+            """,
+            logger: logger
+        )
+        var head: [String: (position: Int64, hash: [UInt8])] = [:]
+        for try await (tenant, position, hash) in heads.decode((String, Int64?, String?).self) {
+            head[tenant] = (position ?? 0, hash.flatMap { [UInt8](hex: $0) } ?? ChainHash.genesis)
+        }
+        var tenantColumn: [String] = []
+        var districtPositions: [Int64] = []
+        var logPositions: [Int64] = []
+        var previousHashes: [String] = []
+        var hashes: [String] = []
+        for link in links {
+            let previous = head[link.tenant] ?? (0, ChainHash.genesis)
+            let hash = ChainHash.next(after: previous.hash, event: link.event)
+            tenantColumn.append(link.tenant)
+            districtPositions.append(previous.position + 1)
+            logPositions.append(link.logPosition)
+            previousHashes.append(previous.hash.hex)
+            hashes.append(hash.hex)
+            head[link.tenant] = (previous.position + 1, hash)
+        }
+        try await connection.query(
+            """
+            INSERT INTO district_chain (tenant, district_position, log_position, previous_hash, hash)
+            SELECT t, d, l, decode(p, 'hex'), decode(h, 'hex')
+            FROM unnest(\(tenantColumn)::text[], \(districtPositions)::bigint[], \(logPositions)::bigint[],
+                        \(previousHashes)::text[], \(hashes)::text[]) AS x(t, d, l, p, h)
+            """,
+            logger: logger
+        )
+        return links.count
     }
 }

@@ -15,18 +15,18 @@ public struct ChainVerification: Sendable, Equatable {
     public var isIntact: Bool { broken == nil }
 }
 
-/// A link of the chain: its log position and hash.
+/// A link of a chain (the whole log's, or a district's): its position and hash.
 public struct ChainHead: Sendable, Equatable {
-    /// The link's position in the gapless log order (1, 2, 3, ...).
-    public var logPosition: Int64
+    /// The link's position in its chain's gapless order (1, 2, 3, ...; 0 before the first).
+    public var position: Int64
     /// The link's SHA-256, hexadecimal.
     public var hash: String
 }
 
 /// The first place where the chain does not hold.
 public struct BrokenLink: Sendable, Equatable {
-    /// The log position of the broken link.
-    public var logPosition: Int64
+    /// The position of the broken link in its chain.
+    public var position: Int64
     /// The global position of the event it seals (if the link names one).
     public var globalPosition: Int64?
     /// What does not match.
@@ -71,12 +71,12 @@ public struct ChainVerifier: Sendable {
                 let (logPosition, globalPosition, previousHash, hash, eventExists) = (row.0, row.1, row.2, row.3, row.4)
                 func broken(_ reason: String) -> ChainVerification {
                     var broken = result
-                    broken.broken = BrokenLink(logPosition: logPosition, globalPosition: globalPosition, reason: reason)
+                    broken.broken = BrokenLink(position: logPosition, globalPosition: globalPosition, reason: reason)
                     return broken
                 }
                 guard logPosition == expectedPosition else {
                     var gap = result
-                    gap.broken = BrokenLink(logPosition: expectedPosition, globalPosition: nil, reason: "link missing")
+                    gap.broken = BrokenLink(position: expectedPosition, globalPosition: nil, reason: "link missing")
                     return gap
                 }
                 guard eventExists, let stored = Self.storedEvent(row) else { return broken("the sealed event is missing") }
@@ -85,7 +85,7 @@ public struct ChainVerifier: Sendable {
                 guard recomputed.hex == hash else { return broken("the event's stored bytes do not match its hash") }
                 previous = recomputed
                 result.verifiedCount += 1
-                result.head = ChainHead(logPosition: logPosition, hash: hash)
+                result.head = ChainHead(position: logPosition, hash: hash)
                 expectedPosition += 1
             }
             if count < batchSize { return result }

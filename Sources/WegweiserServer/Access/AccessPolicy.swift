@@ -14,7 +14,7 @@ import Projections
 enum AccessPolicy {
     /// Operations that need no token.
     static let publicOperations: Set<String> = [
-        "getLiveness", "getReadiness", "getOpenAPIDocument", "getDevelopmentJWKS",
+        "getLiveness", "getReadiness", "getOpenAPIDocument", "getDevelopmentJWKS", "getCheckpointKey",
     ]
 
     /// The roles that may call each authenticated operation.
@@ -31,6 +31,8 @@ enum AccessPolicy {
             "listSubstitutions": grantReaders, "getSubstitution": grantReaders,
             "createSubstitution": [.teamLead], "revokeSubstitution": [.teamLead],
             "listAccessLog": [.auditor, .dataProtectionOfficer],
+            "listAuditEvents": [.auditor, .dataProtectionOfficer], "listCheckpoints": [.auditor, .dataProtectionOfficer],
+            "createCheckpoint": [.auditor], "getChainVerification": [.auditor, .dataProtectionOfficer],
             "getCodeLists": everyone,
             "replaceCaseAssignment": [.teamLead],
             "createTransfer": [.teamLead, .admin], "createHouseholdTransfer": [.teamLead, .admin],

@@ -47,6 +47,10 @@ struct APIHandler: APIProtocol {
     let reportThreshold: Int
     /// Every read of personal data.
     let accessLog: AccessLog
+    /// The districts' hash chains, for the auditors' feed.
+    let districtChain: DistrictChain
+    /// Signed checkpoints of the chains.
+    let checkpoints: Checkpoints
     /// Who signed in lately; forgotten when the directory changes.
     let signIns = SignIns()
     /// The development signer, when switched on: its keys are served as a JWKS.
@@ -66,6 +70,7 @@ struct APIHandler: APIProtocol {
         migrator: Migrator,
         eventStore: EventStore,
         keys: KeyStore,
+        checkpointSigner: CheckpointSigner,
         developmentSigner: DevelopmentSigner? = nil,
         targetGroups: Set<TargetGroup> = Set(TargetGroup.allCases),
         coverAcrossOrganisations: Bool = false,
@@ -93,6 +98,8 @@ struct APIHandler: APIProtocol {
         self.publishedReports = PublishedReports(client: database, logger: logger)
         self.reportThreshold = reportThreshold
         self.accessLog = AccessLog(client: database, logger: logger)
+        self.districtChain = DistrictChain(client: database, logger: logger)
+        self.checkpoints = Checkpoints(chains: districtChain, signer: checkpointSigner, logger: logger)
         self.developmentSigner = developmentSigner
         self.targetGroups = targetGroups
         self.coverAcrossOrganisations = coverAcrossOrganisations
