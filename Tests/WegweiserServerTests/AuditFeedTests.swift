@@ -29,7 +29,7 @@ struct AuditFeedTests {
                 "SELECT (SELECT count(*) FROM events) = (SELECT count(*) FROM district_chain)",
                 logger: Logger(label: "test")
             )
-            for try await (sealed,) in rows.decode((Bool,).self) where sealed { return }
+            for try await (sealed, ) in rows.decode((Bool,).self) where sealed { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("the chains did not catch up with the log")
