@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "wegweiser",
             dependencies: [
-                "WegweiserServer", "Casework", "EventStore", "Projections", "LocalPostgres",
+                "WegweiserServer", "Casework", "CommandHandling", "EventStore", "Projections", "LocalPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -25,7 +25,8 @@ public struct DirectoryCommands: Sendable {
         districtID: String,
         command: D.Command,
         expecting expected: IfMatch? = nil,
-        metadata: EventMetadata
+        metadata: EventMetadata,
+        alsoRecord: @escaping CommandHandler.Bookkeeping<D.State> = { _, _ in }
     ) async throws -> CommandHandler.Outcome<D.State> where D.State == Record? {
         try await handler.handle(
             decider,
@@ -35,7 +36,8 @@ public struct DirectoryCommands: Sendable {
             metadata: metadata,
             load: { [directory] connection, _ in
                 try await directory.locked(kind, id: id, as: Record.self, on: connection).map { ($0.state, $0.version) }
-            }
+            },
+            alsoRecord: alsoRecord
         )
     }
 }

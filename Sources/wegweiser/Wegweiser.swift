@@ -11,6 +11,8 @@ struct Wegweiser: AsyncParsableCommand {
             variables (HTTP_PORT=8081) and an optional .env file, in that order. Without --database-url / \
             DATABASE_URL it runs on a private PostgreSQL it starts itself in .wegweiser/postgres.
             """,
-        subcommands: [Serve.self, Demo.self, Token.self, Migrate.self, RebuildCommand.self, Verify.self, KeyFiguresCommand.self]
+        subcommands: [
+            Serve.self, Demo.self, Token.self, Migrate.self, RebuildCommand.self, Verify.self, KeyFiguresCommand.self, Erase.self,
+        ]
     )
 }

@@ -463,6 +463,21 @@ struct AccessMatrixTests {
         MatrixRow("getChainVerification", allowed: [.auditor, .dataProtectionOfficer]) {
             try await $0.call(.get, "/audit/verification", as: $1)
         },
+        MatrixRow("getClientExport", allowed: [.dataProtectionOfficer]) {
+            try await $0.call(.get, "/clients/\($0.clientA)/export", as: $1)
+        },
+        MatrixRow("createErasureRequest", allowed: [.teamLead, .dataProtectionOfficer]) {
+            try await $0.call(.post, "/clients/\($0.clientA)/erasure-requests", as: $1, body: ["reason": "Prüfung"])
+        },
+        MatrixRow("listErasureRequests", allowed: [.dataProtectionOfficer, .auditor]) {
+            try await $0.call(.get, "/erasure-requests", as: $1)
+        },
+        MatrixRow("confirmErasureRequest", allowed: [.dataProtectionOfficer]) { context, caller in
+            // A request of the lead about a client of its own, so that confirming erases nobody else's.
+            let client = try await context.create("/clients", MatrixContext.clientBody, as: .workerA)
+            let request = try await context.create("/clients/\(client)/erasure-requests", ["reason": "Prüfung"], as: .teamLead)
+            return try await context.call(.put, "/erasure-requests/\(request)/confirmation", as: caller)
+        },
         MatrixRow("listIncomingHandoffs", allowed: [.jobcenter]) { try await $0.call(.get, "/handoffs", as: $1) },
         MatrixRow("getHandoff", allowed: [.workerA, .teamLead, .jobcenter], hidden: [.workerB, .workerTuebingen]) {
             context,

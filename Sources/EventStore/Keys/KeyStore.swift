@@ -70,7 +70,13 @@ public struct KeyStore: Sendable {
     /// Destroys the subject's key. Idempotent; erasing a subject that never had a key records
     /// the erasure so no key is made for it later.
     public func erase(subject: String) async throws {
-        try await client.query(
+        try await client.withConnection { try await erase(subject: subject, on: $0) }
+    }
+
+    /// ``erase(subject:)`` on `connection`, inside whatever transaction it has open: the key is
+    /// gone when that commits.
+    public func erase(subject: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
             """
             INSERT INTO subject_keys (subject_id, wrapped_key, master_key_id, erased_at)
             VALUES (\(subject), NULL, \(master.id), now())

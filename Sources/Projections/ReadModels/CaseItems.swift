@@ -178,6 +178,23 @@ public struct CaseItems: Sendable {
         return found
     }
 
+    /// Every item of every kind of the cases `caseIDs` (a client's), by case, kind and
+    /// position, withdrawn ones included; at most `limit`.
+    public func allItems(ofCases caseIDs: [UUID], limit: Int) async throws -> [(caseID: UUID, kind: String, item: Item)] {
+        let rows = try await client.query(
+            """
+            SELECT case_id, kind, item_id, position, body::text FROM case_items
+            WHERE case_id = ANY(\(caseIDs)) ORDER BY case_id, kind, position LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var found: [(caseID: UUID, kind: String, item: Item)] = []
+        for try await (caseID, kind, id, position, body) in rows.decode((UUID, String, UUID, Int64, String).self) {
+            found.append((caseID, kind, Item(id: id, position: position, body: try JSONValue(jsonText: body))))
+        }
+        return found
+    }
+
     /// The item `itemID` of `kind`, or `nil`.
     public func find(caseID: UUID, kind: Kind, itemID: UUID) async throws -> Item? {
         try await client.withConnection { connection in

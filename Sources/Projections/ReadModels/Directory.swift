@@ -21,6 +21,8 @@ public struct Directory: Sendable {
         case staffMember = "staff_member"
         /// A ``Casework/Substitution`` grant.
         case substitution
+        /// An ``Casework/Erasure`` request.
+        case erasure
     }
 
     /// One object: its id, district, version and state.

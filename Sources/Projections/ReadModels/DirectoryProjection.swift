@@ -2,7 +2,7 @@ import Casework
 public import EventStore
 
 /// Keeps the ``Directory``: the folded state of every district, organisation, team, staff
-/// member and substitution grant. Inline, because sign-in and the access policy read it.
+/// member, substitution grant and erasure request. Inline, because sign-in and the access policy read it.
 public struct DirectoryProjection: Projection {
     /// `directory`.
     public let name = "directory"
@@ -12,7 +12,7 @@ public struct DirectoryProjection: Projection {
     /// The projection.
     public init() {}
 
-    /// The events of the five kinds of directory object.
+    /// The events of the six kinds of directory object.
     public func handles(_ eventType: String) -> Bool {
         Self.kind(of: eventType) != nil
     }
@@ -26,6 +26,7 @@ public struct DirectoryProjection: Projection {
             case .team: try await fold(Team.self, .team, stream, in: context)
             case .staffMember: try await fold(StaffMember.self, .staffMember, stream, in: context)
             case .substitution: try await fold(Substitution.self, .substitution, stream, in: context)
+            case .erasure: try await fold(Erasure.self, .erasure, stream, in: context)
             case nil: continue
             }
         }
@@ -86,6 +87,9 @@ extension StaffMember.Record: DirectoryRecord {
 }
 extension Substitution.Record: DirectoryRecord {
     var districtID: String { grant.districtID }
+}
+extension Erasure.Record: DirectoryRecord {
+    var districtID: String { request.districtID }
 }
 
 extension Sequence<RecordedEvent> {

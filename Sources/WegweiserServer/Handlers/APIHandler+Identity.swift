@@ -54,24 +54,29 @@ extension APIHandler {
             .init(
                 body: .json(
                     .init(
-                        items: items.map { entry in
-                            .init(
-                                position: entry.position,
-                                accessedAt: entry.accessedAt,
-                                staffMemberId: entry.record.staffMemberID.apiString,
-                                role: .init(rawValue: entry.record.role) ?? .caseWorker,
-                                organisationId: entry.record.organisationID.apiString,
-                                person: entry.record.person,
-                                resource: entry.record.resource,
-                                purpose: entry.record.purpose,
-                                requestId: entry.record.requestID,
-                                correlationId: entry.record.correlationID
-                            )
-                        },
+                        items: items.map(Components.Schemas.AccessLogEntry.init),
                         nextCursor: next
                     )
                 )
             )
+        )
+    }
+}
+
+extension Components.Schemas.AccessLogEntry {
+    /// An entry as the API shows it.
+    init(_ entry: AccessLog.Entry) {
+        self.init(
+            position: entry.position,
+            accessedAt: entry.accessedAt,
+            staffMemberId: entry.record.staffMemberID.apiString,
+            role: .init(rawValue: entry.record.role) ?? .caseWorker,
+            organisationId: entry.record.organisationID.apiString,
+            person: entry.record.person,
+            resource: entry.record.resource,
+            purpose: entry.record.purpose,
+            requestId: entry.record.requestID,
+            correlationId: entry.record.correlationID
         )
     }
 }

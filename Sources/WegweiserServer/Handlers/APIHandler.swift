@@ -26,6 +26,8 @@ struct APIHandler: APIProtocol {
     let clientCommands: ClientCommands
     /// Writes to the organisation structure.
     let directoryCommands: DirectoryCommands
+    /// Erasure requests and their confirmation.
+    let erasures: ErasureCommands
     /// The organisation structure's read model.
     let directory: Directory
     /// The read models of clients and cases.
@@ -88,6 +90,7 @@ struct APIHandler: APIProtocol {
         self.householdCommands = HouseholdCommands(handler: commands)
         self.clientCommands = ClientCommands(handler: commands)
         self.directoryCommands = DirectoryCommands(handler: commands)
+        self.erasures = ErasureCommands(directory: directoryCommands)
         self.directory = Directory(client: database, logger: logger)
         self.casebook = Casebook(client: database, logger: logger)
         self.caseItems = CaseItems(client: database, logger: logger)
