@@ -1,4 +1,5 @@
 import Casework
+public import CommandHandling
 public import Configuration
 import EventStore
 import Foundation
@@ -61,6 +62,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         eventStore: eventStore,
         keys: KeyStore(client: database, master: masterKey, logger: logger),
         checkpointSigner: try MasterKeySettings.checkpointSigner(reader: reader, master: masterKey),
+        idempotency: IdempotencyPolicy(lifetime: try idempotencyLifetime(reader: reader), master: masterKey),
         developmentSigner: auth.developmentSigner,
         targetGroups: try targetGroups(reader: reader),
         coverAcrossOrganisations: reader.bool(forKey: "access.cover.across.organisations", default: false),
@@ -81,6 +83,18 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
             interval: try checkpointInterval(reader: reader),
             now: now,
             schemaReady: { for await _ in checkpointsMigrated { return } },
+            logger: logger
+        )
+    )
+    let (housekeepingMigrated, housekeepingMigrationsDone) = AsyncStream<Void>.makeStream()
+    services.append(
+        HousekeepingService(
+            idempotency: handler.idempotency,
+            retention: try retentionRule(reader: reader, erasures: handler.erasures),
+            client: database,
+            interval: .seconds(3_600),
+            now: now,
+            schemaReady: { for await _ in housekeepingMigrated { return } },
             logger: logger
         )
     )
@@ -118,7 +132,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     }
     app.beforeServerStarts {
         try await migrator.migrate(on: database, logger: logger)
-        for done in [migrationsDone, checkpointsMigrationsDone] {
+        for done in [migrationsDone, checkpointsMigrationsDone, housekeepingMigrationsDone] {
             done.yield()
             done.finish()
         }
@@ -139,6 +153,32 @@ func planWeeks(reader: ConfigReader) throws -> Int {
         throw ConfigurationError("caseload.plan.weeks must be 1 to 52, not \(weeks).")
     }
     return weeks
+}
+
+/// The retention rule: `retention.years.after.closure` (1 to 30, default 3) years after a
+/// person's last case was closed their data is erased; `retention.enabled` (default true)
+/// switches the scheduled erasure off (`wegweiser retention` still lists and erases).
+public func retentionRule(reader: ConfigReader, erasures: ErasureCommands) throws -> Retention? {
+    guard reader.bool(forKey: "retention.enabled", default: true) else { return nil }
+    return try retention(reader: reader, erasures: erasures)
+}
+
+/// The retention rule of `retention.years.after.closure`, whether or not it is scheduled.
+public func retention(reader: ConfigReader, erasures: ErasureCommands) throws -> Retention {
+    let years = reader.int(forKey: "retention.years.after.closure", default: 3)
+    guard (1...30).contains(years) else {
+        throw ConfigurationError("retention.years.after.closure must be 1 to 30, not \(years).")
+    }
+    return Retention(erasures: erasures, years: years)
+}
+
+/// `idempotency.ttl.hours`: how long an `Idempotency-Key` is remembered (1 to 720, default 24).
+func idempotencyLifetime(reader: ConfigReader) throws -> Duration {
+    let hours = reader.int(forKey: "idempotency.ttl.hours", default: 24)
+    guard (1...720).contains(hours) else {
+        throw ConfigurationError("idempotency.ttl.hours must be 1 to 720, not \(hours).")
+    }
+    return .seconds(hours * 3600)
 }
 
 /// `audit.checkpoint.interval.seconds`: how often each district whose chain moved on gets a

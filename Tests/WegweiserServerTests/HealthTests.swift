@@ -27,6 +27,7 @@ struct HealthTests {
             eventStore: EventStore(client: client, logger: logger),
             keys: KeyStore(client: client, master: master, logger: logger),
             checkpointSigner: try CheckpointSigner(derivedFrom: master),
+            idempotency: IdempotencyPolicy(master: master),
             logger: logger
         )
     }

@@ -19,11 +19,7 @@ public struct CheckpointSigner: Sendable {
     /// installations that configure no checkpoint key of their own: stable across restarts,
     /// and as secret as the master key.
     public init(derivedFrom master: MasterKey) throws {
-        let seed = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: master.key,
-            info: Data("wegweiser/v1 checkpoint signing key".utf8),
-            outputByteCount: 32
-        )
+        let seed = master.derivedKey(purpose: "checkpoint signing key")
         key = try Curve25519.Signing.PrivateKey(rawRepresentation: seed.withUnsafeBytes { Data($0) })
     }
 

@@ -1,4 +1,4 @@
-import Crypto
+public import Crypto
 import Foundation
 
 /// The key that wraps every subject's data key. Kept outside the database: a file or an
@@ -23,6 +23,12 @@ public struct MasterKey: Sendable {
         self.id = key.withUnsafeBytes {
             Array(SHA256.hash(data: Array($0)).prefix(8)).map { String(format: "%02x", $0) }.joined()
         }
+    }
+
+    /// A key for `purpose` derived from this one (HKDF-SHA256), for the server's own MACs and
+    /// signatures: as secret as the master key, and never the same for two purposes.
+    public func derivedKey(purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("wegweiser/v1 \(purpose)".utf8), outputByteCount: 32)
     }
 
     /// A new random key (for tests and the embedded default).

@@ -59,5 +59,6 @@ public struct Migration: Sendable, Equatable {
         ("0012_jobcenter_handoffs.sql", PackageResources._012_jobcenter_handoffs_sql),
         ("0013_district_chains_and_checkpoints.sql", PackageResources._013_district_chains_and_checkpoints_sql),
         ("0014_erasure_requests.sql", PackageResources._014_erasure_requests_sql),
+        ("0015_idempotency_expiry.sql", PackageResources._015_idempotency_expiry_sql),
     ]
 }

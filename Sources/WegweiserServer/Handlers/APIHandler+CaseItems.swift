@@ -147,7 +147,7 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: nil,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(
+            idempotency: try idempotencyKey(
                 input.headers.idempotencyKey,
                 operation: "createAssessment",
                 target: input.path.caseId,
@@ -188,7 +188,7 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: id,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(
+            idempotency: try idempotencyKey(
                 input.headers.idempotencyKey,
                 operation: "createGoal",
                 target: input.path.caseId,
@@ -246,7 +246,7 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: nil,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(
+            idempotency: try idempotencyKey(
                 input.headers.idempotencyKey,
                 operation: "createPlanReview",
                 target: input.path.caseId,
@@ -318,7 +318,7 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: id,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(
+            idempotency: try idempotencyKey(
                 input.headers.idempotencyKey,
                 operation: "createConsultation",
                 target: input.path.caseId,
@@ -388,7 +388,7 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: observation.id,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(
+            idempotency: try idempotencyKey(
                 input.headers.idempotencyKey,
                 operation: "createObservation",
                 target: input.path.caseId,
@@ -476,7 +476,7 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: consent.id,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(
+            idempotency: try idempotencyKey(
                 input.headers.idempotencyKey,
                 operation: "createConsent",
                 target: input.path.caseId,

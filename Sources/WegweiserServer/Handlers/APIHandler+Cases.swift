@@ -108,7 +108,7 @@ extension APIHandler {
     func openCase(_ input: Operations.OpenCase.Input) async throws -> Operations.OpenCase.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let principal = try Principal.required()
-        let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "openCase", body: body)
+        let idempotency = try idempotencyKey(input.headers.idempotencyKey, operation: "openCase", body: body)
         let clientID = try Input.uuid(body.clientId, at: "/client_id")
         let existing = try await casebook.cases(ofClient: clientID)
         let refused = Problem.unprocessable(

@@ -13,7 +13,7 @@ extension APIHandler {
     func createClient(_ input: Operations.CreateClient.Input) async throws -> Operations.CreateClient.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let principal = try Principal.required()
-        let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "createClient", body: body)
+        let idempotency = try idempotencyKey(input.headers.idempotencyKey, operation: "createClient", body: body)
         let id = UUID()
         let profile = try Client.Profile(body, id: id, districtID: principal.districtID)
         try requireCounselled(profile.targetGroup)

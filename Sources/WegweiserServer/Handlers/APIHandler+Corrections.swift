@@ -34,7 +34,7 @@ extension APIHandler {
             caseID: input.path.caseId,
             itemID: id,
             ifMatch: input.headers.ifMatch,
-            idempotency: try IdempotencyKey(
+            idempotency: try idempotencyKey(
                 input.headers.idempotencyKey,
                 operation: "createCorrection",
                 target: input.path.caseId,

@@ -10,7 +10,7 @@ extension APIHandler {
 
     func createHandoff(_ input: Operations.CreateHandoff.Input) async throws -> Operations.CreateHandoff.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let idempotency = try IdempotencyKey(
+        let idempotency = try idempotencyKey(
             input.headers.idempotencyKey,
             operation: "createHandoff",
             target: input.path.caseId,

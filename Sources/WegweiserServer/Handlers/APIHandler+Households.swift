@@ -8,7 +8,7 @@ extension APIHandler {
     func createHousehold(_ input: Operations.CreateHousehold.Input) async throws -> Operations.CreateHousehold.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let principal = try Principal.required()
-        let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "createHousehold", body: body)
+        let idempotency = try idempotencyKey(input.headers.idempotencyKey, operation: "createHousehold", body: body)
         var members: [Household.Member] = []
         let formedOn = try Input.date(body.formedOn, at: "/formed_on")
         let ids = try body.members.enumerated().map { index, member in

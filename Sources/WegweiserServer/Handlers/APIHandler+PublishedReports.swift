@@ -11,7 +11,7 @@ extension APIHandler {
     func publishReport(_ input: Operations.PublishReport.Input) async throws -> Operations.PublishReport.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let principal = try Principal.required()
-        let idempotency = try IdempotencyKey(input.headers.idempotencyKey, operation: "publishReport", body: body)
+        let idempotency = try idempotencyKey(input.headers.idempotencyKey, operation: "publishReport", body: body)
         /// The answer: the report as published, verified.
         func answer(_ id: UUID) async throws -> Operations.PublishReport.Output {
             let (published, _) = try await verifiedReport(id, principal)

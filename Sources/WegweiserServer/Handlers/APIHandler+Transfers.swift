@@ -35,7 +35,7 @@ extension APIHandler {
     func createTransfer(_ input: Operations.CreateTransfer.Input) async throws -> Operations.CreateTransfer.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let principal = try Principal.required()
-        let idempotency = try IdempotencyKey(
+        let idempotency = try idempotencyKey(
             input.headers.idempotencyKey,
             operation: "createTransfer",
             target: input.path.caseId,

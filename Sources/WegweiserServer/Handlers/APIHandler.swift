@@ -49,6 +49,8 @@ struct APIHandler: APIProtocol {
     let reportThreshold: Int
     /// Every read of personal data.
     let accessLog: AccessLog
+    /// How `Idempotency-Key`s are kept.
+    let idempotency: IdempotencyPolicy
     /// The districts' hash chains, for the auditors' feed.
     let districtChain: DistrictChain
     /// Signed checkpoints of the chains.
@@ -73,6 +75,7 @@ struct APIHandler: APIProtocol {
         eventStore: EventStore,
         keys: KeyStore,
         checkpointSigner: CheckpointSigner,
+        idempotency: IdempotencyPolicy,
         developmentSigner: DevelopmentSigner? = nil,
         targetGroups: Set<TargetGroup> = Set(TargetGroup.allCases),
         coverAcrossOrganisations: Bool = false,
@@ -101,6 +104,7 @@ struct APIHandler: APIProtocol {
         self.publishedReports = PublishedReports(client: database, logger: logger)
         self.reportThreshold = reportThreshold
         self.accessLog = AccessLog(client: database, logger: logger)
+        self.idempotency = idempotency
         self.districtChain = DistrictChain(client: database, logger: logger)
         self.checkpoints = Checkpoints(chains: districtChain, signer: checkpointSigner, logger: logger)
         self.developmentSigner = developmentSigner
