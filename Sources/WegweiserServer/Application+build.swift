@@ -68,6 +68,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         coverAcrossOrganisations: reader.bool(forKey: "access.cover.across.organisations", default: false),
         planWeeks: try planWeeks(reader: reader),
         reportThreshold: try reportThreshold(reader: reader),
+        changeStreamLifetime: try changeStreamLifetime(reader: reader),
         now: now,
         logger: logger
     )
@@ -170,6 +171,16 @@ public func retention(reader: ConfigReader, erasures: ErasureCommands) throws ->
         throw ConfigurationError("retention.years.after.closure must be 1 to 30, not \(years).")
     }
     return Retention(erasures: erasures, years: years)
+}
+
+/// `changes.stream.seconds`: how long one change stream runs before the caller reconnects and
+/// is authenticated again (1 to 3,600, default 60).
+func changeStreamLifetime(reader: ConfigReader) throws -> Duration {
+    let seconds = reader.int(forKey: "changes.stream.seconds", default: 60)
+    guard (1...3_600).contains(seconds) else {
+        throw ConfigurationError("changes.stream.seconds must be 1 to 3600, not \(seconds).")
+    }
+    return .seconds(seconds)
 }
 
 /// `idempotency.ttl.hours`: how long an `Idempotency-Key` is remembered (1 to 720, default 24).

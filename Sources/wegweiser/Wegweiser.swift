@@ -13,6 +13,7 @@ struct Wegweiser: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Demo.self, Token.self, Migrate.self, RebuildCommand.self, Verify.self, KeyFiguresCommand.self, Erase.self,
+            RetentionCommand.self,
         ]
     )
 }

@@ -23,7 +23,7 @@ struct AccessMatrixTests {
 
     @Test("each caller gets exactly the expected answer for each operation")
     func matrix() async throws {
-        let app = try await TestApp.make()
+        let app = try await TestApp.make(extra: ["changes.stream.seconds": 1])  // a change stream ends within a second
         try await app.test(.router) { client in
             let context = try await MatrixContext.prepare(client)
             var mismatches: [String] = []
@@ -477,6 +477,12 @@ struct AccessMatrixTests {
             let client = try await context.create("/clients", MatrixContext.clientBody, as: .workerA)
             let request = try await context.create("/clients/\(client)/erasure-requests", ["reason": "Prüfung"], as: .teamLead)
             return try await context.call(.put, "/erasure-requests/\(request)/confirmation", as: caller)
+        },
+        MatrixRow("listChanges", allowed: [.workerA, .workerB, .workerTuebingen, .teamLead]) {
+            try await $0.call(.get, "/changes", as: $1)
+        },
+        MatrixRow("streamChanges", allowed: [.workerA, .workerB, .workerTuebingen, .teamLead]) {
+            try await $0.call(.get, "/changes/stream", as: $1)
         },
         MatrixRow("listIncomingHandoffs", allowed: [.jobcenter]) { try await $0.call(.get, "/handoffs", as: $1) },
         MatrixRow("getHandoff", allowed: [.workerA, .teamLead, .jobcenter], hidden: [.workerB, .workerTuebingen]) {

@@ -62,7 +62,7 @@ public struct ChainSequencer: Service {
     public func sealNextBatch() async throws -> Int {
         let logger = store.logger
         let batchSize = batchSize
-        return try await store.client.withTransaction(logger: logger) { connection in
+        let sealed = try await store.client.withTransaction(logger: logger) { connection in
             var locked = false
             for try await value in try await connection.query(
                 "SELECT pg_try_advisory_xact_lock(\(Self.advisoryLock))",
@@ -127,6 +127,8 @@ public struct ChainSequencer: Service {
             let district = try await Self.sealDistrictChains(batchSize: batchSize, on: connection, logger: logger)
             return max(logPositions.count, district)
         }
+        if sealed > 0 { store.sealed.ring() }
+        return sealed
     }
 
     /// Seals the next links of `event_chain` into their districts' chains (`district_chain`),

@@ -14,6 +14,9 @@ public struct EventStore: Sendable {
     /// Rung after every append through this store, to wake subscribers and the sequencer in
     /// this process at once (other processes learn of new events by NOTIFY or polling).
     public let appended: Doorbell
+    /// Rung after the chain sequencer of this process sealed new events, to wake the readers
+    /// that follow the sealed order (the change feed's live tail).
+    public let sealed: Doorbell
     let logger: Logger
 
     /// A store over `client`.
@@ -21,6 +24,7 @@ public struct EventStore: Sendable {
         self.client = client
         self.upcasters = upcasters
         self.appended = Doorbell()
+        self.sealed = Doorbell()
         self.logger = logger
     }
 

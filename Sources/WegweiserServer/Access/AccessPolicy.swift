@@ -33,6 +33,7 @@ enum AccessPolicy {
             "listAccessLog": [.auditor, .dataProtectionOfficer],
             "listAuditEvents": [.auditor, .dataProtectionOfficer], "listCheckpoints": [.auditor, .dataProtectionOfficer],
             "createCheckpoint": [.auditor],
+            "listChanges": [.caseWorker, .teamLead], "streamChanges": [.caseWorker, .teamLead],
             "createErasureRequest": [.teamLead, .dataProtectionOfficer], "getClientExport": [.dataProtectionOfficer],
             "listErasureRequests": [.dataProtectionOfficer, .auditor], "confirmErasureRequest": [.dataProtectionOfficer],
             "getChainVerification": [.auditor, .dataProtectionOfficer],

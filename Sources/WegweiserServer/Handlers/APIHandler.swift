@@ -55,6 +55,10 @@ struct APIHandler: APIProtocol {
     let districtChain: DistrictChain
     /// Signed checkpoints of the chains.
     let checkpoints: Checkpoints
+    /// What changed, for front ends.
+    let changeFeed: ChangeFeed
+    /// How long one change stream runs before the caller reconnects (`changes.stream.seconds`).
+    let changeStreamLifetime: Duration
     /// Who signed in lately; forgotten when the directory changes.
     let signIns = SignIns()
     /// The development signer, when switched on: its keys are served as a JWKS.
@@ -81,6 +85,7 @@ struct APIHandler: APIProtocol {
         coverAcrossOrganisations: Bool = false,
         planWeeks: Int = 8,
         reportThreshold: Int = 3,
+        changeStreamLifetime: Duration = .seconds(60),
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
@@ -107,6 +112,8 @@ struct APIHandler: APIProtocol {
         self.idempotency = idempotency
         self.districtChain = DistrictChain(client: database, logger: logger)
         self.checkpoints = Checkpoints(chains: districtChain, signer: checkpointSigner, logger: logger)
+        self.changeFeed = ChangeFeed(client: database, logger: logger)
+        self.changeStreamLifetime = changeStreamLifetime
         self.developmentSigner = developmentSigner
         self.targetGroups = targetGroups
         self.coverAcrossOrganisations = coverAcrossOrganisations
