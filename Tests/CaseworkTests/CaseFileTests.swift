@@ -667,6 +667,71 @@ struct CaseFileTests {
             .thenRejects(.unknownHandoff)
     }
 
+    // MARK: Replay
+
+    @Test("a case replays as of a day as known at a time: later records left out, facts after the day left out as corrected then")
+    func replay() throws {
+        let consultation = UUID()
+        let observation = UUID()
+        let t1 = now.addingTimeInterval(60)
+        let t2 = now.addingTimeInterval(3_600)
+        let logged = CaseFile.Event.consultationLogged(
+            .init(
+                id: consultation,
+                heldOn: CalendarDate("2026-03-20")!,
+                durationMinutes: 45,
+                place: .office,
+                interpreter: false,
+                topics: [],
+                referrals: [],
+                personal: nil
+            )
+        )
+        let a2 = CaseFile.Event.observationRecorded(
+            Observation(id: observation, field: .germanLevel, value: .value("a2"), observedOn: CalendarDate("2026-03-25")!)
+        )
+        let moved = CaseFile.Event.corrected(
+            .init(
+                id: UUID(),
+                fact: .consultationHeldOn,
+                itemID: consultation,
+                day: CalendarDate("2026-04-03")!,
+                previousDay: CalendarDate("2026-03-20")!,
+                personal: nil
+            )
+        )
+        let b1 = CaseFile.Event.corrected(
+            .init(
+                id: UUID(),
+                fact: .observation,
+                itemID: observation,
+                day: CalendarDate("2026-03-25")!,
+                value: .value("b1"),
+                previousDay: CalendarDate("2026-03-25")!,
+                previousValue: .value("a2"),
+                personal: nil
+            )
+        )
+        let history: [(event: CaseFile.Event, recordedAt: Date)] = [(opened, now), (logged, t1), (a2, t1), (moved, t2), (b1, t2)]
+        let endOfMarch = CalendarDate("2026-03-31")!
+
+        let asSent = CaseFile.replay(history, asOf: endOfMarch, knownAt: t1)
+        #expect(asSent.state?.consultationCount == 1)
+        #expect(asSent.state?.current(.germanLevel)?.value == .value("a2"))
+        #expect(asSent.used == [0, 1, 2])
+
+        let asKnownNow = CaseFile.replay(history, asOf: endOfMarch, knownAt: t2)
+        #expect(asKnownNow.state?.consultationCount == 0, "the consultation was held in April, as corrected")
+        #expect(asKnownNow.state?.current(.germanLevel)?.value == .value("b1"))
+        #expect(asKnownNow.used == [0, 2, 4], "the correction of a fact left out is left out too")
+
+        let april = CaseFile.replay(history, asOf: CalendarDate("2026-04-30")!, knownAt: t2)
+        #expect(april.state?.consultationCount == 1)
+        #expect(april.state?.consultationDay(consultation) == CalendarDate("2026-04-03"))
+        #expect(april.used == [0, 1, 2, 3, 4])
+        #expect(CaseFile.replay(history, asOf: CalendarDate("2026-03-01")!, knownAt: t2).state == nil, "not opened yet")
+    }
+
     // MARK: Dates
 
     @Test(

@@ -188,6 +188,12 @@ extension APIHandler {
             district: row.record.districtID
         )
         let names = try await clientNames(of: [row])
+        if input.query.asOf != nil || input.query.knownAt != nil {
+            let (replayed, version) = try await replayedCase(row.record.id, asOf: input.query.asOf, knownAt: input.query.knownAt)
+            var shaped = replayed
+            shaped.clientName = names[row.record.clientID]
+            return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(shaped)))
+        }
         var shaped = Components.Schemas.Case(row.record, today: CalendarDate(now()), clientName: names[row.record.clientID])
         let handover = try await caseItems.find(caseID: row.record.id, kind: .handover, itemID: row.record.id)
         let extensions = try await caseItems.list(caseID: row.record.id, kind: .periodExtension, after: 0, limit: 100)
@@ -199,6 +205,44 @@ extension APIHandler {
             try $0.lowercasingUUIDs.decoded(as: Components.Schemas.Case.ExtensionsPayloadPayload.self)
         }
         return .ok(.init(headers: .init(eTag: Self.etag(row.version)), body: .json(shaped)))
+    }
+
+    /// The case `id` replayed from its events as it stood on `asOf` (default today) as known at
+    /// `knownAt` (default now), naming the events used, with its version after the last of them.
+    ///
+    /// - Throws: 422 for a day or time in the future, 404 if the case was not opened by then.
+    func replayedCase(_ id: UUID, asOf: String?, knownAt: Date?) async throws -> (Components.Schemas.Case, Int64) {
+        let today = CalendarDate(now())
+        let day = try asOf.map { try Input.date($0, at: "#/query/as_of") } ?? today
+        let time = knownAt ?? now()
+        guard day <= today else {
+            throw Problem.unprocessable(
+                "as_of must not be after today.",
+                errors: [.init(pointer: "#/query/as_of", detail: "in the future")]
+            )
+        }
+        guard time <= now() else {
+            throw Problem.unprocessable(
+                "known_at must not be in the future.",
+                errors: [.init(pointer: "#/query/known_at", detail: "in the future")]
+            )
+        }
+        let recorded = try await eventStore.read(stream: "case-\(id.uuidString)").map(Projected<CaseFile.Event>.init)
+        let (state, used) = CaseFile.replay(recorded.map { ($0.event, $0.recorded.recordedAt) }, asOf: day, knownAt: time)
+        guard let record = state else { throw Problem.notFound("The case was not opened by \(day) as known at that time.") }
+        var shaped = Components.Schemas.Case(record, today: day)
+        shaped.replay = .init(
+            asOf: day.description,
+            knownAt: time,
+            events: used.map {
+                .init(
+                    version: recorded[$0].recorded.streamVersion,
+                    _type: recorded[$0].recorded.type,
+                    recordedAt: recorded[$0].recorded.recordedAt
+                )
+            }
+        )
+        return (shaped, used.last.map { recorded[$0].recorded.streamVersion } ?? 0)
     }
 
     func replaceCaseAssignment(
