@@ -46,7 +46,9 @@ fi
 work=$(mktemp -d)
 chmod 755 "$work"
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin/wegweiser" demo --postgres-directory "$work/postgres" --http-port "$port" >"$work/server.log" 2>&1 &
+# A change stream (GET /changes/stream) ends after a second here instead of a minute.
+"$bin/wegweiser" demo --postgres-directory "$work/postgres" --http-port "$port" --changes-stream-seconds 1 \
+  >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {
   kill -INT "$server" 2>/dev/null && wait "$server" 2>/dev/null || true

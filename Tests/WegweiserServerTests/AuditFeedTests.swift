@@ -123,6 +123,8 @@ struct AuditFeedTests {
             // The feed: every event of Waldshut in chain order, in pages, resumable.
             let (events, pages) = try await feed(http, token: auditor, limit: 7)
             #expect(pages > 1)
+            let beyond = try await http.send(.get, "/audit/events?cursor=f_________8AAAAAAAAAAAAAAAAAAAAA", token: auditor)
+            #expect(beyond.status == .ok, "a cursor of the highest position is the end, and the server stays up")
             #expect(events.map { $0["wwposition"] as? Int } == Array(1...events.count).map(Optional.some))
             #expect(events.first?["wwprevioushash"] as? String == String(repeating: "0", count: 64))
             #expect(Set(events.compactMap { $0["source"] as? String }) == ["urn:wegweiser:district:08337"])

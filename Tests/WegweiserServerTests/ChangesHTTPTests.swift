@@ -68,6 +68,8 @@ struct ChangesHTTPTests {
             )
             #expect(items.contains { $0["object"] as? String == "client" && $0["object_id"] as? String == client })
             #expect(!String(buffer: first.body).contains("Haddad"))
+            let forged = try await http.send(.get, "/changes?cursor=gAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", token: workerA)
+            #expect(forged.status == .ok, "a cursor of the lowest position reads from the start, and the server stays up")
             let cursor = try #require(first.json["next_cursor"] as? String)
 
             let consultation = try await http.send(

@@ -197,6 +197,9 @@ struct HandoffHTTPTests {
             let consentNow = try #require(afterWithdrawal["consent"] as? [String: Any])
             #expect(consentNow["withdrawn_at"] as? String != nil)
             #expect(consentNow["in_force"] as? Bool == false)
+            #expect(afterWithdrawal["package"] == nil, "the Jobcenter reads the package only while the consent holds")
+            let ownCopy = try await http.send(.get, "/cases/\(caseID)/handoffs", token: worker)
+            #expect((ownCopy.json["items"] as? [[String: Any]])?.first?["package"] != nil, "the case keeps its record")
 
             // Access that ends: reassigned to A2, worker A no longer reads the hand-off.
             let lead = try provider.token(for: person("demo-lead"))

@@ -77,13 +77,16 @@ struct ReplayHTTPTests {
             func replay(
                 _ query: String
             ) async throws -> (
-                status: HTTPResponse.Status, count: Int?, state: String?, types: [String], etag: String?, body: String
+                status: HTTPResponse.Status, count: Int?, state: String?, types: [String], etag: String?, body: String,
+                held: [String]
             ) {
                 let answer = try await http.send(.get, "/cases/\(caseID)?\(query)", token: worker)
                 let events = (answer.json["replay"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
                 return (
                     answer.status, answer.json["consultation_count"] as? Int, answer.json["status"] as? String,
-                    events.compactMap { $0["type"] as? String }, answer.headers[.eTag], String(buffer: answer.body)
+                    events.compactMap { $0["type"] as? String }, answer.headers[.eTag], String(buffer: answer.body),
+                    ((answer.json["replay"] as? [String: Any])?["items"] as? [[String: Any]] ?? [])
+                        .filter { $0["kind"] as? String == "consultation" }.compactMap { $0["held_on"] as? String }.sorted()
                 )
             }
             let asSent = try await replay("as_of=2026-01-31&known_at=\(before)")
@@ -91,11 +94,13 @@ struct ReplayHTTPTests {
             #expect(asSent.count == 1)
             #expect(asSent.types == ["case.opened", "case.consultation_logged"])
             #expect(asSent.etag == "\"2\"")
+            #expect(asSent.held == ["2026-01-20"], "the items as they stood")
             let asKnownNow = try await replay("as_of=2026-01-31")
             #expect(asKnownNow.count == 0, "the January consultation was held in February, as corrected since")
             #expect(asKnownNow.types == ["case.opened"])
             let february = try await replay("as_of=2026-02-28")
             #expect(february.count == 2)
+            #expect(february.held == ["2026-02-03", "2026-02-10"], "the corrected day")
             #expect(february.state == "closed")
             #expect(february.types.contains("case.corrected") && february.types.last == "case.closed")
             let midFebruary = try await replay("as_of=2026-02-15")

@@ -37,9 +37,9 @@ public struct ChangeFeed: Sendable {
         let head = try await self.head()
         guard head > after, !streams.isEmpty else { return ([], max(after, head)) }
         // A short way behind the head, walk the chain; far behind, read the streams' own
-        // events (few, against a long chain).
+        // events (few, against a long chain). (Compared so that no cursor overflows.)
         let query: PostgresQuery =
-            head - after <= 10_000
+            after >= head - 10_000
             ? """
             SELECT c.log_position, e.stream_id, e.stream_version, e.event_type, e.recorded_at
             FROM event_chain c JOIN events e ON e.global_position = c.global_position

@@ -49,7 +49,8 @@ public struct DistrictChain: Sendable {
 
     /// Up to `limit` events of `tenant`'s chain after `position`, in chain order.
     public func events(tenant: String, after position: Int64, limit: Int) async throws -> [ChainedEvent] {
-        try await events(tenant: tenant, from: position + 1, through: Int64.max, limit: limit)
+        guard position < Int64.max else { return [] }
+        return try await events(tenant: tenant, from: max(position, 0) + 1, through: Int64.max, limit: limit)
     }
 
     private func events(tenant: String, from first: Int64, through last: Int64, limit: Int) async throws -> [ChainedEvent] {

@@ -66,11 +66,25 @@ public struct CaseItemsProjection: Projection {
         }
     }
 
+    /// The items of one case as `events` of its stream make them, from nothing and without
+    /// reading the table: the case's items at any point of its history (a replay passes the
+    /// events it uses).
+    public static func items(
+        of events: [Projected<CaseFile.Event>],
+        caseID: UUID
+    ) async throws -> [(kind: CaseItems.Kind, item: CaseItems.Item)] {
+        var batch = Batch()
+        for projected in events { try await CaseItemsProjection().apply(projected, caseID: caseID, to: &batch, in: nil) }
+        return batch.items.map { ($0.kind, $0.item) }
+    }
+
+    /// Adds or changes the items `projected` makes or changes in `batch`; an item the batch has
+    /// not touched is looked up in the table of `context` (none without one).
     private func apply(
         _ projected: Projected<CaseFile.Event>,
         caseID: UUID,
         to batch: inout Batch,
-        in context: ProjectionContext
+        in context: ProjectionContext?
     ) async throws {
         let personal = projected.sealed ?? .null
         if let (kind, itemID, body) = try Self.newItem(
@@ -94,7 +108,9 @@ public struct CaseItemsProjection: Projection {
             _ update: (inout JSONValue) -> Void
         ) async throws {
             var found = batch.item(kind, caseID: caseID, itemID: itemID)
-            if found == nil { found = try await CaseItems.find(caseID: caseID, kind: kind, itemID: itemID, in: context) }
+            if found == nil, let context {
+                found = try await CaseItems.find(caseID: caseID, kind: kind, itemID: itemID, in: context)
+            }
             guard var item = found else { return }
             update(&item.body)
             batch.put(kind, caseID: caseID, item: item)
@@ -120,7 +136,7 @@ public struct CaseItemsProjection: Projection {
             }
         case .referralOutcomeRecorded(let recorded):
             var consultation = batch.consultation(caseID: caseID, referralID: recorded.referralID)
-            if consultation == nil {
+            if consultation == nil, let context {
                 consultation = try await CaseItems.consultation(caseID: caseID, referralID: recorded.referralID, in: context)
             }
             guard let consultation else { return }

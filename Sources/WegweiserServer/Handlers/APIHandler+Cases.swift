@@ -231,9 +231,17 @@ extension APIHandler {
         let (state, used) = CaseFile.replay(recorded.map { ($0.event, $0.recorded.recordedAt) }, asOf: day, knownAt: time)
         guard let record = state else { throw Problem.notFound("The case was not opened by \(day) as known at that time.") }
         var shaped = Components.Schemas.Case(record, today: day)
+        let items = try await CaseItemsProjection.items(of: used.map { recorded[$0] }, caseID: id)
+            .filter { $0.item.body["withdrawn"] == nil }  // as the listings leave them out
+        let opened = try await openingSealedParts(items.map(\.item.body))
         shaped.replay = .init(
             asOf: day.description,
             knownAt: time,
+            items: try zip(items, opened).map { item, body in
+                var shown = body.lowercasingUUIDs
+                shown["kind"] = .string(item.kind.rawValue)
+                return try shown.decoded(as: Components.Schemas.Case.ReplayPayload.ItemsPayloadPayload.self)
+            },
             events: used.map {
                 .init(
                     version: recorded[$0].recorded.streamVersion,

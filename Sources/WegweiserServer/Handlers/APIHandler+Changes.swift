@@ -34,7 +34,9 @@ extension APIHandler {
         } else {
             start = try await changeFeed.head()
         }
-        let (stream, continuation) = AsyncStream<ArraySlice<UInt8>>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
+        // A caller that reads slower than changes come is not sent less: once the buffer is full
+        // the stream ends, and the caller resumes after the last change it got (Last-Event-ID).
+        let (stream, continuation) = AsyncStream<ArraySlice<UInt8>>.makeStream(bufferingPolicy: .bufferingOldest(1_000))
         let task = Task { [self, start] in
             var after = start
             continuation.yield(ArraySlice("retry: 1000\n\n".utf8))
@@ -53,10 +55,14 @@ extension APIHandler {
                     for change in changes {
                         guard let shown = Self.change(change) else { continue }
                         let data = try JSONEncoder.api.encode(shown)
-                        continuation.yield(
+                        let sent = continuation.yield(
                             ArraySlice("id: \(change.position)\nevent: change\ndata: ".utf8) + ArraySlice(data)
                                 + ArraySlice("\n\n".utf8)
                         )
+                        if case .dropped = sent {
+                            continuation.finish()
+                            return
+                        }
                     }
                     after = readTo
                     if !changes.isEmpty { quietSince = clock.now }
@@ -78,7 +84,7 @@ extension APIHandler {
     }
 
     /// The streams whose changes `principal` sees now: the cases they may work or read (their
-    /// caseload, a team lead's team's) and those cases' clients.
+    /// caseload, a team lead's team's) and the clients of the open ones.
     func changeScope(_ principal: Principal) async throws -> [String] {
         let cases = try await casebook.cases(
             districtID: principal.districtID,
@@ -88,7 +94,11 @@ extension APIHandler {
             order: .id(after: nil),
             limit: 20_000
         )
-        return cases.flatMap { ["case-\($0.record.id.uuidString)", "client-\($0.record.clientID.uuidString)"] }
+        // A client's changes follow their open case only: the holder of a closed one reads the
+        // case for a while, not what happens to the person since.
+        return cases.flatMap { row in
+            ["case-\(row.record.id.uuidString)"] + (row.record.isClosed ? [] : ["client-\(row.record.clientID.uuidString)"])
+        }
     }
 
     /// A change as the API shows it (`nil` for a stream of another kind).

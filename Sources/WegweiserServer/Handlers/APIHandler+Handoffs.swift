@@ -160,10 +160,13 @@ extension APIHandler {
         return (handoff, principal)
     }
 
-    /// `handoff` opened and shaped as the API shows it.
+    /// `handoff` opened and shaped as the API shows it. The Jobcenter reads the package only
+    /// while its consent holds: after a withdrawal or expiry each read would be a new disclosure.
     private func shown(_ handoff: CaseItems.Handoff) async throws -> Components.Schemas.Handoff {
         let body = try await openingSealedParts([handoff.item.body])[0]
-        return try Self.handoff(body, consent: handoff.consent, now: now())
+        var shown = try Self.handoff(body, consent: handoff.consent, now: now())
+        if Principal.current?.role == .jobcenter, !shown.consent.inForce { shown.package = nil }
+        return shown
     }
 
     /// The package the request asks for: its parts as sent, and the client's name and date of
