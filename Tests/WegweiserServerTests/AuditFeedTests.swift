@@ -14,26 +14,8 @@ import Testing
 struct AuditFeedTests {
     let provider = TestIdentityProvider.shared
 
-    /// The demo staff member signing in as `subject`.
-    func token(_ subject: String) throws -> String {
-        try provider.token(for: DemoData.people.first { $0.subject == subject }!)
-    }
-
-    /// Seals everything committed into the chains, as the server's sequencer does (waiting while
-    /// a transaction of another test holds the watermark back).
-    func seal(_ pool: PostgresClient) async throws {
-        let sequencer = ChainSequencer(store: EventStore(client: pool, logger: Logger(label: "test")))
-        for _ in 0..<300 {
-            while try await sequencer.sealNextBatch() > 0 {}
-            let rows = try await pool.query(
-                "SELECT (SELECT count(*) FROM events) = (SELECT count(*) FROM district_chain)",
-                logger: Logger(label: "test")
-            )
-            for try await (sealed, ) in rows.decode((Bool,).self) where sealed { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("the chains did not catch up with the log")
-    }
+    /// A token for the demo staff member signing in as `subject`.
+    func token(_ subject: String) throws -> String { try provider.token(forDemo: subject) }
 
     /// Every event of the caller's feed, following the `Link` headers, `limit` per page.
     func feed(_ http: some TestClientProtocol, token: String, limit: Int) async throws -> (events: [[String: Any]], pages: Int) {
@@ -88,22 +70,7 @@ struct AuditFeedTests {
         let worker = try token("demo-worker-a")
         let auditor = try token("demo-auditor")
         try await app.test(.router) { http in
-            let client = try #require(
-                try await http.send(
-                    .post,
-                    "/clients",
-                    token: worker,
-                    body: ["given_name": "Amal", "family_name": "Haddad", "target_group": "refugee_follow_up_housing"]
-                ).json["id"] as? String
-            )
-            let caseID = try #require(
-                try await http.send(
-                    .post,
-                    "/cases",
-                    token: worker,
-                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
-                ).json["id"] as? String
-            )
+            let (_, caseID) = try await http.openCase(of: "Haddad", on: "2026-01-05", token: worker)
             let consultation = try await http.send(
                 .post,
                 "/cases/\(caseID)/consultations",
@@ -118,7 +85,7 @@ struct AuditFeedTests {
                 body: ["given_name": "Tarek", "family_name": "Tübinger", "target_group": "refugee_follow_up_housing"]
             )
             let tuebingenClient = try #require(elsewhere.json["id"] as? String)
-            try await database.withClient { try await seal($0) }
+            try await database.sealChains()
 
             // The feed: every event of Waldshut in chain order, in pages, resumable.
             let (events, pages) = try await feed(http, token: auditor, limit: 7)

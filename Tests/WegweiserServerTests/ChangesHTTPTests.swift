@@ -15,22 +15,7 @@ struct ChangesHTTPTests {
     let provider = TestIdentityProvider.shared
 
     /// A token for the demo staff member signing in as `subject`.
-    func token(_ subject: String) throws -> String {
-        try provider.token(for: DemoData.people.first { $0.subject == subject }!)
-    }
-
-    /// Seals everything committed, as the server's sequencer does.
-    static func seal(_ database: TestDatabase) async throws {
-        try await database.withClient { pool in
-            let sequencer = ChainSequencer(store: EventStore(client: pool, logger: Logger(label: "test")))
-            for _ in 0..<300 {
-                while try await sequencer.sealNextBatch() > 0 {}
-                let rows = try await pool.query("SELECT (SELECT count(*) FROM events) = (SELECT count(*) FROM event_chain)")
-                for try await (sealed, ) in rows.decode((Bool,).self) where sealed { return }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-    }
+    func token(_ subject: String) throws -> String { try provider.token(forDemo: subject) }
 
     @Test(
         "a cursor gives what changed since, with versions and no personal data; another provider's worker sees nothing; a reassignment ends the old holder's feed; the SSE stream resumes after Last-Event-ID and carries new changes live"
@@ -40,23 +25,8 @@ struct ChangesHTTPTests {
         let workerA = try token("demo-worker-a")
         let workerA2 = try token("demo-worker-a2")
         try await app.test(.router) { http in
-            let client = try #require(
-                try await http.send(
-                    .post,
-                    "/clients",
-                    token: workerA,
-                    body: ["given_name": "Amal", "family_name": "Haddad", "target_group": "refugee_follow_up_housing"]
-                ).json["id"] as? String
-            )
-            let caseID = try #require(
-                try await http.send(
-                    .post,
-                    "/cases",
-                    token: workerA,
-                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
-                ).json["id"] as? String
-            )
-            try await Self.seal(database)
+            let (client, caseID) = try await http.openCase(of: "Haddad", on: "2026-01-05", token: workerA)
+            try await database.sealChains()
             let first = try await http.send(.get, "/changes", token: workerA)
             #expect(first.status == .ok)
             let items = try #require(first.json["items"] as? [[String: Any]])
@@ -79,7 +49,7 @@ struct ChangesHTTPTests {
                 body: ["held_on": "2026-01-20", "duration_minutes": 45, "place": "office", "note": "Miete"]
             )
             #expect(consultation.status == .created)
-            try await Self.seal(database)
+            try await database.sealChains()
             let since = try await http.send(.get, "/changes?cursor=\(cursor)", token: workerA)
             let changed = try #require(since.json["items"] as? [[String: Any]])
             #expect(changed.map { $0["type"] as? String } == ["case.consultation_logged"])
@@ -101,7 +71,7 @@ struct ChangesHTTPTests {
                 body: ["assignee_id": DemoData.people.first { $0.subject == "demo-worker-a2" }!.id.apiString]
             )
             #expect(moved.status == .ok)
-            try await Self.seal(database)
+            try await database.sealChains()
             let afterMove = try await http.send(.get, "/changes?cursor=\(afterConsultation)", token: workerA)
             #expect((afterMove.json["items"] as? [Any])?.isEmpty == true, "\(String(buffer: afterMove.body))")
             let holder = try await http.send(.get, "/changes?cursor=\(afterConsultation)", token: workerA2)
@@ -123,7 +93,7 @@ struct ChangesHTTPTests {
                 body: ["held_on": "2026-02-03", "duration_minutes": 30, "place": "office"]
             )
             #expect(live.status == .created)
-            try await Self.seal(database)
+            try await database.sealChains()
             let stream = try await streamed
             #expect(stream.status == .ok)
             #expect(stream.headers[.contentType]?.hasPrefix("text/event-stream") == true)

@@ -48,22 +48,7 @@ struct HandoffHTTPTests {
             #expect(otherStaff.status == .created)
             let otherJobcenter = try provider.token(provider.claims(subject: otherSubject, role: "jobcenter"))
 
-            let client = try #require(
-                try await http.send(
-                    .post,
-                    "/clients",
-                    token: worker,
-                    body: ["given_name": "Amal", "family_name": "Haddad", "target_group": "refugee_follow_up_housing"]
-                ).json["id"] as? String
-            )
-            let caseID = try #require(
-                try await http.send(
-                    .post,
-                    "/cases",
-                    token: worker,
-                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
-                ).json["id"] as? String
-            )
+            let (client, caseID) = try await http.openCase(of: "Haddad", on: "2026-01-05", token: worker)
             func consent(_ body: [String: Any]) async throws -> String {
                 var full: [String: Any] = [
                     "purpose": "jobcenter_handoff", "categories": ["identity", "german_level", "occupational_goal"],

@@ -18,9 +18,7 @@ struct HousekeepingTests {
     let logger = Logger(label: "test")
 
     /// A token for the demo staff member signing in as `subject`.
-    func token(_ subject: String) throws -> String {
-        try provider.token(for: DemoData.people.first { $0.subject == subject }!)
-    }
+    func token(_ subject: String) throws -> String { try provider.token(forDemo: subject) }
 
     /// The housekeeping of the test application on `pool`, retention after `years`.
     func housekeeping(_ pool: PostgresClient, now: @escaping @Sendable () -> Date, years: Int = 3) throws -> HousekeepingService {
@@ -79,7 +77,7 @@ struct HousekeepingTests {
             #expect(stored != storedElsewhere)
 
             // A day and a bit later the key is forgotten: the same key is a new request.
-            try await database.withClient { pool in
+            _ = try await database.withClient { pool in
                 try await pool.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
             }
             let later = try await http.send(.post, "/clients", token: worker, body: registration(), headers: key)

@@ -728,26 +728,3 @@ struct KeyFiguresHTTPTests {
         }
     }
 }
-
-extension TestClientProtocol {
-    /// A Syrian client of the refugee target group called `family`, registered by the holder of
-    /// `token`, with a case opened on `day` (`YYYY-MM-DD`).
-    func openCase(of family: String, on day: String, token: String) async throws -> (client: String, caseID: String) {
-        let client = try #require(
-            try await send(
-                .post,
-                "/clients",
-                token: token,
-                body: ["family_name": family, "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
-            ).json["id"] as? String
-        )
-        let opened = try await send(
-            .post,
-            "/cases",
-            token: token,
-            body: ["client_id": client, "opening": "direct_intake", "opened_on": day]
-        )
-        #expect(opened.status == .created, "\(String(buffer: opened.body))")
-        return (client, try #require(opened.json["id"] as? String))
-    }
-}

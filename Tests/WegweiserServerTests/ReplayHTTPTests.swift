@@ -12,9 +12,7 @@ struct ReplayHTTPTests {
     let provider = TestIdentityProvider.shared
 
     /// A token for the demo staff member signing in as `subject`.
-    func token(_ subject: String) throws -> String {
-        try provider.token(for: DemoData.people.first { $0.subject == subject }!)
-    }
+    func token(_ subject: String) throws -> String { try provider.token(forDemo: subject) }
 
     @Test(
         "as_of cuts effective days as corrected, known_at cuts recording time; the answer names the events used; future cut-offs are refused"
@@ -24,23 +22,7 @@ struct ReplayHTTPTests {
         let app = try await TestApp.make(clock: clock)
         let worker = try token("demo-worker-a")
         try await app.test(.router) { http in
-            let client = try #require(
-                try await http.send(
-                    .post,
-                    "/clients",
-                    token: worker,
-                    body: ["family_name": "Haddad", "target_group": "refugee_follow_up_housing"]
-                )
-                .json["id"] as? String
-            )
-            let caseID = try #require(
-                try await http.send(
-                    .post,
-                    "/cases",
-                    token: worker,
-                    body: ["client_id": client, "opening": "direct_intake", "opened_on": "2026-01-05"]
-                ).json["id"] as? String
-            )
+            let (_, caseID) = try await http.openCase(of: "Haddad", on: "2026-01-05", token: worker)
             func consultation(_ day: String) async throws -> String {
                 try #require(
                     try await http.send(

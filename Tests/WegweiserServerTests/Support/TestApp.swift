@@ -1,4 +1,5 @@
 import Configuration
+import EventStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -103,5 +104,60 @@ extension TestApp {
             now: { Date() },
             logger: logger
         )
+    }
+}
+
+extension TestClientProtocol {
+    /// A Syrian client of the refugee target group called `family`, registered by the holder of
+    /// `token`, with a case opened on `day` (`YYYY-MM-DD`).
+    func openCase(of family: String, on day: String, token: String) async throws -> (client: String, caseID: String) {
+        let client = try #require(
+            try await send(
+                .post,
+                "/clients",
+                token: token,
+                body: ["family_name": family, "citizenships": ["SY"], "target_group": "refugee_follow_up_housing"]
+            ).json["id"] as? String
+        )
+        let opened = try await send(
+            .post,
+            "/cases",
+            token: token,
+            body: ["client_id": client, "opening": "direct_intake", "opened_on": day]
+        )
+        #expect(opened.status == .created, "\(String(buffer: opened.body))")
+        return (client, try #require(opened.json["id"] as? String))
+    }
+}
+
+extension TestIdentityProvider {
+    /// A token for the demo staff member signing in as `subject`.
+    func token(forDemo subject: String) throws -> String {
+        guard let person = DemoData.people.first(where: { $0.subject == subject }) else {
+            throw TestSetupError(description: "no demo staff member \(subject)")
+        }
+        return try token(for: person)
+    }
+}
+
+/// A test's own setup went wrong.
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension TestDatabase {
+    /// Seals everything committed into the hash chains, as the server's sequencer does, waiting
+    /// while a transaction of another test holds the watermark back.
+    func sealChains() async throws {
+        try await withClient { pool in
+            let sequencer = ChainSequencer(store: EventStore(client: pool, logger: Logger(label: "test")))
+            for _ in 0..<300 {
+                while try await sequencer.sealNextBatch() > 0 {}
+                let rows = try await pool.query("SELECT (SELECT count(*) FROM events) = (SELECT count(*) FROM district_chain)")
+                for try await (sealed, ) in rows.decode((Bool,).self) where sealed { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw TestSetupError(description: "the chains did not catch up with the log")
+        }
     }
 }
