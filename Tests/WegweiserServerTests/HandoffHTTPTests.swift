@@ -186,8 +186,30 @@ struct HandoffHTTPTests {
             let ownCopy = try await http.send(.get, "/cases/\(caseID)/handoffs", token: worker)
             #expect((ownCopy.json["items"] as? [[String: Any]])?.first?["package"] != nil, "the case keeps its record")
 
-            // Access that ends: reassigned to A2, worker A no longer reads the hand-off.
+            // Cover, then its revocation: A2 reads the hand-off only while the grant is in force.
             let lead = try provider.token(for: person("demo-lead"))
+            let a2 = try provider.token(for: person("demo-worker-a2"))
+            #expect(try await http.send(.get, "/handoffs/\(handoffID)", token: a2).status == .notFound)
+            let grant = try #require(
+                try await http.send(
+                    .post,
+                    "/substitutions",
+                    token: lead,
+                    body: [
+                        "absent_id": person("demo-worker-a").id.apiString, "substitute_id": person("demo-worker-a2").id.apiString,
+                        "reason": "Urlaub", "from": time(Date().addingTimeInterval(-60)),
+                        "until": time(Date().addingTimeInterval(7 * 86_400)),
+                    ]
+                ).json["id"] as? String
+            )
+            #expect(try await http.send(.get, "/handoffs/\(handoffID)", token: a2).status == .ok, "covering, A2 reads it")
+            #expect(try await http.send(.delete, "/substitutions/\(grant)", token: lead).status == .ok)
+            #expect(
+                try await http.send(.get, "/handoffs/\(handoffID)", token: a2).status == .notFound,
+                "the grant revoked, no longer"
+            )
+
+            // Access that ends: reassigned to A2, worker A no longer reads the hand-off.
             let moved = try await http.send(
                 .put,
                 "/cases/\(caseID)/assignment",
@@ -196,7 +218,6 @@ struct HandoffHTTPTests {
             )
             #expect(moved.status == .ok)
             #expect(try await http.send(.get, "/handoffs/\(handoffID)", token: worker).status == .notFound)
-            let a2 = try provider.token(for: person("demo-worker-a2"))
             #expect(try await http.send(.get, "/handoffs/\(handoffID)", token: a2).status == .ok)
         }
     }
