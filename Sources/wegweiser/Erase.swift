@@ -40,7 +40,7 @@ struct Erase: AsyncParsableCommand {
 
         func run() async throws {
             let clientID = UUID(uuidString: client)!  // checked in validate()
-            try await withErasures(flags: flags) { erasures, casebook in
+            try await withErasures(flags: flags, label: "wegweiser.erase") { _, erasures, casebook in
                 guard let row = try await casebook.client(clientID), row.districtID == district else {
                     print("No client \(client) in district \(district).")
                     throw ExitCode(1)
@@ -77,7 +77,7 @@ struct Erase: AsyncParsableCommand {
 
         func run() async throws {
             let id = UUID(uuidString: request)!  // checked in validate()
-            try await withErasures(flags: flags) { erasures, _ in
+            try await withErasures(flags: flags, label: "wegweiser.erase") { _, erasures, _ in
                 do {
                     let outcome = try await erasures.confirm(
                         id,
@@ -103,13 +103,16 @@ struct Erase: AsyncParsableCommand {
     }
 }
 
-/// Runs `body` with the erasure commands and the casebook over the configured database.
-private func withErasures(
+/// Runs `body` with the configuration, the erasure commands and the casebook over the
+/// configured database (its schema current): what `wegweiser erase` and `wegweiser retention`
+/// work with.
+func withErasures(
     flags: ConfigurationFlags,
-    _ body: @escaping @Sendable (ErasureCommands, Casebook) async throws -> Void
+    label: String,
+    _ body: @escaping @Sendable (ConfigReader, ErasureCommands, Casebook) async throws -> Void
 ) async throws {
     let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
-    let logger = makeLogger(label: "wegweiser.erase", reader: reader)
+    let logger = makeLogger(label: label, reader: reader)
     let masterKey = try MasterKeySettings.masterKey(
         reader: reader,
         localDirectory: try DatabaseSettings(reader: reader).localDirectory
@@ -124,6 +127,10 @@ private func withErasures(
             keys: KeyStore(client: client, master: masterKey, logger: logger),
             logger: logger
         )
-        try await body(ErasureCommands(directory: DirectoryCommands(handler: handler)), Casebook(client: client, logger: logger))
+        try await body(
+            reader,
+            ErasureCommands(directory: DirectoryCommands(handler: handler)),
+            Casebook(client: client, logger: logger)
+        )
     }
 }

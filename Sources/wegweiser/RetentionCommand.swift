@@ -26,24 +26,9 @@ struct RetentionCommand: AsyncParsableCommand {
     @OptionGroup var flags: ConfigurationFlags
 
     func run() async throws {
-        let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
-        let logger = makeLogger(label: "wegweiser.retention", reader: reader)
-        let masterKey = try MasterKeySettings.masterKey(
-            reader: reader,
-            localDirectory: try DatabaseSettings(reader: reader).localDirectory
-        )
         let dryRun = dryRun
-        try await withDatabase(reader: reader, logger: logger) { client in
-            guard try await Migrator.bundled().status(on: client, logger: logger).isCurrent else {
-                print("The database schema is not current; run `wegweiser migrate` first.")
-                throw ExitCode(1)
-            }
-            let handler = CommandHandler(
-                store: EventStore(client: client, logger: logger),
-                keys: KeyStore(client: client, master: masterKey, logger: logger),
-                logger: logger
-            )
-            let rule = try retention(reader: reader, erasures: ErasureCommands(directory: DirectoryCommands(handler: handler)))
+        try await withErasures(flags: flags, label: "wegweiser.retention") { reader, erasures, _ in
+            let rule = try retention(reader: reader, erasures: erasures)
             let due = try await rule.due(today: CalendarDate(Date()))
             print("\(due.count) people whose last case was closed more than \(rule.years) years ago:")
             for person in due {

@@ -114,9 +114,7 @@ extension APIHandler {
                 district: district
             )
         }
-        var shown: [Components.Schemas.Handoff] = []
-        for handoff in items { shown.append(try await self.shown(handoff)) }
-        return .ok(.init(body: .json(.init(items: shown, nextCursor: next))))
+        return .ok(.init(body: .json(.init(items: try await shown(items), nextCursor: next))))
     }
 
     func getHandoff(_ input: Operations.GetHandoff.Input) async throws -> Operations.GetHandoff.Output {
@@ -163,10 +161,17 @@ extension APIHandler {
     /// `handoff` opened and shaped as the API shows it. The Jobcenter reads the package only
     /// while its consent holds: after a withdrawal or expiry each read would be a new disclosure.
     private func shown(_ handoff: CaseItems.Handoff) async throws -> Components.Schemas.Handoff {
-        let body = try await openingSealedParts([handoff.item.body])[0]
-        var shown = try Self.handoff(body, consent: handoff.consent, now: now())
-        if Principal.current?.role == .jobcenter, !shown.consent.inForce { shown.package = nil }
-        return shown
+        try await shown([handoff])[0]
+    }
+
+    /// `handoffs` shown as a single one is, their keys fetched in one round trip.
+    private func shown(_ handoffs: [CaseItems.Handoff]) async throws -> [Components.Schemas.Handoff] {
+        let bodies = try await openingSealedParts(handoffs.map(\.item.body))
+        return try zip(handoffs, bodies).map { handoff, body in
+            var shown = try Self.handoff(body, consent: handoff.consent, now: now())
+            if Principal.current?.role == .jobcenter, !shown.consent.inForce { shown.package = nil }
+            return shown
+        }
     }
 
     /// The package the request asks for: its parts as sent, and the client's name and date of
