@@ -46,22 +46,39 @@ public actor RunningPostgres {
     /// The host to connect to: always the IPv4 loopback address.
     public nonisolated var host: String { "127.0.0.1" }
 
-    /// A client configuration for `database` (by default the configured one), without TLS:
-    /// the cluster listens on loopback only.
-    public nonisolated func clientConfiguration(database: String? = nil) -> PostgresClient.Configuration {
+    /// A client configuration for `database` (by default the configured one) as `login` (by
+    /// default the superuser), without TLS: the cluster listens on loopback only.
+    public nonisolated func clientConfiguration(database: String? = nil, login: Login? = nil) -> PostgresClient.Configuration {
         PostgresClient.Configuration(
             host: host,
             port: port,
-            username: configuration.username,
-            password: password,
+            username: login?.username ?? configuration.username,
+            password: login?.password ?? password,
             database: database ?? configuration.database,
             tls: .disable
         )
     }
 
-    /// A `postgres://` URL for `database` (by default the configured one).
-    public nonisolated func url(database: String? = nil) -> String {
-        "postgres://\(configuration.username):\(password)@\(host):\(port)/\(database ?? configuration.database)"
+    /// A `postgres://` URL for `database` (by default the configured one) as `login` (by
+    /// default the superuser).
+    public nonisolated func url(database: String? = nil, login: Login? = nil) -> String {
+        let username = login?.username ?? configuration.username
+        let password = login?.password ?? password
+        return "postgres://\(username):\(password)@\(host):\(port)/\(database ?? configuration.database)"
+    }
+
+    /// Another role's name and password, to connect as someone other than the superuser.
+    public struct Login: Sendable {
+        /// The role's name.
+        public let username: String
+        /// Its password (percent-encode it yourself if it holds characters a URL cannot).
+        public let password: String
+
+        /// The login of `username` with `password`.
+        public init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
     }
 
     /// Creates `name` if it does not exist yet, optionally as a copy of `template`.

@@ -26,6 +26,10 @@ public actor TestPostgres {
     /// The template every migrated test database is copied from.
     static let template = "wegweiser_template"
 
+    /// The role the server connects as in tests, with the privileges of production's
+    /// (``ApplicationRole``): the migrated databases grant it exactly those.
+    static let application = RunningPostgres.Login(username: ApplicationRole.defaultName, password: "wegweiser-app-test")
+
     /// Runs `body` while the cluster is up; the last user out stops it.
     func withCluster(_ body: () async throws -> Void) async throws {
         _ = try await acquire()
@@ -58,7 +62,8 @@ public actor TestPostgres {
         return TestDatabase(
             name: name,
             configuration: server.clientConfiguration(database: name),
-            url: server.url(database: name)
+            url: server.url(database: name),
+            applicationURL: server.url(database: name, login: Self.application)
         )
     }
 
@@ -95,9 +100,12 @@ public actor TestPostgres {
             templateReady = Task {
                 try await server.createDatabase(Self.template, template: "template0")
                 let client = PostgresClient(configuration: server.clientConfiguration(database: Self.template))
+                let role = try ApplicationRole(name: Self.application.username)
                 try await withThrowingDiscardingTaskGroup { group in
                     group.addTask { await client.run() }
-                    try await Migrator.bundled().migrate(on: client, logger: logger)
+                    // The role is the cluster's; the template (and so every copy) holds its grants.
+                    try await client.query(PostgresQuery(unsafeSQL: role.creation(password: Self.application.password)))
+                    try await Migrator.bundled().migrate(on: client, grantingTo: role, logger: logger)
                     group.cancelAll()
                 }
             }
@@ -113,11 +121,22 @@ public struct TestDatabase: Sendable {
     public let name: String
     /// How to connect to it.
     public let configuration: PostgresClient.Configuration
-    /// The same as a `postgres://` URL.
+    /// The same as a `postgres://` URL (as the cluster's superuser, who owns the schema).
     public let url: String
+    /// A `postgres://` URL for the application role (``ApplicationRole``), as the server
+    /// connects in production.
+    public let applicationURL: String
 
-    /// Runs `body` with a running connection pool to this database.
+    /// Runs `body` with a running connection pool to this database, as its owner.
     public func withClient<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        try await Self.withClient(configuration, body)
+    }
+
+    /// Runs `body` with a running connection pool of `configuration` (e.g. another role's).
+    public static func withClient<T: Sendable>(
+        _ configuration: PostgresClient.Configuration,
+        _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
         let client = PostgresClient(configuration: configuration)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

@@ -131,8 +131,9 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     if loadDemoData && demoDistrict.people > 0 {
         app.addServices(DemoDistrict.Loader(handler: handler, settings: demoDistrict, start: staffLoaded))
     }
+    let applicationRole = try ApplicationRole(reader: reader)
     app.beforeServerStarts {
-        try await migrator.migrate(on: database, logger: logger)
+        try await migrator.migrate(on: database, grantingTo: applicationRole, logger: logger)
         for done in [migrationsDone, checkpointsMigrationsDone, housekeepingMigrationsDone] {
             done.yield()
             done.finish()

@@ -84,7 +84,7 @@ struct AuthenticationTests {
 
     @Test("azp and the typ claim are checked as configured: only the named clients, only the named kind of token")
     func configuredClaimChecks() async throws {
-        let database = try await TestPostgres.shared.database(migrated: false)
+        let database = try await TestPostgres.shared.database()
         let reader = TestApp.reader(
             database: database,
             extra: [
@@ -183,7 +183,7 @@ struct AuthenticationTests {
 
     @Test("the development signer is refused with an external database unless a second switch allows it")
     func developmentSignerGuard() async throws {
-        let database = try await TestPostgres.shared.database(migrated: false)
+        let database = try await TestPostgres.shared.database()
         let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("dev-\(UUID().uuidString).pem").path
         defer { try? FileManager.default.removeItem(atPath: keyFile) }
         let refused = TestApp.reader(

@@ -211,7 +211,7 @@ struct CaseworkHTTPTests {
         "the target groups are configurable: a group the installation does not counsel is refused; labour migrants get no counselling period"
     )
     func targetGroups() async throws {
-        let database = try await TestPostgres.shared.database(migrated: false)
+        let database = try await TestPostgres.shared.database()
         let app = try await buildApplication(
             reader: TestApp.reader(
                 database: database,

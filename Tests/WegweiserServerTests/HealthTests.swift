@@ -44,7 +44,7 @@ struct HealthTests {
 
     @Test("liveness answers 200 with the server's request id and echoes the caller's as the correlation id")
     func liveness() async throws {
-        let app = try await Self.application(database: TestPostgres.shared.database(migrated: false))
+        let app = try await Self.application(database: TestPostgres.shared.database())
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/live", method: .get, headers: [.init("X-Request-ID")!: "abc-123"]) {
                 response in
@@ -56,10 +56,15 @@ struct HealthTests {
         }
     }
 
-    @Test("readiness answers 200 once start-up has applied the migrations")
+    @Test("readiness answers 200 once start-up has applied the migrations (connected as the schema's owner)")
     func readyAfterMigrations() async throws {
         let database = try await TestPostgres.shared.database(migrated: false)
-        let app = try await Self.application(database: database)
+        let app = try await buildApplication(
+            reader: TestApp.reader(
+                database: database,
+                extra: ["demo.data": false, "database.url": .init(.string(database.url + "?sslmode=disable"), isSecret: true)]
+            )
+        )
         let latest = try Migrator.bundled().migrations.last?.version
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in

@@ -8,6 +8,8 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
     case changedSinceApplied(fileName: String, applied: String, current: String)
     /// The database has a migration that this build does not know: it was migrated by a newer build.
     case unknownApplied(version: Int, name: String)
+    /// The connected role may not apply the pending migrations (the application role cannot).
+    case notPermitted(role: String, pending: Int)
 
     /// One line that says what went wrong and what to do.
     public var description: String {
@@ -21,6 +23,9 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
                 + "\(current.prefix(12))…): migrations are never edited, restore the file and add a new migration instead"
         case .unknownApplied(let version, let name):
             "the database has migration \(version) (\(name)) which this build does not know: run a newer wegweiser"
+        case .notPermitted(let role, let pending):
+            "\(pending) migration(s) pending, and role \(role) may not apply them: run `wegweiser migrate` "
+                + "with the schema owner's database URL first"
         }
     }
 }

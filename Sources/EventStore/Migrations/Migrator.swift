@@ -27,12 +27,24 @@ public struct Migrator: Sendable {
         try Migrator(migrations: Migration.bundled())
     }
 
-    /// Applies every pending migration and returns those it applied (none if up to date).
+    /// Applies every pending migration and returns those it applied (none if up to date); then,
+    /// if `role` exists and is not who is connected, gives it its privileges (see
+    /// ``ApplicationRole/grants``) in the same transaction.
     ///
-    /// - Throws: ``MigrationError`` if an applied file changed or the database is newer than
-    ///   this build; nothing is applied then.
+    /// Writes nothing when the schema is current and no grants are due, so the application
+    /// role itself may call it at start-up.
+    ///
+    /// - Throws: ``MigrationError`` if an applied file changed, the database is newer than
+    ///   this build, or the connected role may not apply what is pending; nothing is applied then.
     @discardableResult
-    public func migrate(on client: PostgresClient, logger: Logger) async throws -> [Migration] {
+    public func migrate(on client: PostgresClient, grantingTo role: ApplicationRole? = nil, logger: Logger) async throws
+        -> [Migration]
+    {
+        let status = try await status(on: client, logger: logger)
+        if let problem = status.problem { throw problem }
+        let connectedAs = try await Self.currentUser(on: client, logger: logger)
+        let grantee = try await Self.grantee(role, on: client, connectedAs: connectedAs, logger: logger)
+        if status.pending.isEmpty && grantee == nil { return [] }
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 // Migrations may run longer than the server's statement timeout for requests.
@@ -67,12 +79,37 @@ public struct Migrator: Sendable {
                         metadata: ["version": "\(migration.version)", "file": "\(migration.fileName)"]
                     )
                 }
+                if let grantee { try await grantee.grant(on: connection, logger: logger) }
                 return pending
             }
         } catch let error as PostgresTransactionError {
             if let migrationError = error.closureError as? MigrationError { throw migrationError }
+            let cause = (error.closureError ?? error.commitError ?? error.beginError) as? PSQLError
+            if cause?.serverInfo?[.sqlState] == "42501" {
+                throw MigrationError.notPermitted(role: connectedAs, pending: status.pending.count)
+            }
             throw error
         }
+    }
+
+    /// `role`, if it exists and is not `connectedAs` (a role cannot grant itself the owner's
+    /// tables).
+    private static func grantee(
+        _ role: ApplicationRole?,
+        on client: PostgresClient,
+        connectedAs: String,
+        logger: Logger
+    ) async throws -> ApplicationRole? {
+        guard let role, role.name != connectedAs else { return nil }
+        return try await client.withConnection { try await role.exists(on: $0, logger: logger) } ? role : nil
+    }
+
+    /// The role this client connects as.
+    static func currentUser(on client: PostgresClient, logger: Logger) async throws -> String {
+        for try await (user, ) in try await client.query("SELECT current_user::text", logger: logger).decode((String,).self) {
+            return user
+        }
+        return ""
     }
 
     /// What is applied, pending or changed, without changing anything.
@@ -140,3 +177,4 @@ public struct MigrationStatus: Sendable {
     /// Whether every migration is applied unchanged.
     public var isCurrent: Bool { pending.isEmpty && problem == nil }
 }
+

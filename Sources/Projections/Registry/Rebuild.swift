@@ -9,7 +9,8 @@ import PostgresNIO
 /// copies in. Writes that commit meanwhile are not lost: those before the switch are in the
 /// copies, those after it write into them.
 ///
-/// The copies keep the live tables' columns, checks, indexes, constraint names and triggers.
+/// The copies keep the live tables' columns, checks, indexes, constraint names, triggers and
+/// grants (the application role's, ``ApplicationRole``); the owner of the tables runs it.
 /// Projections write unqualified table names; during a rebuild the copies' schema comes first
 /// in `search_path`.
 public struct Rebuild: Sendable {
@@ -158,7 +159,8 @@ public struct Rebuild: Sendable {
     }
 
     /// Makes empty copies of the live `tables` in ``schema`` (replacing any left by a rebuild
-    /// that stopped), with the same checks, indexes, constraint names, triggers and storage settings.
+    /// that stopped), with the same checks, indexes, constraint names, triggers, storage settings
+    /// and grants.
     ///
     /// - Returns: The live tables' schema.
     private func prepareCopies(of tables: [String]) async throws -> String {
@@ -195,6 +197,10 @@ public struct Rebuild: Sendable {
                     UNION ALL
                     SELECT regexp_replace(pg_get_triggerdef(t.oid), ' ON \\S+ ', ' ON ' || \(copy) || ' ')
                     FROM pg_trigger t WHERE t.tgrelid = \(live)::regclass AND NOT t.tgisinternal
+                    UNION ALL
+                    SELECT 'GRANT ' || a.privilege_type || ' ON ' || \(copy) || ' TO ' || quote_ident(r.rolname)
+                    FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee
+                    WHERE c.oid = \(live)::regclass AND a.grantee <> c.relowner
                     """,
                     logger: logger
                 )

@@ -20,7 +20,8 @@ enum TestApp {
     /// The configuration of a test application on `database`.
     static func reader(database: TestDatabase, extra: [AbsoluteConfigKey: ConfigValue] = [:]) -> ConfigReader {
         var values: [AbsoluteConfigKey: ConfigValue] = [
-            "database.url": .init(.string(database.url + "?sslmode=disable"), isSecret: true),
+            // The server connects as the application role, with exactly the privileges of production.
+            "database.url": .init(.string(database.applicationURL + "?sslmode=disable"), isSecret: true),
             "keys.master": .init(.string(masterKey), isSecret: true),
             "auth.jwks.json": .init(.string(TestIdentityProvider.shared.jwks), isSecret: false),
             "auth.issuer": .init(.string(TestIdentityProvider.issuer), isSecret: false),
@@ -41,12 +42,13 @@ enum TestApp {
     }
 
     /// A built application and its database, for tests that look into the tables; `extra`
-    /// configuration is laid over the test defaults.
+    /// configuration is laid over the test defaults. The schema is migrated by its owner
+    /// beforehand, as in production: the server, connected as the application role, only checks it.
     static func makeWithDatabase(
         clock: TestClock = TestClock(),
         extra: [AbsoluteConfigKey: ConfigValue] = [:]
     ) async throws -> (app: some ApplicationProtocol, database: TestDatabase) {
-        let database = try await TestPostgres.shared.database(migrated: false)
+        let database = try await TestPostgres.shared.database()
         return (try await buildApplication(reader: reader(database: database, extra: extra), now: { clock.now }), database)
     }
 }
