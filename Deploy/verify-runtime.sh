@@ -8,11 +8,15 @@
 #   CONTAINER_ENGINE=docker Deploy/verify-runtime.sh
 #
 # Exits 1 if a library is missing ("not found" from ldd) or the binary does not run.
-# The package list in the Containerfile should be the packages printed here, plus the data
-# packages ca-certificates and tzdata, which no ldd can see.
+# ldd lists what is loaded directly and through other libraries, so the packages printed are
+# more than the Containerfile names: it names the top ones (libcurl4 brings libssl3, zlib1g,
+# libnghttp2, ...), plus the data packages ca-certificates and tzdata, which ldd cannot see.
+# In the image, "(no package)" should not appear: it means a library outside Debian's.
 set -eu
 
-# The check itself, run inside the image (or on the host): $1 is the binary.
+# The check itself, run inside the image (or on the host): $1 is the binary. Single quotes on
+# purpose: it expands where it runs.
+# shellcheck disable=SC2016
 check='
 set -eu
 bin="$1"

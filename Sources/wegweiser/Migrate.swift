@@ -9,7 +9,11 @@ import WegweiserServer
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply pending schema migrations and exit.",
-        discussion: "Refuses, naming the file, if an applied migration was edited since it was applied."
+        discussion: """
+            Run it as the schema's owner. Refuses, naming the file, if an applied migration was edited \
+            since it was applied. If the application role (database.app.role, default wegweiser_app) \
+            exists, it gets exactly its privileges on every table again (see `wegweiser setup-roles`).
+            """
     )
 
     @OptionGroup var flags: ConfigurationFlags
@@ -18,8 +22,9 @@ struct Migrate: AsyncParsableCommand {
         let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
         let logger = makeLogger(label: "wegweiser.migrate", reader: reader)
         let migrator = try Migrator.bundled()
+        let role = try ApplicationRole(reader: reader)
         try await withDatabase(reader: reader, logger: logger) { client in
-            let applied = try await migrator.migrate(on: client, logger: logger)
+            let applied = try await migrator.migrate(on: client, grantingTo: role, logger: logger)
             let head = migrator.migrations.last.map { "\($0.version)" } ?? "none"
             print(
                 applied.isEmpty

@@ -12,7 +12,8 @@ struct RebuildCommand: AsyncParsableCommand {
         abstract: "Rebuild read models from the event log into new tables and switch them in.",
         discussion: """
             Replays the whole log into fresh copies of the read models' tables, then switches them in \
-            with one short transaction; the server may keep running and writing meanwhile. Prints the \
+            with one short transaction; the server may keep running and writing meanwhile. Run it as the \
+            schema's owner (the copies keep the application role's grants). Prints the \
             progress (events, events/s, time left). Read models: \
             \(ReadModels.standard.all.map(\.name).joined(separator: ", ")).
             """
@@ -53,6 +54,17 @@ struct RebuildCommand: AsyncParsableCommand {
             let status = try await Migrator.bundled().status(on: client, logger: logger)
             guard status.isCurrent else {
                 print("The database schema is not current; run `wegweiser migrate` first.")
+                throw ExitCode(1)
+            }
+            let tables = projections.flatMap(\.tables)
+            let owns = try await client.query(
+                "SELECT coalesce(bool_and(pg_has_role(tableowner, 'USAGE')), false) FROM pg_tables WHERE tablename = ANY(\(tables))",
+                logger: logger
+            )
+            for try await (mayReplace, ) in owns.decode((Bool,).self) where !mayReplace {
+                print(
+                    "Only the owner of the read models' tables may replace them: run rebuild with the schema owner's database URL."
+                )
                 throw ExitCode(1)
             }
             let store = EventStore(client: client, logger: logger)

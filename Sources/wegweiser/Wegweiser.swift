@@ -12,7 +12,8 @@ struct Wegweiser: AsyncParsableCommand {
             DATABASE_URL it runs on a private PostgreSQL it starts itself in .wegweiser/postgres.
             """,
         subcommands: [
-            Serve.self, Demo.self, Token.self, Migrate.self, RebuildCommand.self, Verify.self, KeyFiguresCommand.self, Erase.self,
+            Serve.self, Demo.self, Token.self, Migrate.self, SetupRoles.self, RebuildCommand.self, Verify.self,
+            KeyFiguresCommand.self, Erase.self,
             RetentionCommand.self,
         ]
     )

@@ -77,7 +77,9 @@ struct LeastPrivilegeTests {
         #expect(verification.isIntact)
     }
 
-    @Test("every table of the schema has exactly one place in the application role's privileges; the read models are the projections' tables")
+    @Test(
+        "every table of the schema has exactly one place in the application role's privileges; the read models are the projections' tables"
+    )
     func everyTableIsClassified() async throws {
         let database = try await TestPostgres.shared.database()
         let tables = try await database.withClient { client in
@@ -107,7 +109,11 @@ struct LeastPrivilegeTests {
         #expect(error?.description.contains("wegweiser migrate") == true)
 
         _ = try await database.withClient { client in
-            try await Migrator.bundled().migrate(on: client, grantingTo: ApplicationRole(name: ApplicationRole.defaultName), logger: Logger(label: "test"))
+            try await Migrator.bundled().migrate(
+                on: client,
+                grantingTo: ApplicationRole(name: ApplicationRole.defaultName),
+                logger: Logger(label: "test")
+            )
         }
         let app = try await buildApplication(reader: TestApp.reader(database: database, extra: ["demo.data": false]))
         try await app.test(.router) { http in

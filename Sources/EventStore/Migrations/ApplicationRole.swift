@@ -84,6 +84,11 @@ public struct ApplicationRole: Sendable, Equatable {
             + Self.literal(password)
     }
 
+    /// The statement that sets the role's password.
+    public func passwordChange(to password: String) -> String {
+        "ALTER ROLE \(name) PASSWORD " + Self.literal(password)
+    }
+
     /// Whether the role exists.
     public func exists(on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(name)", logger: logger)

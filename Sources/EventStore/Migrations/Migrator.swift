@@ -37,7 +37,11 @@ public struct Migrator: Sendable {
     /// - Throws: ``MigrationError`` if an applied file changed, the database is newer than
     ///   this build, or the connected role may not apply what is pending; nothing is applied then.
     @discardableResult
-    public func migrate(on client: PostgresClient, grantingTo role: ApplicationRole? = nil, logger: Logger) async throws
+    public func migrate(
+        on client: PostgresClient,
+        grantingTo role: ApplicationRole? = nil,
+        logger: Logger
+    ) async throws
         -> [Migration]
     {
         let status = try await status(on: client, logger: logger)
@@ -177,4 +181,3 @@ public struct MigrationStatus: Sendable {
     /// Whether every migration is applied unchanged.
     public var isCurrent: Bool { pending.isEmpty && problem == nil }
 }
-
