@@ -41,9 +41,12 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     let auth = try AuthSettings(reader: reader, localDirectory: settings.localDirectory)
     let limits = try ServerLimits(reader: reader)
     var (clientConfiguration, local) = try await settings.start(logger: logger)
-    clientConfiguration.options.additionalStartupParameters.append(
-        ("statement_timeout", "\(limits.statementTimeout.milliseconds)")
-    )
+    // Named, so that `/metrics` can count this instance's connections in pg_stat_activity.
+    let connectionName = "wegweiser \(ProcessInfo.processInfo.hostName.prefix(40)) \(getpid())"
+    clientConfiguration.options.additionalStartupParameters += [
+        ("statement_timeout", "\(limits.statementTimeout.milliseconds)"),
+        ("application_name", connectionName),
+    ]
     var services: [any Service] = local.map { [LocalPostgresService(server: $0)] } ?? []
     let database = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
     let eventStore = EventStore(client: database, logger: logger)
@@ -69,13 +72,22 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         planWeeks: try planWeeks(reader: reader),
         reportThreshold: try reportThreshold(reader: reader),
         changeStreamLifetime: try changeStreamLifetime(reader: reader),
+        metricsToken: reader.string(forKey: "metrics.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 },
+        connectionName: connectionName,
+        poolSize: clientConfiguration.options.maximumConnections,
         now: now,
         logger: logger
     )
     let authentication = AuthenticationMiddleware(
-        authenticator: try await auth.authenticator(directory: handler.directory, signIns: handler.signIns, logger: logger),
+        authenticator: try await auth.authenticator(
+            directory: handler.directory,
+            signIns: handler.signIns,
+            metrics: handler.metrics,
+            logger: logger
+        ),
         now: now,
-        logger: logger
+        logger: logger,
+        metricsToken: handler.metricsToken
     )
     let (checkpointsMigrated, checkpointsMigrationsDone) = AsyncStream<Void>.makeStream()
     services.append(
@@ -244,7 +256,7 @@ func buildRouter(
         // Outermost, so that every answer to an allowed origin is readable, errors included.
         CORSMiddleware(policy: cors)
         RequestIDMiddleware()
-        RequestLogMiddleware()
+        RequestLogMiddleware(metrics: handler.metrics)
         ProblemMiddleware()
         RawHeaderMiddleware()
         RequestLimitsMiddleware(uriLimit: limits.uriLimit, headerLimit: limits.headerLimit, bodyLimit: limits.bodyLimit)

@@ -24,6 +24,7 @@ struct Demo: AsyncParsableCommand {
             arguments: flags.settings,
             defaults: ["auth.development.signer": true, "demo.data": true, "demo.district.people": 400]
         )
+        try bootstrapLogging(reader: reader)
         let app = try await buildApplication(reader: reader)
         try await runUntilSignalled(app, reader: reader)
     }

@@ -14,6 +14,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
+        try bootstrapLogging(reader: reader)
         let app = try await buildApplication(reader: reader)
         try await runUntilSignalled(app, reader: reader)
     }

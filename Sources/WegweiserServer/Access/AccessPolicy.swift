@@ -17,6 +17,10 @@ enum AccessPolicy {
         "getLiveness", "getReadiness", "getOpenAPIDocument", "getDevelopmentJWKS", "getCheckpointKey",
     ]
 
+    /// The operation authenticated by the installation's metrics token (`metrics.token`) instead
+    /// of a staff member's token: no role may call it.
+    static let metricsOperation = "getMetrics"
+
     /// The roles that may call each authenticated operation.
     static let operations: [String: Set<StaffRole>] = {
         let everyone = Set(StaffRole.allCases)

@@ -134,9 +134,15 @@ struct AuthSettings: Sendable {
     }
 
     /// The authenticator these settings describe, with its keys loaded (a JWKS URL that does
-    /// not answer yet is tried again on the first token).
-    func authenticator(directory: Directory, signIns: SignIns, logger: Logger) async throws -> Authenticator {
-        let keys = KeySet(source: source, minimumRefetchInterval: refetchInterval, logger: logger)
+    /// not answer yet is tried again on the first token); fetches of the keys are counted in
+    /// `metrics`.
+    func authenticator(
+        directory: Directory,
+        signIns: SignIns,
+        metrics: ServerMetrics? = nil,
+        logger: Logger
+    ) async throws -> Authenticator {
+        let keys = KeySet(source: source, minimumRefetchInterval: refetchInterval, metrics: metrics, logger: logger)
         switch source {
         case .file: try await keys.load()
         case .url:

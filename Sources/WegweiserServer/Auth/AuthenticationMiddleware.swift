@@ -14,6 +14,8 @@ struct AuthenticationMiddleware: ServerMiddleware {
     let now: @Sendable () -> Date
     /// For failures that are not the caller's.
     let logger: Logger
+    /// The bearer token `/metrics` asks for (`metrics.token`); without one it is off.
+    var metricsToken: String? = nil
 
     func intercept(
         _ request: HTTPRequest,
@@ -24,6 +26,10 @@ struct AuthenticationMiddleware: ServerMiddleware {
     ) async throws -> (HTTPResponse, HTTPBody?) {
         RequestNote.current?.note(operation: operationID)
         if AccessPolicy.publicOperations.contains(operationID) {
+            return try await next(request, body, metadata)
+        }
+        if operationID == AccessPolicy.metricsOperation {
+            try checkMetricsToken(request.headerFields[.authorization])
             return try await next(request, body, metadata)
         }
         let principal: Principal
@@ -41,6 +47,21 @@ struct AuthenticationMiddleware: ServerMiddleware {
         }
         return try await Principal.$current.withValue(principal) {
             try await next(request, body, metadata)
+        }
+    }
+
+    /// Lets the metrics token through: 404 while metrics are off, 401 for a missing or wrong
+    /// token (compared in constant time).
+    private func checkMetricsToken(_ authorization: String?) throws {
+        guard let metricsToken else {
+            throw Problem.notFound("Metrics are off; set metrics.token to serve them.")
+        }
+        let expected = Array("Bearer \(metricsToken)".utf8)
+        let given = Array((authorization ?? "").utf8)
+        var difference = UInt8(expected.count == given.count ? 0 : 1)
+        for (index, byte) in expected.enumerated() { difference |= byte ^ (index < given.count ? given[index] : 0) }
+        guard difference == 0 else {
+            throw Problem.unauthorized("The metrics token is missing or wrong.", tokenSent: authorization != nil)
         }
     }
 }

@@ -26,6 +26,8 @@ actor KeySet {
     let source: Source
     let minimumRefetchInterval: Duration
     let logger: Logger
+    /// Where fetches of the source are counted.
+    let metrics: ServerMetrics?
     private var keys: [String: VerificationKey] = [:]
     /// jwt-kit's verifier of each key, made on the key's first use.
     private var verifiers: [String: JWTKeyCollection] = [:]
@@ -35,9 +37,10 @@ actor KeySet {
     private(set) var fetchCount = 0
 
     /// A key set over `source`; call ``load()`` before use.
-    init(source: Source, minimumRefetchInterval: Duration = .seconds(30), logger: Logger) {
+    init(source: Source, minimumRefetchInterval: Duration = .seconds(30), metrics: ServerMetrics? = nil, logger: Logger) {
         self.source = source
         self.minimumRefetchInterval = minimumRefetchInterval
+        self.metrics = metrics
         self.logger = logger
         if case .fixed(let keys) = source { self.keys = keys }
     }
@@ -48,6 +51,18 @@ actor KeySet {
     func load() async throws {
         lastFetch = .now
         fetchCount += 1
+        if case .fixed = source { return }
+        do {
+            try await fetch()
+            metrics?.keySetFetch(succeeded: true)
+        } catch {
+            metrics?.keySetFetch(succeeded: false)
+            throw error
+        }
+    }
+
+    /// Reads a file or URL source and replaces the keys.
+    private func fetch() async throws {
         let data: Data
         switch source {
         case .fixed:

@@ -57,13 +57,22 @@ extension APIHandler {
         }
     }
 
-    /// Runs a write of an object of `kind` and answers its failures as problems.
+    /// Runs a write of an object of `kind`, counts its outcome and answers its failures as
+    /// problems.
     func writing<Result>(_ kind: String, _ write: () async throws -> Result) async throws -> Result {
         do {
-            return try await write()
+            let result = try await write()
+            metrics.write(kind: kind, outcome: "committed")
+            return result
         } catch let failure as CommandFailure {
+            switch failure {
+            case .concurrentChange: metrics.write(kind: kind, outcome: "conflict")
+            case .preconditionFailed: metrics.write(kind: kind, outcome: "precondition_failed")
+            default: metrics.write(kind: kind, outcome: "refused")
+            }
             throw Self.problem(for: failure, kind: kind)
         } catch let rejection as any ProblemConvertible {
+            metrics.write(kind: kind, outcome: "refused")
             throw rejection.problem
         }
     }

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import OpenAPIRuntime
 import PostgresNIO
+import Projections
 import WegweiserAPI
 
 extension APIHandler {
@@ -32,6 +33,22 @@ extension APIHandler {
             )
         }
         return .ok(.init(body: .json(.init(status: .pass, schemaVersion: Int32(status.appliedVersion)))))
+    }
+
+    func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
+        do {
+            try await metrics.collect(
+                from: database,
+                inline: ReadModels.standard.inline.map(\.name),
+                applicationName: connectionName,
+                poolSize: poolSize,
+                logger: logger
+            )
+        } catch {
+            // The request figures still help while the database does not answer.
+            logger.warning("metrics: the database's figures could not be read", metadata: ["error": "\(error)"])
+        }
+        return .ok(.init(body: .plainText(HTTPBody(metrics.exposition()))))
     }
 
     func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {

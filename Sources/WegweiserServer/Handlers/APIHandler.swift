@@ -67,6 +67,14 @@ struct APIHandler: APIProtocol {
     let targetGroups: Set<TargetGroup>
     /// Whether substitution grants may cross organisations (`access.cover.across.organisations`).
     let coverAcrossOrganisations: Bool
+    /// What the server counts and measures, served at `/metrics`.
+    let metrics: ServerMetrics
+    /// The bearer token `/metrics` asks for (`metrics.token`); without one, `/metrics` is off.
+    let metricsToken: String?
+    /// The name this instance's database connections carry (`application_name`), to count them.
+    let connectionName: String
+    /// The most connections the pool holds (`database.pool.size`).
+    let poolSize: Int
     /// The time of a request; a test moves it.
     let now: @Sendable () -> Date
     /// The logger for work outside a request.
@@ -86,6 +94,10 @@ struct APIHandler: APIProtocol {
         planWeeks: Int = 8,
         reportThreshold: Int = 3,
         changeStreamLifetime: Duration = .seconds(60),
+        metrics: ServerMetrics = ServerMetrics(),
+        metricsToken: String? = nil,
+        connectionName: String = "wegweiser",
+        poolSize: Int = 20,
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
@@ -117,6 +129,10 @@ struct APIHandler: APIProtocol {
         self.developmentSigner = developmentSigner
         self.targetGroups = targetGroups
         self.coverAcrossOrganisations = coverAcrossOrganisations
+        self.metrics = metrics
+        self.metricsToken = metricsToken
+        self.connectionName = connectionName
+        self.poolSize = poolSize
         self.now = now
         self.logger = logger
     }

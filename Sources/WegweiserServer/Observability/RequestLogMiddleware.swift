@@ -3,33 +3,43 @@ import Hummingbird
 import Logging
 import Synchronization
 
-/// Writes one log line per request once it is answered: method, path (without the query, which
+/// Writes one log line per request once it is answered — method, path (without the query, which
 /// may carry search terms), status, duration, and for an operation of the contract its
-/// `operationId` and the staff member who called it. Never a header, a body or personal data.
+/// `operationId` and the staff member who called it; never a header, a body or personal data —
+/// and counts it in ``ServerMetrics`` by operation and status, with its duration.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Where requests are counted.
+    let metrics: ServerMetrics
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         let started = ContinuousClock.now
         let note = RequestNote()
         do {
             let response = try await RequestNote.$current.withValue(note) { try await next(request, context) }
-            log(request, status: response.status.code, since: started, note: note, logger: context.logger)
+            record(request, status: response.status.code, since: started, note: note, logger: context.logger)
             return response
         } catch {
-            log(request, status: nil, since: started, note: note, logger: context.logger)
+            record(request, status: nil, since: started, note: note, logger: context.logger)
             throw error
         }
     }
 
-    private func log(_ request: Request, status: Int?, since started: ContinuousClock.Instant, note: RequestNote, logger: Logger)
-    {
+    private func record(
+        _ request: Request,
+        status: Int?,
+        since started: ContinuousClock.Instant,
+        note: RequestNote,
+        logger: Logger
+    ) {
         let elapsed = ContinuousClock.now - started
+        metrics.request(operation: note.read().operation, status: status ?? 0, duration: elapsed)
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         var metadata: Logger.Metadata = [
             "method": "\(request.method)",
             "path": "\(request.uri.path)",
-            "status": "\(status.map(String.init) ?? "none")",
-            "duration_ms": "\(String(format: "%.1f", milliseconds))",
+            "status": status.map { .stringConvertible($0) } ?? "none",
+            "duration_ms": .stringConvertible((milliseconds * 10).rounded() / 10),
         ]
         let (operation, staffID) = note.read()
         if let operation { metadata["operation"] = "\(operation)" }
