@@ -1,8 +1,9 @@
 import Foundation
 
 /// Finds a TCP port on the loopback interface that nobody listens on right now.
-enum FreePort {
-    static func find() throws -> Int {
+public enum FreePort {
+    /// A port nobody listens on now (someone may take it before it is used).
+    public static func find() throws -> Int {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

@@ -33,6 +33,9 @@ public struct LocalPostgres: Sendable {
         public var removeWhenStopped: Bool
         /// The most client connections the cluster accepts.
         public var maxConnections: Int
+        /// The loopback port to listen on; `nil` (the default) picks a free one at each start.
+        /// A fixed port lets a restarted cluster be found where it was.
+        public var port: Int? = nil
 
         /// A configuration with Wegweiser's defaults: database and user `wegweiser`, system
         /// user `postgres`, durable, kept when stopped.
@@ -119,8 +122,8 @@ public struct LocalPostgres: Sendable {
         return running
     }
 
-    /// Starts the server on a free port and waits until it reports ready; retries with another
-    /// port if the chosen one was taken in the meantime.
+    /// Starts the server on the configured port or a free one and waits until it reports ready;
+    /// retries with another free port if the chosen one was taken in the meantime.
     private func startServer(
         binaries: PostgresBinaries,
         runner: CommandRunner,
@@ -128,8 +131,8 @@ public struct LocalPostgres: Sendable {
         logger: Logger
     ) async throws -> (server: ChildProcess, port: Int) {
         var lastFailure = ""
-        for _ in 0..<3 {
-            let port = try FreePort.find()
+        for _ in 0..<(configuration.port == nil ? 3 : 1) {
+            let port = try configuration.port ?? FreePort.find()
             var settings = [
                 "listen_addresses=127.0.0.1", "unix_socket_directories=", "max_connections=\(configuration.maxConnections)",
             ]

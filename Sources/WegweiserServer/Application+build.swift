@@ -45,10 +45,15 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     let connectionName = "wegweiser \(ProcessInfo.processInfo.hostName.prefix(40)) \(getpid())"
     clientConfiguration.options.additionalStartupParameters += [
         ("statement_timeout", "\(limits.statementTimeout.milliseconds)"),
+        // A transaction left open between two statements (a stalled task, never a slow client:
+        // bodies are read before any transaction begins) is ended by the server.
+        ("idle_in_transaction_session_timeout", "\(limits.statementTimeout.milliseconds)"),
         ("application_name", connectionName),
     ]
     var services: [any Service] = local.map { [LocalPostgresService(server: $0)] } ?? []
     let database = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+    let databaseWatch = DatabaseWatch(configuration: clientConfiguration, logger: logger)
+    services.append(databaseWatch)
     let eventStore = EventStore(client: database, logger: logger)
     services.append(database)
     // The sequencer starts once the migrations before the server starts have run.
@@ -75,6 +80,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         metricsToken: reader.string(forKey: "metrics.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 },
         connectionName: connectionName,
         poolSize: clientConfiguration.options.maximumConnections,
+        databaseWatch: databaseWatch,
         now: now,
         logger: logger
     )
@@ -269,7 +275,8 @@ func buildRouter(
             LoadSheddingMiddleware(
                 limit: limits.requestsInFlight,
                 deadline: limits.deadline,
-                shutdownGrace: limits.shutdownGrace
+                shutdownGrace: limits.shutdownGrace,
+                database: handler.databaseWatch
             ),
             // Who is asking comes first: a request without a valid token is answered 401 before
             // its body is read or its input looked at.

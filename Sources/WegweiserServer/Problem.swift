@@ -136,6 +136,19 @@ package struct Problem: Codable, Sendable, Equatable, Error {
         return problem
     }
 
+    /// A 503 while the database does not answer: nothing was stored; try again after
+    /// `retryAfter` seconds.
+    package static func databaseUnavailable(retryAfter: Int = 2) -> Problem {
+        var problem = Problem(
+            slug: "database-unavailable",
+            title: "Service unavailable",
+            status: 503,
+            detail: "The database does not answer at the moment; nothing of this request was stored. Try again shortly."
+        )
+        problem.retryAfter = retryAfter
+        return problem
+    }
+
     /// A 503 for a request that ran past its deadline; its work was cancelled.
     package static func deadlineExceeded(seconds: Double) -> Problem {
         var problem = Problem(

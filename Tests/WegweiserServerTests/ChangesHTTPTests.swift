@@ -21,7 +21,7 @@ struct ChangesHTTPTests {
         "a cursor gives what changed since, with versions and no personal data; another provider's worker sees nothing; a reassignment ends the old holder's feed; the SSE stream resumes after Last-Event-ID and carries new changes live"
     )
     func changes() async throws {
-        let (app, database) = try await TestApp.makeWithDatabase(extra: ["changes.stream.seconds": 2])
+        let (app, database) = try await TestApp.makeWithDatabase(extra: ["changes.stream.seconds": 5])
         let workerA = try token("demo-worker-a")
         let workerA2 = try token("demo-worker-a2")
         try await app.test(.router) { http in

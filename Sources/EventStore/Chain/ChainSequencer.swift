@@ -20,6 +20,9 @@ public struct ChainSequencer: Service {
     let schemaReady: @Sendable () async -> Void
 
     static let advisoryLock: Int64 = 0x5745_4757_4348_4149  // "WEGWCHAI"
+    /// How long one batch may take before it is abandoned (see ``abandoning(after:_:)``); far
+    /// beyond the statement timeout, so only a call that lost its connection ever reaches it.
+    static let stallLimit: Duration = .seconds(60)
     /// The channel subscribers listen on.
     public static let channel = "wegweiser_events"
 
@@ -43,7 +46,7 @@ public struct ChainSequencer: Service {
             while !Task.isCancelled {
                 let generation = store.appended.generation
                 do {
-                    if try await sealNextBatch() == batchSize { continue }
+                    if try await abandoning(after: Self.stallLimit, sealNextBatch) == batchSize { continue }
                 } catch is CancellationError {
                     return
                 } catch let error as PostgresTransactionError where error.closureError is CancellationError {

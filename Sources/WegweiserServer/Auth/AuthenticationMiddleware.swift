@@ -37,6 +37,8 @@ struct AuthenticationMiddleware: ServerMiddleware {
             principal = try await authenticator.authenticate(authorization: request.headerFields[.authorization], now: now())
         } catch let problem as Problem {
             throw problem
+        } catch  where DatabaseWatch.isUnreachable(error) {
+            throw Problem.databaseUnavailable()
         } catch {
             logger.error("authentication failed", metadata: ["error": "\(String(reflecting: error))"])
             throw Problem.internalError()

@@ -17,6 +17,8 @@ import Synchronization
 struct LoadSheddingMiddleware: ServerMiddleware {
     /// The operations that are always answered.
     static let exempt: Set<String> = ["getLiveness", "getReadiness"]
+    /// Operations that need no database, answered while it is gone.
+    static let withoutDatabase: Set<String> = ["getOpenAPIDocument", "getDevelopmentJWKS", "getCheckpointKey", "getMetrics"]
 
     /// The most operations worked at once.
     let limit: Int
@@ -26,6 +28,8 @@ struct LoadSheddingMiddleware: ServerMiddleware {
     let shutdownGrace: Duration
     /// The operations being worked now.
     let inFlight = InFlight()
+    /// Whether the database answers; while it does not, operations answer 503 at once.
+    var database: DatabaseWatch? = nil
 
     func intercept(
         _ request: HTTPRequest,
@@ -35,12 +39,16 @@ struct LoadSheddingMiddleware: ServerMiddleware {
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         if Self.exempt.contains(operationID) { return try await next(request, body, metadata) }
+        let database = Self.withoutDatabase.contains(operationID) ? nil : database
+        if let database, !database.isAnswering { throw Problem.databaseUnavailable() }
         guard inFlight.enter(limit: limit) else {
             throw Problem.overloaded("The server is at its limit of \(limit) requests at once; try again shortly.")
         }
         defer { inFlight.leave() }
         return try await withoutActuallyEscaping(next) { next in
-            try await Self.within(deadline, shutdownGrace: shutdownGrace) { try await next(request, body, metadata) }
+            try await Self.within(deadline, shutdownGrace: shutdownGrace, database: database) {
+                try await next(request, body, metadata)
+            }
         }
     }
 
@@ -54,17 +62,20 @@ struct LoadSheddingMiddleware: ServerMiddleware {
         case shuttingDown
         /// The client closed the connection.
         case clientGone
+        /// The database stopped answering.
+        case databaseGone
         /// A watcher that was no longer needed.
         case none
     }
 
     /// The value of `work`, unless `deadline` passes first, a graceful shutdown began
-    /// `shutdownGrace` ago or the client went away: then `work` is cancelled and, once it has
-    /// stopped, the answer is a 503 (499 for the client that is no longer there). The work is
-    /// never left running behind an answer.
+    /// `shutdownGrace` ago, the client went away or the `database` stopped answering: then
+    /// `work` is cancelled and, once it has stopped, the answer is a 503 (499 for the client
+    /// that is no longer there). The work is never left running behind an answer.
     static func within<T: Sendable>(
         _ deadline: Duration,
         shutdownGrace: Duration,
+        database: DatabaseWatch? = nil,
         work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let outcome = await withTaskGroup(of: Outcome<T>.self) { group in
@@ -86,6 +97,13 @@ struct LoadSheddingMiddleware: ServerMiddleware {
                 guard let connection = ConnectionWatch.current else { return .none }
                 return await connection.gone() ? .clientGone : .none
             }
+            group.addTask {
+                guard let database else { return .none }
+                while database.isAnswering {
+                    do { try await Task.sleep(for: .milliseconds(100)) } catch { return .none }
+                }
+                return .databaseGone
+            }
             var first = Outcome<T>.none
             while let next = await group.next() {
                 if case .none = next { continue }
@@ -100,6 +118,8 @@ struct LoadSheddingMiddleware: ServerMiddleware {
             return try result.get()
         case .deadlineExceeded:
             throw Problem.deadlineExceeded(seconds: Double(deadline.milliseconds) / 1000)
+        case .databaseGone:
+            throw Problem.databaseUnavailable()
         case .shuttingDown, .none:
             throw Problem.overloaded("The request was cancelled: the server is shutting down.")
         case .clientGone:

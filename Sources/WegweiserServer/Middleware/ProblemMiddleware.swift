@@ -7,7 +7,8 @@ import PostgresNIO
 
 /// Turns every error into an `application/problem+json` answer: a ``Problem`` thrown by a
 /// handler as it is, a request the generated code cannot decode as 400, an unknown route as
-/// 404, anything unexpected as 500 with the details in the log only.
+/// 404, a database that does not answer as 503 with `Retry-After`, anything unexpected as 500
+/// with the details in the log only.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -48,6 +49,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func problem(for error: any Error, request: Request) -> Problem {
+        // Not a bug, not the caller's fault: the database is gone for the moment.
+        if DatabaseWatch.isUnreachable(error) { return .databaseUnavailable() }
         switch error {
         case let problem as Problem:
             return problem

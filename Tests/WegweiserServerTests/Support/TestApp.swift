@@ -19,9 +19,14 @@ enum TestApp {
 
     /// The configuration of a test application on `database`.
     static func reader(database: TestDatabase, extra: [AbsoluteConfigKey: ConfigValue] = [:]) -> ConfigReader {
+        // The server connects as the application role, with exactly the privileges of production.
+        reader(databaseURL: database.applicationURL, extra: extra)
+    }
+
+    /// The configuration of a test application on the database of `databaseURL`.
+    static func reader(databaseURL: String, extra: [AbsoluteConfigKey: ConfigValue] = [:]) -> ConfigReader {
         var values: [AbsoluteConfigKey: ConfigValue] = [
-            // The server connects as the application role, with exactly the privileges of production.
-            "database.url": .init(.string(database.applicationURL + "?sslmode=disable"), isSecret: true),
+            "database.url": .init(.string(databaseURL + "?sslmode=disable"), isSecret: true),
             "keys.master": .init(.string(masterKey), isSecret: true),
             "auth.jwks.json": .init(.string(TestIdentityProvider.shared.jwks), isSecret: false),
             "auth.issuer": .init(.string(TestIdentityProvider.issuer), isSecret: false),
