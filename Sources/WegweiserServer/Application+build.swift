@@ -102,6 +102,7 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
             interval: try checkpointInterval(reader: reader),
             now: now,
             schemaReady: { for await _ in checkpointsMigrated { return } },
+            client: database,
             logger: logger
         )
     )

@@ -14,6 +14,28 @@ import Testing
 
 @Suite("Nothing outlives its purpose: idempotency keys expire and hold keyed hashes; the retention rule erases", .postgres)
 struct HousekeepingTests {
+    @Test("given two nodes, while one does a round the other's round is skipped; when it is done, the next round runs")
+    func oneNodeAtATime() async throws {
+        let database = try await TestPostgres.shared.database()
+        let logger = Logger(label: "test")
+        try await database.withClient { first in
+            try await database.withClient { second in
+                let (entered, enteredSignal) = AsyncStream<Void>.makeStream()
+                let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+                async let holding = onOneNode(7, client: first, logger: logger) {
+                    enteredSignal.yield()
+                    for await _ in release { return }
+                }
+                for await _ in entered { break }
+                let skipped = try await onOneNode(7, client: second, logger: logger) {}
+                releaseSignal.finish()
+                #expect(try await holding)
+                #expect(!skipped)
+                #expect(try await onOneNode(7, client: second, logger: logger) {})
+            }
+        }
+    }
+
     let provider = TestIdentityProvider.shared
     let logger = Logger(label: "test")
 

@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// Forgets what must not outlive its purpose, every `interval` beside the server: expired
 /// `Idempotency-Key`s, and (unless `retention.enabled` is off) the personal data of people
-/// whose last case was closed longer ago than the retention period.
+/// whose last case was closed longer ago than the retention period. One node of the
+/// installation at a time does a round (``onOneNode(_:client:logger:_:)``).
 struct HousekeepingService: Service {
     /// The idempotency keys' policy.
     let idempotency: IdempotencyPolicy
@@ -23,13 +24,16 @@ struct HousekeepingService: Service {
     let schemaReady: @Sendable () async -> Void
     let logger: Logger
 
+    /// The lock that lets one node of the installation do a round at a time ("WWHOUSEK").
+    static let advisoryLock: Int64 = 0x5757_484F_5553_454B
+
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await schemaReady()
             while !Task.isCancelled {
                 do {
                     try await Task.sleep(for: interval)
-                    try await round()
+                    try await onOneNode(Self.advisoryLock, client: client, logger: logger) { try await round() }
                 } catch is CancellationError {
                     return
                 } catch {
