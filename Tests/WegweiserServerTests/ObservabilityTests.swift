@@ -98,10 +98,11 @@ struct ObservabilityTests {
         }
     }
 
-    @Test("without metrics.token /metrics is off (404)")
+    @Test("without metrics.token /metrics is off (404 to any token; 401 without one)")
     func offWithoutToken() async throws {
         let app = try await TestApp.make()
         try await app.test(.router) { http in
+            #expect(try await http.send(.get, "/metrics", token: nil).status == .unauthorized)
             let answer = try await http.send(.get, "/metrics", token: Self.metricsToken)
             #expect(answer.status == .notFound)
             #expect(answer.headers[.contentType] == "application/problem+json")

@@ -52,18 +52,21 @@ struct AuthenticationMiddleware: ServerMiddleware {
         }
     }
 
-    /// Lets the metrics token through: 404 while metrics are off, 401 for a missing or wrong
-    /// token (compared in constant time).
+    /// Lets the metrics token through: 401 without a token, 404 while metrics are off, 401 for
+    /// a wrong token (compared in constant time).
     private func checkMetricsToken(_ authorization: String?) throws {
+        guard let authorization else {
+            throw Problem.unauthorized("/metrics needs the metrics token as a bearer token.", tokenSent: false)
+        }
         guard let metricsToken else {
             throw Problem.notFound("Metrics are off; set metrics.token to serve them.")
         }
         let expected = Array("Bearer \(metricsToken)".utf8)
-        let given = Array((authorization ?? "").utf8)
+        let given = Array(authorization.utf8)
         var difference = UInt8(expected.count == given.count ? 0 : 1)
         for (index, byte) in expected.enumerated() { difference |= byte ^ (index < given.count ? given[index] : 0) }
         guard difference == 0 else {
-            throw Problem.unauthorized("The metrics token is missing or wrong.", tokenSent: authorization != nil)
+            throw Problem.unauthorized("The metrics token is wrong.")
         }
     }
 }
