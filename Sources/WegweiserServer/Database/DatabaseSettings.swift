@@ -104,7 +104,8 @@ extension PostgresClient.Configuration {
             host: host,
             port: components.port ?? 5432,
             username: user,
-            password: components.password?.removingPercentEncoding,
+            // URLComponents decodes user and password already; decoding again would turn "%41" into "A".
+            password: components.password,
             database: database.isEmpty ? user : database,
             tls: tls
         )
