@@ -80,7 +80,6 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         metricsToken: reader.string(forKey: "metrics.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 },
         connectionName: connectionName,
         poolSize: clientConfiguration.options.maximumConnections,
-        databaseWatch: databaseWatch,
         now: now,
         logger: logger
     )
@@ -124,7 +123,8 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
         handler: handler,
         authentication: authentication,
         limits: limits,
-        cors: try CORSPolicy(reader: reader)
+        cors: try CORSPolicy(reader: reader),
+        databaseWatch: databaseWatch
     )
     var app = Application(
         router: router,
@@ -250,13 +250,15 @@ func reportThreshold(reader: ConfigReader) throws -> Int {
 }
 
 /// The routes: every operation of `openapi.yaml`, behind the CORS, request-id, logging, problem
-/// and size-limit middleware; each operation within the load limits, authenticated and checked
+/// and size-limit middleware; each operation within the load limits (answered 503 at once while
+/// `databaseWatch` says the database is gone), authenticated and checked
 /// against the access policy unless it is public, and its inputs within the contract's bounds.
 func buildRouter(
     handler: APIHandler,
     authentication: AuthenticationMiddleware,
     limits: ServerLimits,
-    cors: CORSPolicy = .off
+    cors: CORSPolicy = .off,
+    databaseWatch: DatabaseWatch? = nil
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
@@ -277,7 +279,7 @@ func buildRouter(
                 limit: limits.requestsInFlight,
                 deadline: limits.deadline,
                 shutdownGrace: limits.shutdownGrace,
-                database: handler.databaseWatch
+                database: databaseWatch
             ),
             // Who is asking comes first: a request without a valid token is answered 401 before
             // its body is read or its input looked at.

@@ -75,8 +75,6 @@ struct APIHandler: APIProtocol {
     let connectionName: String
     /// The most connections the pool holds (`database.pool.size`).
     let poolSize: Int
-    /// Whether the database answers (`nil` where nothing watches it).
-    let databaseWatch: DatabaseWatch?
     /// The time of a request; a test moves it.
     let now: @Sendable () -> Date
     /// The logger for work outside a request.
@@ -100,7 +98,6 @@ struct APIHandler: APIProtocol {
         metricsToken: String? = nil,
         connectionName: String = "wegweiser",
         poolSize: Int = 20,
-        databaseWatch: DatabaseWatch? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
@@ -136,7 +133,6 @@ struct APIHandler: APIProtocol {
         self.metricsToken = metricsToken
         self.connectionName = connectionName
         self.poolSize = poolSize
-        self.databaseWatch = databaseWatch
         self.now = now
         self.logger = logger
     }
