@@ -1,4 +1,4 @@
-import Casework
+public import Casework
 public import CommandHandling
 public import Configuration
 import EventStore
@@ -293,7 +293,7 @@ func buildRouter(
 /// The target groups of `casework.target.groups` (comma-separated codes; default all).
 ///
 /// - Throws: ``ConfigurationError`` for an unknown code.
-func targetGroups(reader: ConfigReader) throws -> Set<TargetGroup> {
+public func targetGroups(reader: ConfigReader) throws -> Set<TargetGroup> {
     guard let list = reader.string(forKey: "casework.target.groups"), !list.isEmpty else { return Set(TargetGroup.allCases) }
     return Set(
         try list.split(separator: ",").map { code in

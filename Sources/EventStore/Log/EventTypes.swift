@@ -33,6 +33,9 @@ public struct EventMetadata: Codable, Sendable, Equatable {
     public var causationID: String?
     /// The HTTP request that caused this event.
     public var requestID: String?
+    /// Where the fact came from when not from a request or the server itself, e.g.
+    /// `import:jobkraftwerk` for data imported from an older system.
+    public var source: String?
 
     /// Metadata with the given values.
     public init(
@@ -41,7 +44,8 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         organisation: String? = nil,
         correlationID: String? = nil,
         causationID: String? = nil,
-        requestID: String? = nil
+        requestID: String? = nil,
+        source: String? = nil
     ) {
         self.actor = actor
         self.role = role
@@ -49,6 +53,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         self.correlationID = correlationID
         self.causationID = causationID
         self.requestID = requestID
+        self.source = source
     }
 
     /// The metadata of the JSON object stored in `events.metadata` (its string members; others
@@ -64,7 +69,8 @@ public struct EventMetadata: Codable, Sendable, Equatable {
             organisation: member(.organisation),
             correlationID: member(.correlationID),
             causationID: member(.causationID),
-            requestID: member(.requestID)
+            requestID: member(.requestID),
+            source: member(.source)
         )
     }
 
@@ -72,7 +78,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
     var json: JSONValue {
         let members: [(CodingKeys, String?)] = [
             (.actor, actor), (.role, role), (.organisation, organisation), (.correlationID, correlationID),
-            (.causationID, causationID), (.requestID, requestID),
+            (.causationID, causationID), (.requestID, requestID), (.source, source),
         ]
         return .object(
             Dictionary(uniqueKeysWithValues: members.compactMap { key, value in value.map { (key.rawValue, .string($0)) } })
@@ -84,6 +90,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         case correlationID = "correlation_id"
         case causationID = "causation_id"
         case requestID = "request_id"
+        case source
     }
 }
 

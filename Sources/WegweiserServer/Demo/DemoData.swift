@@ -1,5 +1,4 @@
 import Casework
-import Crypto
 import EventStore
 import Foundation
 import Projections
@@ -137,17 +136,7 @@ enum DemoData {
     ]
 
     /// A stable id for a demo object's name.
-    static func id(_ name: String) -> UUID {
-        var bytes = Array(SHA256.hash(data: Data("wegweiser-demo:\(name)".utf8)).prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x50  // version 5 layout (name-based)
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        return UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            )
-        )
-    }
+    static func id(_ name: String) -> UUID { UUID(naming: "wegweiser-demo:\(name)") }
 
     /// Loads the demo data unless it is there already.
     static func load(using handler: APIHandler) async throws {

@@ -134,14 +134,7 @@ extension APIHandler {
 
     func createAssessment(_ input: Operations.CreateAssessment.Input) async throws -> Operations.CreateAssessment.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let assessment = CaseFile.Assessment(
-            heldOn: try Input.date(body.heldOn, at: "/held_on"),
-            needs: try Input.areas(body.needs, at: "/needs"),
-            priorities: try Input.areas(body.priorities, at: "/priorities")
-        )
-        let notes = try (body.needNotes ?? []).enumerated().map { index, note in
-            CaseFile.NeedNote(area: try Input.area(note.area, at: "/need_notes/\(index)/area"), note: note.note)
-        }
+        let command = try CaseFile.Command(body)
         let (item, version) = try await createItem(
             .assessment,
             caseID: input.path.caseId,
@@ -153,7 +146,7 @@ extension APIHandler {
                 target: input.path.caseId,
                 body: body
             ),
-            command: .recordAssessment(assessment, resources: body.resources, needNotes: notes),
+            command: command,
             as: Components.Schemas.Assessment.self
         )
         return .created(
@@ -217,12 +210,7 @@ extension APIHandler {
     func replaceGoalStatus(_ input: Operations.ReplaceGoalStatus.Input) async throws -> Operations.ReplaceGoalStatus.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let goalID = try Input.uuid(input.path.goalId, at: "#/path/goal_id")
-        let command = CaseFile.Command.changeGoalStatus(
-            goalID: goalID,
-            status: GoalStatus(rawValue: body.status.rawValue) ?? .agreed,
-            reason: body.reason,
-            on: try Input.date(body.changedOn, at: "/changed_on")
-        )
+        let command = try CaseFile.Command(body, goalID: goalID)
         let (record, version, _) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
         let goal = try await item(.goal, of: record, itemID: goalID, as: Components.Schemas.Goal.self)
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(goal)))
@@ -270,10 +258,7 @@ extension APIHandler {
         _ input: Operations.ReplacePlanAgreement.Input
     ) async throws -> Operations.ReplacePlanAgreement.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let command = CaseFile.Command.recordPlanAgreement(
-            on: try Input.date(body.agreedOn, at: "/agreed_on"),
-            form: ConsentForm(rawValue: body.form.rawValue) ?? .written
-        )
+        let command = try CaseFile.Command(body)
         let (record, version, _) = try await changeCase(input.path.caseId, ifMatch: input.headers.ifMatch, command: command)
         let agreement = try await item(
             .planAgreement,
@@ -300,19 +285,7 @@ extension APIHandler {
     func createConsultation(_ input: Operations.CreateConsultation.Input) async throws -> Operations.CreateConsultation.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let id = UUID()
-        let log = CaseFile.ConsultationLog(
-            consultationID: id,
-            heldOn: try Input.date(body.heldOn, at: "/held_on"),
-            durationMinutes: Int(body.durationMinutes),
-            place: ConsultationPlace(rawValue: body.place.rawValue) ?? .other,
-            language: body.language,
-            interpreter: body.interpreter ?? false,
-            topics: try Input.areas(body.topics ?? [], at: "/topics"),
-            referrals: (body.referrals ?? []).map {
-                .init(id: UUID(), target: ReferralTarget(rawValue: $0.target.rawValue) ?? .other)
-            },
-            note: body.note
-        )
+        let log = try CaseFile.ConsultationLog(body, id: id)
         let (item, version) = try await createItem(
             .consultation,
             caseID: input.path.caseId,
@@ -377,12 +350,7 @@ extension APIHandler {
 
     func createObservation(_ input: Operations.CreateObservation.Input) async throws -> Operations.CreateObservation.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let observation = Observation(
-            id: UUID(),
-            field: ObservationField(rawValue: body.field.rawValue) ?? .germanLevel,
-            value: try Self.observationValue(body.value, at: "/value"),
-            observedOn: try Input.date(body.observedOn, at: "/observed_on")
-        )
+        let observation = try Observation(body, id: UUID())
         let (item, version) = try await createItem(
             .observation,
             caseID: input.path.caseId,
@@ -406,30 +374,6 @@ extension APIHandler {
                 body: .json(item)
             )
         )
-    }
-
-    /// The domain's form of an observation value sent at `pointer`: a code only with status
-    /// `value`, and there required.
-    static func observationValue(_ value: Components.Schemas.ObservationValue, at pointer: String) throws -> ObservationValue {
-        if value.status != .value, value.code != nil {
-            throw Problem.unprocessable(
-                "A declined, not asked or unknown value has no code.",
-                errors: [.init(pointer: "\(pointer)/code", detail: "only with status value")]
-            )
-        }
-        switch value.status {
-        case .value:
-            guard let code = value.code else {
-                throw Problem.unprocessable(
-                    "A value needs its code.",
-                    errors: [.init(pointer: "\(pointer)/code", detail: "missing")]
-                )
-            }
-            return .value(code)
-        case .declined: return .declined
-        case .notAsked: return .notAsked
-        case .unknown: return .unknown
-        }
     }
 
     // MARK: Consents
@@ -460,17 +404,7 @@ extension APIHandler {
                 at: "/recipient_organisation_id"
             ) { $0.active && (purpose != .jobcenterHandoff || $0.kind == .jobcenter) }.state.id
         }
-        let consent = CaseFile.Consent(
-            id: UUID(),
-            purpose: purpose,
-            categories: body.categories.map(\.rawValue),
-            recipient: body.recipient,
-            givenAt: body.givenAt,
-            form: ConsentForm(rawValue: body.form.rawValue) ?? .written,
-            validUntil: body.validUntil,
-            withdrawnAt: nil,
-            recipientOrganisationID: recipientOrganisationID
-        )
+        let consent = CaseFile.Consent(body, id: UUID(), recipientOrganisationID: recipientOrganisationID)
         let (item, version) = try await createItem(
             .consent,
             caseID: input.path.caseId,

@@ -148,17 +148,7 @@ extension APIHandler {
             }
             let assignee = try await assignee(requested ?? absentColleague ?? principal.staffID, principal)
             let caseID = UUID()
-            let opening = CaseFile.Opening(
-                caseID: caseID,
-                clientID: clientID,
-                districtID: principal.districtID,
-                assigneeID: assignee.id,
-                kind: CaseOpening(rawValue: body.opening.rawValue) ?? .directIntake,
-                openedOn: try Input.date(body.openedOn, at: "/opened_on"),
-                handoverNote: body.handoverNote,
-                previousSocialWorker: body.previousSocialWorker,
-                documents: body.documents ?? []
-            )
+            let opening = try CaseFile.Opening(body, caseID: caseID, districtID: principal.districtID, assigneeID: assignee.id)
             let outcome = try await writing("case") {
                 try await caseCommands.handle(
                     .open(opening),
@@ -281,7 +271,7 @@ extension APIHandler {
         let (record, version, _) = try await changeCase(
             row,
             ifMatch: input.headers.ifMatch,
-            command: .startFollowUpHousing(on: try Input.date(body.startedOn, at: "/started_on"), targetGroup: targetGroup)
+            command: try CaseFile.Command(body, targetGroup: targetGroup)
         )
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
     }
@@ -310,8 +300,8 @@ extension APIHandler {
 
     func closeCase(_ input: Operations.CloseCase.Input) async throws -> Operations.CloseCase.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let reason = ClosureReason(rawValue: body.reason.rawValue)
-        let closedOn = try Input.date(body.closedOn, at: "/closed_on")
+        let command = try CaseFile.Command(body)
+        guard case .close(let reason, _, let closedOn) = command else { throw Problem.internalError() }
         // The same closure sent again (a retry) answers the case as it is, also to whoever may
         // only read it now that it is closed; any other change of a closed case stays 409.
         let (row, principal) = try await visibleCase(input.path.caseId, for: .read)
@@ -328,7 +318,7 @@ extension APIHandler {
         let (record, version, _) = try await changeCase(
             input.path.caseId,
             ifMatch: input.headers.ifMatch,
-            command: .close(reason: reason, text: body.text, on: closedOn)
+            command: command
         )
         return .ok(.init(headers: .init(eTag: Self.etag(version)), body: .json(.init(record, today: CalendarDate(now())))))
     }

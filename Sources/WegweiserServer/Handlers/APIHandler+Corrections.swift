@@ -89,7 +89,7 @@ extension APIHandler {
             guard let item else { throw missing("item_id") }
             guard let day else { throw missing("day") }
             guard let value = body.value else { throw missing("value") }
-            return .observation(observationID: item, value: try observationValue(value, at: "/value"), observedOn: day)
+            return .observation(observationID: item, value: try ObservationValue(value, at: "/value"), observedOn: day)
         case .observationWithdrawn:
             guard let item else { throw missing("item_id") }
             guard day == nil else { throw unexpected("day") }
