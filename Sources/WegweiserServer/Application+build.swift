@@ -119,12 +119,15 @@ func buildApplication(reader: ConfigReader, now: @escaping @Sendable () -> Date)
     )
     services.append(handler.accessLog.writer)
     services.append(SignIns.Listener(signIns: handler.signIns, client: database, logger: logger))
+    let tracing = try RequestTracing.configured(reader: reader, logger: logger)
+    if let tracing { services.append(tracing.exporter) }
     let router = try buildRouter(
         handler: handler,
         authentication: authentication,
         limits: limits,
         cors: try CORSPolicy(reader: reader),
-        databaseWatch: databaseWatch
+        databaseWatch: databaseWatch,
+        tracing: tracing
     )
     var app = Application(
         router: router,
@@ -252,20 +255,22 @@ func reportThreshold(reader: ConfigReader) throws -> Int {
 /// The routes: every operation of `openapi.yaml`, behind the CORS, request-id, logging, problem
 /// and size-limit middleware; each operation within the load limits (answered 503 at once while
 /// `databaseWatch` says the database is gone), authenticated and checked
-/// against the access policy unless it is public, and its inputs within the contract's bounds.
+/// against the access policy unless it is public, and its inputs within the contract's bounds;
+/// each request a span when `tracing` is on.
 func buildRouter(
     handler: APIHandler,
     authentication: AuthenticationMiddleware,
     limits: ServerLimits,
     cors: CORSPolicy = .off,
-    databaseWatch: DatabaseWatch? = nil
+    databaseWatch: DatabaseWatch? = nil,
+    tracing: RequestTracing? = nil
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         // Outermost, so that every answer to an allowed origin is readable, errors included.
         CORSMiddleware(policy: cors)
         RequestIDMiddleware()
-        RequestLogMiddleware(metrics: handler.metrics)
+        RequestLogMiddleware(metrics: handler.metrics, tracing: tracing)
         ProblemMiddleware()
         RawHeaderMiddleware()
         RequestLimitsMiddleware(uriLimit: limits.uriLimit, headerLimit: limits.headerLimit, bodyLimit: limits.bodyLimit)

@@ -6,21 +6,27 @@ import Synchronization
 /// Writes one log line per request once it is answered — method, path (without the query, which
 /// may carry search terms), status, duration, and for an operation of the contract its
 /// `operationId` and the staff member who called it; never a header, a body or personal data —
-/// and counts it in ``ServerMetrics`` by operation and status, with its duration.
+/// and counts it in ``ServerMetrics`` by operation and status, with its duration; with
+/// ``RequestTracing`` on, it is also a span.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Where requests are counted.
     let metrics: ServerMetrics
+    /// Where spans go, if tracing is on.
+    var tracing: RequestTracing? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         let started = ContinuousClock.now
         let note = RequestNote()
+        let span = tracing?.span(for: request.head)
         do {
             let response = try await RequestNote.$current.withValue(note) { try await next(request, context) }
             record(request, status: response.status.code, since: started, note: note, logger: context.logger)
+            if let span { tracing?.end(span, operation: note.read().operation, status: response.status.code) }
             return response
         } catch {
             record(request, status: nil, since: started, note: note, logger: context.logger)
+            if let span { tracing?.end(span, operation: note.read().operation, status: nil) }
             throw error
         }
     }
