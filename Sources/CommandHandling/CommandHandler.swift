@@ -108,7 +108,7 @@ public struct CommandHandler: Sendable {
         alsoRecord: @escaping Bookkeeping<D.State>
     ) async throws -> Outcome<D.State> {
         do {
-            let outcome = try await store.client.withTransaction(logger: logger) { connection in
+            let outcome = try await store.client.withGuardedTransaction(logger: logger) { connection in
                 let ring = keys.ring(on: connection)
                 let loaded = try await load(connection, ring)
                 let version = loaded?.version ?? 0
@@ -176,9 +176,8 @@ public struct CommandHandler: Sendable {
             // (the append rang before the commit, when the events were not yet visible).
             if !outcome.stored.isEmpty { store.appended.ring() }
             return outcome
-        } catch let error as PostgresTransactionError {
-            let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
-            throw Self.mayRunAgain(cause) ? cause : CommandFailure.of(cause)
+        } catch {
+            throw Self.mayRunAgain(error) ? error : CommandFailure.of(error)
         }
     }
 }

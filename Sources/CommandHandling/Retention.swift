@@ -32,7 +32,7 @@ public struct Retention: Sendable {
     /// the period; at most `limit`, the longest closed first.
     public func due(today: CalendarDate, limit: Int = 10_000) async throws -> [Due] {
         let cutoff = today.adding(months: -12 * years).description
-        let rows = try await erasures.directory.handler.store.client.query(
+        let rows = try await erasures.directory.handler.store.client.guardedQuery(
             """
             SELECT c.client_id, c.district_id, max(c.state -> 'closure' ->> 'closed_on') AS last_closed
             FROM cases c

@@ -49,8 +49,6 @@ public struct ChainSequencer: Service {
                     if try await abandoning(after: Self.stallLimit, sealNextBatch) == batchSize { continue }
                 } catch is CancellationError {
                     return
-                } catch let error as PostgresTransactionError where error.closureError is CancellationError {
-                    return
                 } catch {
                     store.logger.error("sealing the hash chain failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
@@ -65,7 +63,7 @@ public struct ChainSequencer: Service {
     public func sealNextBatch() async throws -> Int {
         let logger = store.logger
         let batchSize = batchSize
-        let sealed = try await store.client.withTransaction(logger: logger) { connection in
+        let sealed = try await store.client.withGuardedTransaction(logger: logger) { connection in
             var locked = false
             for try await value in try await connection.query(
                 "SELECT pg_try_advisory_xact_lock(\(Self.advisoryLock))",

@@ -51,7 +51,7 @@ public struct ChainVerifier: Sendable {
         var previous = ChainHash.genesis
         var expectedPosition: Int64 = 1
         while true {
-            let rows = try await client.query(
+            let rows = try await client.guardedQuery(
                 """
                 SELECT c.log_position, c.global_position, encode(c.previous_hash, 'hex'), encode(c.hash, 'hex'),
                        e.global_position IS NOT NULL, \(unescaped: StoredEvent.columns)

@@ -53,9 +53,11 @@ public struct ChangeFeed: Sendable {
             ORDER BY c.log_position LIMIT \(limit)
             """
         var changes: [Change] = []
-        for try await (position, stream, version, type, recordedAt) in try await client.query(query, logger: logger).decode(
-            (Int64, String, Int64, String, Date).self
-        ) {
+        for try await (position, stream, version, type, recordedAt) in try await client.guardedQuery(query, logger: logger)
+            .decode(
+                (Int64, String, Int64, String, Date).self
+            )
+        {
             changes.append(Change(position: position, streamID: stream, version: version, type: type, recordedAt: recordedAt))
         }
         return (changes, changes.count == limit ? changes.last?.position ?? head : head)
@@ -63,7 +65,7 @@ public struct ChangeFeed: Sendable {
 
     /// The chain's last position (0 before the first).
     public func head() async throws -> Int64 {
-        let rows = try await client.query("SELECT coalesce(max(log_position), 0) FROM event_chain", logger: logger)
+        let rows = try await client.guardedQuery("SELECT coalesce(max(log_position), 0) FROM event_chain", logger: logger)
         for try await (head, ) in rows.decode((Int64,).self) { return head }
         return 0
     }

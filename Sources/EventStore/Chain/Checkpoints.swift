@@ -102,7 +102,7 @@ public struct Checkpoints: Sendable {
             keyID: signer.keyID
         )
         let signature = try signer.sign(statement)
-        let rows = try await chains.client.query(
+        let rows = try await chains.client.guardedQuery(
             """
             INSERT INTO chain_checkpoints
                 (tenant, district_position, log_position, taken_at, reason, requested_by, key_id, statement, signature)
@@ -130,7 +130,7 @@ public struct Checkpoints: Sendable {
 
     /// Up to `limit` checkpoints of `tenant`, newest first, before the checkpoint `before`.
     public func list(tenant: String, before: Int64?, limit: Int) async throws -> [SignedCheckpoint] {
-        let rows = try await chains.client.query(
+        let rows = try await chains.client.guardedQuery(
             """
             SELECT id, tenant, district_position, log_position, taken_at, reason, requested_by, key_id, statement, signature
             FROM chain_checkpoints
@@ -163,7 +163,7 @@ public struct Checkpoints: Sendable {
 
     /// The districts whose chain moved on since their last checkpoint.
     public func districtsDue() async throws -> [String] {
-        let rows = try await chains.client.query(
+        let rows = try await chains.client.guardedQuery(
             """
             SELECT t.tenant FROM (SELECT DISTINCT tenant FROM streams) t
             WHERE (SELECT coalesce(max(district_position), 0) FROM district_chain d WHERE d.tenant = t.tenant)

@@ -54,7 +54,7 @@ public struct DistrictChain: Sendable {
     }
 
     private func events(tenant: String, from first: Int64, through last: Int64, limit: Int) async throws -> [ChainedEvent] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT d.district_position, d.log_position, encode(d.previous_hash, 'hex'), encode(d.hash, 'hex'),
                    \(unescaped: StoredEvent.columns)
@@ -91,7 +91,7 @@ public struct DistrictChain: Sendable {
 
     /// The last sealed link of `tenant`'s chain (position 0 and 64 zeros before the first).
     public func head(tenant: String) async throws -> ChainHead {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT district_position, encode(hash, 'hex') FROM district_chain
             WHERE tenant = \(tenant) ORDER BY district_position DESC LIMIT 1
@@ -104,7 +104,7 @@ public struct DistrictChain: Sendable {
 
     /// The last sealed link of the whole log's chain (position 0 and 64 zeros before the first).
     public func logHead() async throws -> ChainHead {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             "SELECT log_position, encode(hash, 'hex') FROM event_chain ORDER BY log_position DESC LIMIT 1",
             logger: logger
         )

@@ -70,7 +70,7 @@ public struct KeyStore: Sendable {
     /// Destroys the subject's key. Idempotent; erasing a subject that never had a key records
     /// the erasure so no key is made for it later.
     public func erase(subject: String) async throws {
-        try await client.withConnection { try await erase(subject: subject, on: $0) }
+        try await client.withGuardedConnection { try await erase(subject: subject, on: $0) }
     }
 
     /// ``erase(subject:)`` on `connection`, inside whatever transaction it has open: the key is
@@ -106,7 +106,7 @@ public struct KeyStore: Sendable {
 
     /// The subject's data key, made and stored on first use.
     private func dataKey(for subject: String) async throws -> SymmetricKey {
-        try await client.withConnection { try await dataKey(for: subject, on: $0) }
+        try await client.withGuardedConnection { try await dataKey(for: subject, on: $0) }
     }
 
     /// The subject's data key, made and stored on first use, on `connection`: one round trip
@@ -141,7 +141,7 @@ public struct KeyStore: Sendable {
     /// The unwrapped keys of those `subjects` that have one (erased subjects have none).
     private func existingKeys(for subjects: Set<String>) async throws -> [String: SymmetricKey] {
         guard !subjects.isEmpty else { return [:] }
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY(\(Array(subjects))) AND wrapped_key IS NOT NULL",
             logger: logger
         )

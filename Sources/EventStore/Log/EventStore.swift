@@ -42,7 +42,7 @@ public struct EventStore: Sendable {
         expecting expected: ExpectedVersion,
         events: [NewEvent]
     ) async throws -> AppendResult {
-        try await client.withConnection { connection in
+        try await client.withGuardedConnection { connection in
             try await append(to: stream, expecting: expected, events: events, on: connection)
         }
     }
@@ -108,7 +108,7 @@ public struct EventStore: Sendable {
 
     /// The events of `stream` from version `from` on, in stream order.
     public func read(stream: String, from version: Int64 = 1) async throws -> [RecordedEvent] {
-        try await client.withConnection { try await read(stream: stream, from: version, on: $0) }
+        try await client.withGuardedConnection { try await read(stream: stream, from: version, on: $0) }
     }
 
     /// ``read(stream:from:)`` on `connection`, inside whatever transaction it has open.
@@ -121,13 +121,13 @@ public struct EventStore: Sendable {
             """,
             logger: logger
         )
-        return try await decode(rows)
+        return try await decode(try await GuardedRows(rows))
     }
 
     /// Up to `limit` events of the `streams` after the global position `position`, by global
     /// position: the history of an object and its related streams, for an audit trail.
     public func read(streams: [String], after position: Int64, limit: Int) async throws -> [RecordedEvent] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT \(unescaped: Self.columns) FROM events
             WHERE stream_id = ANY(\(streams)) AND global_position > \(position)
@@ -144,7 +144,7 @@ public struct EventStore: Sendable {
     /// that started writing before it has ended, so an event whose transaction commits late is
     /// never skipped, whatever its global position.
     public func readAll(after checkpoint: Checkpoint = .start, limit: Int = 1000) async throws -> [RecordedEvent] {
-        try await client.withConnection { try await readAll(after: checkpoint, limit: limit, on: $0) }
+        try await client.withGuardedConnection { try await readAll(after: checkpoint, limit: limit, on: $0) }
     }
 
     /// ``readAll(after:limit:)`` on `connection`.
@@ -163,7 +163,7 @@ public struct EventStore: Sendable {
             """,
             logger: logger
         )
-        return try await decode(rows)
+        return try await decode(try await GuardedRows(rows))
     }
 
     /// Every event after `checkpoint` that `connection` sees committed now, in reading order,
@@ -182,7 +182,7 @@ public struct EventStore: Sendable {
             """,
             logger: logger
         )
-        return try await decode(rows)
+        return try await decode(try await GuardedRows(rows))
     }
 
     /// The columns every read selects, in the order ``decode(_:)`` expects. A constant.
@@ -191,7 +191,7 @@ public struct EventStore: Sendable {
         payload::text, metadata::text, recorded_at
         """
 
-    private func decode(_ rows: PostgresRowSequence) async throws -> [RecordedEvent] {
+    private func decode(_ rows: GuardedRows) async throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
         for try await (position, transaction, stream, version, id, type, schemaVersion, payload, metadata, recordedAt)
             in rows.decode(

@@ -1,3 +1,5 @@
+public import Logging
+public import PostgresNIO
 import Synchronization
 
 /// A call to the database that did not return within its limit, and was left behind.
@@ -35,6 +37,117 @@ public func abandoning<T: Sendable>(
     } onCancel: {
         work.cancel()
         outcome.settle(.failure(CancellationError()))
+    }
+}
+
+/// The connection ran a call of ours when PostgreSQL closed it: the call was abandoned.
+public struct ConnectionLost: Error, CustomStringConvertible {
+    /// What happened.
+    public var description: String { "the database closed the connection during the call" }
+}
+
+extension PostgresClient {
+    /// `body` on a leased connection, returning or failing with ``ConnectionLost`` as soon as
+    /// PostgreSQL closes that connection, without waiting for `body` to end.
+    ///
+    /// PostgresNIO 1.33.2 leaves a query waiting for ever when it is sent on a connection that
+    /// has just been closed (its write never reaches the closed channel's handler; upstream's
+    /// fix, vapor/postgres-nio#487, was reverted in #501). A request in a transaction when
+    /// PostgreSQL restarts or terminates its backend then never got an answer. Here such a
+    /// `body` is left behind (suspended, holding nothing PostgreSQL still knows) and the caller
+    /// goes on; its transaction never committed. A cancelled caller still waits for `body`,
+    /// which is cancelled too.
+    public func withGuardedConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            let outcome = FirstOutcome<T>()
+            let work = Task {
+                do { outcome.settle(.success(try await body(connection))) } catch { outcome.settle(.failure(error)) }
+            }
+            connection.closeFuture.whenComplete { _ in outcome.settle(.failure(ConnectionLost())) }
+            // Cancelled, `body` is asked to stop and waited for: the connection goes back to the
+            // pool only when nothing of ours uses it any more, or when it is closed.
+            return try await withTaskCancellationHandler {
+                try await outcome.value()
+            } onCancel: {
+                work.cancel()
+            }
+        }
+    }
+
+    /// `body` in a transaction (`BEGIN` … `COMMIT`, `ROLLBACK` when it throws) on a leased
+    /// connection, as ``withGuardedConnection(_:)`` guards it; errors arrive as thrown, not
+    /// wrapped.
+    public func withGuardedTransaction<T: Sendable>(
+        logger: Logger,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withGuardedConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            let value: T
+            do {
+                value = try await body(connection)
+            } catch {
+                // A connection that is gone has rolled back by itself.
+                if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
+                throw error
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return value
+        }
+    }
+}
+
+extension PostgresClient {
+    /// The rows of `query`, read whole on a connection ``withGuardedConnection(_:)`` guards:
+    /// what `query(_:logger:)` answers, without waiting for ever on a connection PostgreSQL
+    /// has just closed.
+    public func guardedQuery(
+        _ query: PostgresQuery,
+        logger: Logger = Logger(label: "wegweiser.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws -> GuardedRows {
+        try await withGuardedConnection { connection in
+            try await GuardedRows(try await connection.query(query, logger: logger))
+        }
+    }
+}
+
+/// Rows read whole, iterated and decoded as PostgresNIO's row sequence is.
+public struct GuardedRows: AsyncSequence, Sendable {
+    /// One row.
+    public typealias Element = PostgresRow
+    /// The rows.
+    public let rows: [PostgresRow]
+
+    /// `rows`, all of them.
+    public init(rows: [PostgresRow]) { self.rows = rows }
+
+    /// The rows of `sequence`, read whole (a query on a connection the caller guards).
+    public init(_ sequence: PostgresRowSequence) async throws {
+        var rows: [PostgresRow] = []
+        for try await row in sequence { rows.append(row) }
+        self.rows = rows
+    }
+
+    /// Iterates the rows.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: IndexingIterator<[PostgresRow]>
+
+        /// The next row.
+        public mutating func next() async throws -> PostgresRow? { base.next() }
+    }
+
+    /// An iterator over the rows.
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: rows.makeIterator()) }
+
+    /// The rows decoded as `columns`.
+    public func decode<each Column: PostgresDecodable>(
+        _ columns: (repeat each Column).Type,
+        file: String = #fileID,
+        line: Int = #line
+    ) -> AsyncThrowingMapSequence<GuardedRows, (repeat each Column)> {
+        map { try $0.decode(columns, file: file, line: line) }
     }
 }
 

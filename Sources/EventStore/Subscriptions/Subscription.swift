@@ -37,7 +37,7 @@ public struct Subscription: Sendable {
 
     /// The stored checkpoint (the start of the log if none is stored).
     public func checkpoint() async throws -> Checkpoint {
-        let rows = try await store.client.query(
+        let rows = try await store.client.guardedQuery(
             "SELECT transaction_id::text, global_position FROM subscription_checkpoints WHERE subscription = \(name)",
             logger: store.logger
         )
@@ -83,7 +83,7 @@ public struct Subscription: Sendable {
     /// of one subscription never both handle a batch.
     private func handleNextBatch(_ handler: @escaping Handler) async throws -> Int {
         let logger = store.logger
-        return try await store.client.withTransaction(logger: logger) { connection in
+        return try await store.client.withGuardedTransaction(logger: logger) { connection in
             try await connection.query(
                 """
                 INSERT INTO subscription_checkpoints (subscription, transaction_id, global_position)
@@ -121,7 +121,7 @@ public struct Subscription: Sendable {
     /// leaves the work to polling.
     private func listen() async {
         do {
-            try await store.client.withConnection { connection in
+            try await store.client.withGuardedConnection { connection in
                 try await connection.listen(on: ChainSequencer.channel) { notifications in
                     for try await _ in notifications { store.appended.ring() }
                 }

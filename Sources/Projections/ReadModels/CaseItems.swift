@@ -65,7 +65,7 @@ public struct CaseItems: Sendable {
 
     /// Up to `limit` items of `kind` of the case, oldest first, after `position`.
     public func list(caseID: UUID, kind: Kind, after position: Int64, limit: Int) async throws -> [Item] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT item_id, position, body::text FROM case_items
             WHERE case_id = \(caseID) AND kind = \(kind.rawValue) AND position > \(position) AND NOT body ? 'withdrawn'
@@ -83,7 +83,7 @@ public struct CaseItems: Sendable {
         after: (heldOn: String, id: UUID)?,
         limit: Int
     ) async throws -> [Item] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT item_id, position, body::text FROM case_items
             WHERE case_id = ANY(\(caseIDs)) AND kind = 'consultation'
@@ -98,7 +98,7 @@ public struct CaseItems: Sendable {
     /// Every item of `kind` of the cases `caseIDs` (a client's), by case and position; at most
     /// `limit`.
     public func items(ofCases caseIDs: [UUID], kind: Kind, limit: Int) async throws -> [(caseID: UUID, item: Item)] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT case_id, item_id, position, body::text FROM case_items
             WHERE case_id = ANY(\(caseIDs)) AND kind = \(kind.rawValue) AND NOT body ? 'withdrawn'
@@ -131,7 +131,7 @@ public struct CaseItems: Sendable {
     /// Up to `limit` hand-offs to the organisation `recipientID`, newest first, after the
     /// hand-off `after` (its time and id).
     public func handoffs(to recipientID: UUID, after: (at: String, id: UUID)?, limit: Int) async throws -> [Handoff] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT h.case_id, k.client_id, k.district_id, h.item_id, h.position, h.body::text, c.body::text
             FROM case_items h JOIN cases k ON k.id = h.case_id
@@ -148,7 +148,7 @@ public struct CaseItems: Sendable {
 
     /// The hand-off `id`, or `nil`.
     public func handoff(_ id: UUID) async throws -> Handoff? {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT h.case_id, k.client_id, k.district_id, h.item_id, h.position, h.body::text, c.body::text
             FROM case_items h JOIN cases k ON k.id = h.case_id
@@ -161,7 +161,7 @@ public struct CaseItems: Sendable {
         return try await Self.handoffs(rows).first
     }
 
-    private static func handoffs(_ rows: PostgresRowSequence) async throws -> [Handoff] {
+    private static func handoffs(_ rows: GuardedRows) async throws -> [Handoff] {
         var found: [Handoff] = []
         let columns = (UUID, UUID, String, UUID, Int64, String, String?).self
         for try await (caseID, clientID, districtID, id, position, body, consent) in rows.decode(columns) {
@@ -181,7 +181,7 @@ public struct CaseItems: Sendable {
     /// Every item of every kind of the cases `caseIDs` (a client's), by case, kind and
     /// position, withdrawn ones included; at most `limit`.
     public func allItems(ofCases caseIDs: [UUID], limit: Int) async throws -> [(caseID: UUID, kind: String, item: Item)] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT case_id, kind, item_id, position, body::text FROM case_items
             WHERE case_id = ANY(\(caseIDs)) ORDER BY case_id, kind, position LIMIT \(limit)
@@ -197,7 +197,7 @@ public struct CaseItems: Sendable {
 
     /// The item `itemID` of `kind`, or `nil`.
     public func find(caseID: UUID, kind: Kind, itemID: UUID) async throws -> Item? {
-        try await client.withConnection { connection in
+        try await client.withGuardedConnection { connection in
             try await Self.find(
                 caseID: caseID,
                 kind: kind,
@@ -216,12 +216,12 @@ public struct CaseItems: Sendable {
             """,
             logger: context.logger
         )
-        return try await Self.items(rows).first
+        return try await Self.items(try await GuardedRows(rows)).first
     }
 
     /// The consultation that made `referralID`.
     public func consultation(caseID: UUID, referralID: UUID) async throws -> Item? {
-        try await client.withConnection { connection in
+        try await client.withGuardedConnection { connection in
             try await Self.consultation(
                 caseID: caseID,
                 referralID: referralID,
@@ -240,7 +240,7 @@ public struct CaseItems: Sendable {
             """,
             logger: context.logger
         )
-        return try await Self.items(rows).first
+        return try await Self.items(try await GuardedRows(rows)).first
     }
 
     /// An item to store: a new one, or a changed one at its old position.
@@ -268,7 +268,7 @@ public struct CaseItems: Sendable {
         )
     }
 
-    private static func items(_ rows: PostgresRowSequence) async throws -> [Item] {
+    private static func items(_ rows: GuardedRows) async throws -> [Item] {
         var items: [Item] = []
         for try await (id, position, body) in rows.decode((UUID, Int64, String).self) {
             items.append(Item(id: id, position: position, body: try JSONValue(jsonText: body)))

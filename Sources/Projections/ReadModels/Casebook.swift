@@ -87,7 +87,7 @@ public struct Casebook: Sendable {
             "SELECT \(unescaped: Self.clientColumns) FROM clients WHERE id = \(id) FOR UPDATE",
             logger: logger
         )
-        return try await Self.clientRows(rows).first
+        return try await Self.clientRows(try await GuardedRows(rows)).first
     }
 
     /// The stored state and version of case `id`, locked for the rest of the transaction of
@@ -132,7 +132,7 @@ public struct Casebook: Sendable {
 
     /// The clients of `ids` that exist.
     public func clients(_ ids: [UUID]) async throws -> [ClientRow] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             "SELECT \(unescaped: Self.clientColumns) FROM clients WHERE id = ANY(\(ids))",
             logger: logger
         )
@@ -141,7 +141,7 @@ public struct Casebook: Sendable {
 
     /// Up to `limit` clients of `districtID`, by id.
     public func clients(districtID: String, limit: Int) async throws -> [ClientRow] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             "SELECT \(unescaped: Self.clientColumns) FROM clients WHERE district_id = \(districtID) ORDER BY id LIMIT \(limit)",
             logger: logger
         )
@@ -176,7 +176,7 @@ public struct Casebook: Sendable {
         matching filter: ClientFilter,
         limit: Int
     ) async throws -> [ClientRow] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT \(unescaped: Self.clientColumns) FROM clients c
             WHERE c.district_id = \(districtID)
@@ -198,7 +198,7 @@ public struct Casebook: Sendable {
     private static let clientColumns = "id, district_id, registered_by, sealed_in, version, profile::text"
 
     /// The clients in `rows` of ``clientColumns``.
-    private static func clientRows(_ rows: PostgresRowSequence) async throws -> [ClientRow] {
+    private static func clientRows(_ rows: GuardedRows) async throws -> [ClientRow] {
         var result: [ClientRow] = []
         for try await (id, district, registeredBy, sealedIn, version, profile) in rows.decode(
             (UUID, String, UUID, UUID, Int64, String).self
@@ -346,7 +346,7 @@ public struct Casebook: Sendable {
             sql += " ORDER BY \(due), id LIMIT $\(bindings.count)"
         }
         // Assembled from constant fragments and placeholder numbers; every value is a binding.
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        let rows = try await client.guardedQuery(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         var result: [CaseRow] = []
         for try await (state, version, closedAt) in rows.decode((String, Int64, Date?).self) {
             result.append(CaseRow(record: try EventCoding.decode(Data(state.utf8)), version: version, closedAt: closedAt))

@@ -1,4 +1,5 @@
 public import Casework
+import EventStore
 public import Foundation
 public import Logging
 public import PostgresNIO
@@ -55,7 +56,7 @@ public struct Caseloads: Sendable {
     ) async throws -> Figures {
         let day = today.description
         var figures = Figures()
-        let counts = try await client.query(
+        let counts = try await client.guardedQuery(
             """
             SELECT count(*)::int,
                    (count(*) FILTER (WHERE plan_agreed_on IS NULL AND opened_on <= \(day)::date - \(planWeeks * 7)::int))::int,
@@ -70,7 +71,7 @@ public struct Caseloads: Sendable {
             (figures.openCases, figures.withoutAgreedPlan, figures.periodsEnding, figures.covered, figures.plansAgreed) =
                 (open, withoutPlan, ending, covered, agreed)
         }
-        let goals = try await client.query(
+        let goals = try await client.guardedQuery(
             """
             SELECT goal ->> 'area', goal ->> 'status', count(*)::int,
                    (count(*) FILTER (WHERE goal ->> 'status' IN ('agreed', 'in_progress')

@@ -1,4 +1,5 @@
 import Casework
+import EventStore
 import Foundation
 public import Logging
 public import PostgresNIO
@@ -155,7 +156,7 @@ public struct Directory: Sendable {
         sql += " ORDER BY id LIMIT $\(bindings.count)"
         // The SQL text is assembled from constant fragments and placeholder numbers only; every
         // value travels as a bind parameter.
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        let rows = try await client.guardedQuery(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         var entries: [Entry<State>] = []
         for try await (id, districtID, version, state) in rows.decode((String, String, Int64, String).self) {
             entries.append(

@@ -27,7 +27,7 @@ public struct Households: Sendable {
 
     /// The household `id`, or `nil`.
     public func household(_ id: UUID) async throws -> Row? {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             "SELECT state::text, version FROM households WHERE id = \(id)",
             logger: logger
         )
@@ -40,12 +40,12 @@ public struct Households: Sendable {
             "SELECT state::text, version FROM households WHERE id = \(id) FOR UPDATE",
             logger: logger
         )
-        return try await Self.rows(rows).first
+        return try await Self.rows(try await GuardedRows(rows)).first
     }
 
     /// The household each of `clientIDs` belongs to now (those in none are absent).
     public func current(of clientIDs: [UUID]) async throws -> [UUID: UUID] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             "SELECT client_id, household_id FROM household_members WHERE client_id = ANY(\(clientIDs)) AND left_on IS NULL",
             logger: logger
         )
@@ -54,7 +54,7 @@ public struct Households: Sendable {
         return found
     }
 
-    private static func rows(_ rows: PostgresRowSequence) async throws -> [Row] {
+    private static func rows(_ rows: GuardedRows) async throws -> [Row] {
         var found: [Row] = []
         for try await (state, version) in rows.decode((String, Int64).self) {
             found.append(Row(record: try EventCoding.decode(Data(state.utf8)), version: version))

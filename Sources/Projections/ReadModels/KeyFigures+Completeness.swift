@@ -1,4 +1,5 @@
 public import Casework
+import EventStore
 public import Foundation
 import PostgresNIO
 
@@ -28,7 +29,7 @@ extension KeyFigures {
         today: CalendarDate,
         planWeeks: Int
     ) async throws -> [Completeness] {
-        try await client.withConnection { connection in
+        try await client.withGuardedConnection { connection in
             var values: [String: any PostgresEncodable & Sendable] = [
                 "district": districtID, "today": today.description, "stale": today.adding(months: -12).description,
                 "plan_due": today.adding(days: -7 * planWeeks).description, "fields": ObservationField.allCases.map(\.rawValue),

@@ -1,4 +1,5 @@
 public import Casework
+import EventStore
 public import Foundation
 import PostgresNIO
 
@@ -33,7 +34,7 @@ extension KeyFigures {
         to: CalendarDate
     ) async throws -> (staff: [StaffWork], total: StaffWork) {
         let (column, holder) = Self.scopeColumn(scope)
-        return try await client.withConnection { connection in
+        return try await client.withGuardedConnection { connection in
             var values: [String: any PostgresEncodable & Sendable] = [
                 "district": districtID, "from": from.description, "to": to.description,
             ]

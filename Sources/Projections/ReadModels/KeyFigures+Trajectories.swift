@@ -1,4 +1,5 @@
 public import Casework
+import EventStore
 public import Foundation
 import PostgresNIO
 
@@ -26,7 +27,7 @@ extension KeyFigures {
         asOf: CalendarDate,
         knownAt: Date?
     ) async throws -> Course {
-        try await client.withConnection { connection in
+        try await client.withGuardedConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
                 let horizon = try await horizon(on: connection)

@@ -1,4 +1,5 @@
 public import Casework
+import EventStore
 public import Foundation
 public import Logging
 public import PostgresNIO
@@ -85,7 +86,7 @@ public struct KeyFigures: Sendable {
     /// Counts for `question`, in one snapshot (writing only a temporary table of the people in
     /// counselling, emptied at commit).
     public func count(_ question: Question) async throws -> Answer {
-        try await client.withConnection { connection in
+        try await client.withGuardedConnection { connection in
             // The horizon before the snapshot: whoever was still writing then is older than
             // it, whoever committed before is in the snapshot.
             let horizon = try await horizon(on: connection)

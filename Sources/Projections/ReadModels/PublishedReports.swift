@@ -64,7 +64,7 @@ public struct PublishedReports: Sendable {
     /// The report `id` of `districtID`, or `nil`.
     public func find(_ id: UUID, districtID: String) async throws -> Row? {
         try await rows(
-            client.query(
+            client.guardedQuery(
                 """
                 SELECT record::text, position, recorded_at, published_by FROM published_reports
                 WHERE id = \(id) AND district_id = \(districtID)
@@ -77,7 +77,7 @@ public struct PublishedReports: Sendable {
     /// The district's reports in the order they were published, after `position`.
     public func list(districtID: String, after position: Int64, limit: Int) async throws -> [Row] {
         try await rows(
-            client.query(
+            client.guardedQuery(
                 """
                 SELECT record::text, position, recorded_at, published_by FROM published_reports
                 WHERE district_id = \(districtID) AND position > \(position)
@@ -88,7 +88,7 @@ public struct PublishedReports: Sendable {
         )
     }
 
-    private func rows(_ sequence: PostgresRowSequence) async throws -> [Row] {
+    private func rows(_ sequence: GuardedRows) async throws -> [Row] {
         var rows: [Row] = []
         for try await (record, position, recordedAt, publishedBy) in sequence.decode((String, Int64, Date, String?).self) {
             rows.append(

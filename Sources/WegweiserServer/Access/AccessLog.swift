@@ -1,4 +1,5 @@
 import Casework
+import EventStore
 import Foundation
 import Logging
 import PostgresNIO
@@ -119,7 +120,7 @@ struct AccessLog: Sendable {
         after position: Int64,
         limit: Int
     ) async throws -> [Entry] {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT position, accessed_at, district_id, staff_member_id, subject, role, organisation_id, person, resource, purpose,
                    request_id, correlation_id
@@ -254,7 +255,7 @@ extension AccessLog {
         }
 
         private func insert(_ rows: [Record]) async throws {
-            try await client.query(Self.insert(rows), logger: logger)
+            try await client.guardedQuery(Self.insert(rows), logger: logger)
         }
 
         /// The statement that appends `rows`.

@@ -155,7 +155,7 @@ final class DatabaseWatch: Service, Sendable {
             // (too many connections).
             guard let state = psql.serverInfo?[.sqlState] else { return false }
             return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
-        case is ConnectionPoolError:
+        case is ConnectionPoolError, is ConnectionLost:
             return true
         default:
             return false

@@ -62,7 +62,7 @@ extension DemoDistrict {
         }
         // Statistics for the tables just filled at once: until autovacuum gets to them the
         // planner takes them for empty, and a report plans a scan per person.
-        try await handler.eventStore.client.query("ANALYZE", logger: logger)
+        try await handler.eventStore.client.guardedQuery("ANALYZE", logger: logger)
         logger.info(
             "demo district loaded",
             metadata: ["people": "\(settings.people)", "seconds": "\((ContinuousClock.now - started).components.seconds)"]

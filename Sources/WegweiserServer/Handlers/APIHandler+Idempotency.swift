@@ -62,7 +62,7 @@ struct IdempotencyKey: Sendable {
     ///
     /// - Throws: 422 if the key was used for another operation or body.
     func previous(on client: PostgresClient, logger: Logger) async throws -> String? {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             SELECT operation, request_hash, resource_id FROM idempotency_keys
             WHERE staff_member_id = \(staffID) AND key = \(key) AND created_at >= now() - make_interval(secs => \(seconds))
@@ -97,7 +97,7 @@ struct IdempotencyPolicy: Sendable {
 
     /// Forgets the keys older than the lifetime; answers how many.
     func sweep(on client: PostgresClient, logger: Logger) async throws -> Int {
-        let rows = try await client.query(
+        let rows = try await client.guardedQuery(
             """
             WITH gone AS (
                 DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(Double(lifetime.components.seconds)))

@@ -1,4 +1,5 @@
 import CoreMetrics
+import EventStore
 import Foundation
 import Logging
 import PostgresNIO
@@ -73,7 +74,7 @@ struct ServerMetrics: Sendable {
             )
             .record(0)
         }
-        let lags = try await database.query(
+        let lags = try await database.guardedQuery(
             """
             WITH head AS (SELECT coalesce(max(global_position), 0) AS position FROM events)
             SELECT 'subscription', s.subscription, head.position - s.global_position FROM subscription_checkpoints s, head
@@ -99,7 +100,7 @@ struct ServerMetrics: Sendable {
             }
         }
         var connections = ["active": 0, "idle": 0, "idle in transaction": 0]
-        let states = try await database.query(
+        let states = try await database.guardedQuery(
             "SELECT coalesce(state, 'other'), count(*)::int FROM pg_stat_activity WHERE application_name = \(applicationName) GROUP BY 1",
             logger: logger
         )
