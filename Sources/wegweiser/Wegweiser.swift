@@ -14,6 +14,7 @@ struct Wegweiser: AsyncParsableCommand {
         subcommands: [
             Serve.self, Demo.self, Token.self, Migrate.self, SetupRoles.self, RebuildCommand.self, Verify.self,
             KeyFiguresCommand.self, Erase.self, ImportCommand.self, ImportExampleCommand.self, FirstAdmin.self,
+            RotateMasterKey.self,
             RetentionCommand.self,
         ]
     )

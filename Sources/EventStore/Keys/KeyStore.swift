@@ -58,6 +58,53 @@ public struct KeyStore: Sendable {
         }
     }
 
+    /// Re-wraps every subject's data key from `old` to `new` in one transaction over `client`
+    /// (nothing else changes: events, sealed values and erasures stay as they are); keys
+    /// wrapped by `new` already are left. Returns how many were re-wrapped.
+    ///
+    /// - Throws: ``KeyStoreError/invalidMasterKey(_:)`` if a key was wrapped by neither, and
+    ///   nothing is changed.
+    public static func rewrap(
+        client: PostgresClient,
+        from old: MasterKey,
+        to new: MasterKey,
+        logger: Logger
+    ) async throws -> Int {
+        try await client.withGuardedTransaction(logger: logger) { connection in
+            let rows = try await GuardedRows(
+                try await connection.query(
+                    """
+                    SELECT subject_id, wrapped_key, master_key_id FROM subject_keys
+                    WHERE wrapped_key IS NOT NULL ORDER BY subject_id FOR UPDATE
+                    """,
+                    logger: logger
+                )
+            )
+            var rewrapped = 0
+            for try await (subject, wrapped, keyID) in rows.decode((String, Data, String).self) where keyID != new.id {
+                let raw: Data
+                do {
+                    raw = try AES.GCM.open(
+                        AES.GCM.SealedBox(combined: wrapped),
+                        using: old.key,
+                        authenticating: Data(subject.utf8)
+                    )
+                } catch {
+                    throw KeyStoreError.invalidMasterKey("the key of subject \(subject) was not wrapped by the old master key")
+                }
+                guard let combined = try AES.GCM.seal(raw, using: new.key, authenticating: Data(subject.utf8)).combined else {
+                    throw KeyStoreError.invalidMasterKey("AES-GCM produced no combined form")
+                }
+                try await connection.query(
+                    "UPDATE subject_keys SET wrapped_key = \(combined), master_key_id = \(new.id) WHERE subject_id = \(subject)",
+                    logger: logger
+                )
+                rewrapped += 1
+            }
+            return rewrapped
+        }
+    }
+
     /// The keys of the search index, derived from the same master key.
     public var searchKeys: SearchKeys { SearchKeys(master: master) }
 
