@@ -78,7 +78,9 @@ public actor TestPostgres {
                     directory: directory,
                     durable: false,
                     removeWhenStopped: true,
-                    maxConnections: 300
+                    // Every suite runs in parallel, each application with its pool (up to 20),
+                    // its database watch and listeners: a full run peaked at about 310.
+                    maxConnections: 800
                 )
                 return try await LocalPostgres(configuration: configuration).start(logger: logger)
             }

@@ -26,11 +26,13 @@ final class TestIdentityProvider: Sendable {
         jwks = String(decoding: document, as: UTF8.self)
     }
 
-    /// Standard claims for `subject` with `role` in `district`, valid for an hour from `now`.
+    /// Standard claims for `subject` with `role` in `district`, valid for an hour from `now` and
+    /// since ten minutes before it (a test's clock is set when its application is built; on a
+    /// slow machine a token may be made a minute later).
     func claims(subject: String, role: String, district: String = "08337", now: Date = Date()) -> [String: Any] {
         [
             "iss": Self.issuer, "aud": [Self.audience, "account"], "sub": subject,
-            "iat": Int(now.timeIntervalSince1970), "nbf": Int(now.timeIntervalSince1970) - 5,
+            "iat": Int(now.timeIntervalSince1970), "nbf": Int(now.timeIntervalSince1970) - 600,
             "exp": Int(now.timeIntervalSince1970) + 3600,
             "realm_access": ["roles": [role, "offline_access"]], "district": district,
         ]
