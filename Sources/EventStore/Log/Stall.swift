@@ -65,7 +65,8 @@ extension PostgresClient {
             let work = Task {
                 do { outcome.settle(.success(try await body(connection))) } catch { outcome.settle(.failure(error)) }
             }
-            connection.closeFuture.whenComplete { _ in outcome.settle(.failure(ConnectionLost())) }
+            let watch = ConnectionWatch.shared.watch(connection) { outcome.settle(.failure(ConnectionLost())) }
+            defer { ConnectionWatch.shared.unwatch(connection, watch) }
             // Cancelled, `body` is asked to stop and waited for: the connection goes back to the
             // pool only when nothing of ours uses it any more, or when it is closed.
             return try await withTaskCancellationHandler {
@@ -148,6 +149,39 @@ public struct GuardedRows: AsyncSequence, Sendable {
         line: Int = #line
     ) -> AsyncThrowingMapSequence<GuardedRows, (repeat each Column)> {
         map { try $0.decode(columns, file: file, line: line) }
+    }
+}
+
+/// The calls in flight on each pooled connection, told when it closes. One close callback per
+/// connection, registered when a call first uses it: a callback per call would pile up on a
+/// connection that lives for days (with each call's result).
+private final class ConnectionWatch: Sendable {
+    /// The one watch of the process.
+    static let shared = ConnectionWatch()
+
+    private let calls = Mutex<(next: Int, byConnection: [ObjectIdentifier: [Int: @Sendable () -> Void]])>((0, [:]))
+
+    /// Calls `onClose` if `connection` closes before ``unwatch(_:_:)`` with the token returned.
+    func watch(_ connection: PostgresConnection, onClose: @escaping @Sendable () -> Void) -> Int {
+        let key = ObjectIdentifier(connection)
+        let (token, first) = calls.withLock { calls -> (Int, Bool) in
+            calls.next += 1
+            let first = calls.byConnection[key] == nil
+            calls.byConnection[key, default: [:]][calls.next] = onClose
+            return (calls.next, first)
+        }
+        if first {
+            connection.closeFuture.whenComplete { [self] _ in
+                let waiting = calls.withLock { $0.byConnection.removeValue(forKey: key) } ?? [:]
+                for onClose in waiting.values { onClose() }
+            }
+        }
+        return token
+    }
+
+    /// Forgets the call of `token` on `connection`.
+    func unwatch(_ connection: PostgresConnection, _ token: Int) {
+        calls.withLock { _ = $0.byConnection[ObjectIdentifier(connection)]?.removeValue(forKey: token) }
     }
 }
 
