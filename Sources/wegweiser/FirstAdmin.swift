@@ -66,7 +66,17 @@ struct FirstAdmin: AsyncParsableCommand {
                     logger: logger
                 )
             )
-            try await command.appoint(using: commands, directory: Directory(client: client, logger: logger))
+            // Two runs at once would both find no admin: one waits for the other.
+            try await client.withGuardedConnection { connection in
+                try await connection.query("SELECT pg_advisory_lock(hashtext('wegweiser first-admin'))", logger: logger)
+                do {
+                    try await command.appoint(using: commands, directory: Directory(client: client, logger: logger))
+                } catch {
+                    _ = try? await connection.query("SELECT pg_advisory_unlock_all()", logger: logger)
+                    throw error
+                }
+                try await connection.query("SELECT pg_advisory_unlock_all()", logger: logger)
+            }
         }
     }
 
@@ -75,8 +85,10 @@ struct FirstAdmin: AsyncParsableCommand {
         let metadata = EventMetadata(actor: "operator:\(actor)", role: "operator", source: "first-admin")
         let today = CalendarDate(Date())
         let staff = try await directory.list(.staffMember, as: StaffMember.Record.self, districtID: district, limit: 10_000)
+        // Also one appointed from a later day counts: they will appoint the others.
         if let present = staff.first(where: {
-            [.admin, .operator].contains($0.state.profile.role) && $0.state.isActive(on: today)
+            [.admin, .operator].contains($0.state.profile.role) && $0.state.active
+                && $0.state.profile.activeUntil.map { $0 >= today } != false
         }) {
             print(
                 "District \(district) has an active \(present.state.profile.role.rawValue) already (\(present.id.lowercased())): "
@@ -105,7 +117,7 @@ struct FirstAdmin: AsyncParsableCommand {
             districtID: district,
             limit: 10_000
         )
-        var organisationID = organisations.first { $0.state.name == organisation }?.state.id
+        var organisationID = organisations.first { $0.state.name == organisation && $0.state.active }?.state.id
         if organisationID == nil {
             let id = UUID()
             _ = try await commands.handle(

@@ -86,7 +86,7 @@ struct ImportCommand: AsyncParsableCommand {
             guard plan.findings.isEmpty else {
                 print("Refused (line, field, reason); nothing was imported:")
                 for finding in plan.findings.prefix(1000) { print(finding) }
-                if plan.findings.count > 1000 { print("… and \(plan.findings.count - 1000) more.") }
+                if plan.findingCount > 1000 { print("… and \(plan.findingCount - 1000) more.") }
                 throw ExitCode(1)
             }
             guard !dryRun else {

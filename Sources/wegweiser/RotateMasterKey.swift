@@ -27,10 +27,16 @@ struct RotateMasterKey: AsyncParsableCommand {
     func run() async throws {
         let reader = try await ConfigReader.wegweiser(arguments: flags.settings)
         let logger = makeLogger(label: "wegweiser.rotate-master-key", reader: reader)
-        let old = try MasterKeySettings.masterKey(
-            reader: reader,
-            localDirectory: try DatabaseSettings(reader: reader).localDirectory
-        )
+        guard
+            !(reader.string(forKey: "keys.master", isSecret: true) ?? "").isEmpty
+                || !(reader.string(forKey: "keys.master.file") ?? "").isEmpty
+        else {
+            throw ValidationError(
+                "Give the current key with KEYS_MASTER_FILE (or KEYS_MASTER): the server must start with the new one, "
+                    + "so rotating the embedded default's own key file is not supported."
+            )
+        }
+        let old = try MasterKeySettings.masterKey(reader: reader, localDirectory: nil)
         guard let text = try? String(contentsOfFile: newKeyFile, encoding: .utf8) else {
             throw ValidationError("Cannot read --new-key-file \(newKeyFile).")
         }

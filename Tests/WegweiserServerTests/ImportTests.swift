@@ -126,6 +126,24 @@ struct ImportTests {
             }
             #expect(findings.allSatisfy { !$0.reason.isEmpty })
             #expect(try await eventCount(database) == before, "checking writes nothing")
+
+            // A person imported with an open case: a later file with another case of theirs is
+            // refused before anything is written, not half-way.
+            let person =
+                #"{"record":"client","id":"P-50","body":{"family_name":"Samir","target_group":"refugee_follow_up_housing"}}"#
+            func opening(_ id: String) -> String {
+                #"{"record":"case","id":"\#(id)","client":"P-50","body":{"opening":"direct_intake","opened_on":"2025-02-01","assignee_id":"\#(worker)"}}"#
+            }
+            let first = Data([person, opening("F-50")].joined(separator: "\n").utf8)
+            let second = Data([person, opening("F-51")].joined(separator: "\n").utf8)
+            let (written, refused) = try await database.withClient { pool in
+                let importer = importer(pool)
+                let written = try await importer.run(try await importer.plan(first)).cases
+                return (written, try await importer.plan(second).findings)
+            }
+            #expect(written == 1)
+            #expect(refused.map(\.line) == [2], "\(refused)")
+            #expect(refused.first?.reason.contains("open case in Wegweiser") == true)
         }
     }
 

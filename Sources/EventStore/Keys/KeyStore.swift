@@ -71,6 +71,8 @@ public struct KeyStore: Sendable {
         logger: Logger
     ) async throws -> Int {
         try await client.withGuardedTransaction(logger: logger) { connection in
+            // No key is made meanwhile by a node that still runs with the old master key.
+            try await connection.query("LOCK TABLE subject_keys IN SHARE ROW EXCLUSIVE MODE", logger: logger)
             let rows = try await GuardedRows(
                 try await connection.query(
                     """

@@ -40,10 +40,12 @@ public func abandoning<T: Sendable>(
     }
 }
 
-/// The connection ran a call of ours when PostgreSQL closed it: the call was abandoned.
+/// The connection ran a call of ours when PostgreSQL closed it: the call was abandoned, and
+/// its outcome is unknown (a `COMMIT` answered in the same moment may have taken effect; a
+/// retry with the same idempotency key finds out).
 public struct ConnectionLost: Error, CustomStringConvertible {
     /// What happened.
-    public var description: String { "the database closed the connection during the call" }
+    public var description: String { "the database closed the connection during the call; its outcome is unknown" }
 }
 
 extension PostgresClient {
@@ -54,9 +56,10 @@ extension PostgresClient {
     /// has just been closed (its write never reaches the closed channel's handler; upstream's
     /// fix, vapor/postgres-nio#487, was reverted in #501). A request in a transaction when
     /// PostgreSQL restarts or terminates its backend then never got an answer. Here such a
-    /// `body` is left behind (suspended, holding nothing PostgreSQL still knows) and the caller
-    /// goes on; its transaction never committed. A cancelled caller still waits for `body`,
-    /// which is cancelled too.
+    /// `body` is cancelled and left behind (suspended, holding nothing PostgreSQL still knows)
+    /// and the caller goes on with ``ConnectionLost``; a `body` that finished in the same moment
+    /// (within 50 ms) still gives its result. A cancelled caller still waits for `body`, which
+    /// is cancelled too.
     public func withGuardedConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -65,8 +68,18 @@ extension PostgresClient {
             let work = Task {
                 do { outcome.settle(.success(try await body(connection))) } catch { outcome.settle(.failure(error)) }
             }
-            let watch = ConnectionWatch.shared.watch(connection) { outcome.settle(.failure(ConnectionLost())) }
-            defer { ConnectionWatch.shared.unwatch(connection, watch) }
+            let watch = ConnectionWatch.shared.watch(connection) {
+                // An answer that arrived with the close (a COMMIT, then the connection ends) is
+                // delivered to `body` a moment later: let it win.
+                Task {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    outcome.settle(.failure(ConnectionLost()))
+                }
+            }
+            defer {
+                ConnectionWatch.shared.unwatch(connection, watch)
+                work.cancel()
+            }
             // Cancelled, `body` is asked to stop and waited for: the connection goes back to the
             // pool only when nothing of ours uses it any more, or when it is closed.
             return try await withTaskCancellationHandler {

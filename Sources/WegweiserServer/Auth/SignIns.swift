@@ -1,4 +1,5 @@
 import Casework
+import EventStore
 import Foundation
 import Logging
 import PostgresNIO
@@ -93,7 +94,7 @@ extension SignIns {
             await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
                     do {
-                        try await client.withConnection { connection in
+                        try await client.withGuardedConnection { connection in
                             try await connection.listen(on: SignIns.channel) { notifications in
                                 signIns.setListening(true)
                                 defer { signIns.setListening(false) }

@@ -1,3 +1,4 @@
+import EventStore
 import Logging
 import PostgresNIO
 
@@ -14,7 +15,7 @@ func onOneNode(
     logger: Logger,
     _ body: @escaping @Sendable () async throws -> Void
 ) async throws -> Bool {
-    try await client.withConnection { connection in
+    try await client.withGuardedConnection { connection in
         var locked = false
         for try await (value, ) in try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
             .decode((Bool,).self)

@@ -65,6 +65,8 @@ extension Importer {
     struct Reading {
         let importer: Importer
         var findings: [Finding] = []
+        /// Every finding, also those beyond ``Importer/findingLimit`` that are not kept.
+        var findingCount = 0
         var records = 0
         var people: [Person] = []
         private var personAt: [String: Int] = [:]
@@ -108,9 +110,9 @@ extension Importer {
             if let externalID, !seen.insert("\(name) \(externalID)").inserted {
                 return refuse(line, "/id", "\(name) \(externalID) is on an earlier line")
             }
-            let findingsBefore = findings.count
+            let findingsBefore = findingCount
             defer {
-                if let externalID, kind.needsID, findings.count > findingsBefore { refused.insert("\(name) \(externalID)") }
+                if let externalID, kind.needsID, findingCount > findingsBefore { refused.insert("\(name) \(externalID)") }
             }
             guard case .object(var body)? = object["body"] else {
                 return refuse(line, "/body", "required: the JSON body of \(kind.operationID)")
@@ -226,8 +228,9 @@ extension Importer {
                 guard let externalID, let input = decoded(body, kind, line, as: Components.Schemas.GoalInput.self) else {
                     return nil
                 }
-                goals[externalID] = (caseID, itemID)
-                return attempt(line) { .agreeGoal(try CaseFile.GoalAgreement(input, goalID: itemID)) }
+                let command = attempt(line) { CaseFile.Command.agreeGoal(try CaseFile.GoalAgreement(input, goalID: itemID)) }
+                if command != nil { goals[externalID] = (caseID, itemID) }
+                return command
             case .goalStatus:
                 guard let goal = references["goal"].flatMap({ goals[$0] }), goal.caseExternalID == caseID else {
                     if refused.contains("goal \(references["goal"] ?? "")") { return nil }
@@ -293,6 +296,7 @@ extension Importer {
                             try CaseFile.plausible(command, today: importer.today)
                         } catch {
                             refuse(line, error)
+                            refused = true
                             continue
                         }
                         // What follows a step the decider refuses would be refused for its sake:
@@ -315,9 +319,16 @@ extension Importer {
             }
             for index in people.indices where existing.contains(people[index].profile.id) {
                 people[index].exists = true
-                let cases = Set(try await importer.casebook.cases(ofClient: people[index].profile.id).map(\.record.id))
-                for planned in people[index].cases.indices where cases.contains(people[index].cases[planned].id) {
+                let stored = try await importer.casebook.cases(ofClient: people[index].profile.id).map(\.record)
+                let ids = Set(stored.map(\.id))
+                for planned in people[index].cases.indices where ids.contains(people[index].cases[planned].id) {
                     people[index].cases[planned].exists = true
+                }
+                // A new case of a person whose case in Wegweiser is open would be refused when written.
+                if let open = stored.first(where: { !$0.isClosed }),
+                    let new = people[index].cases.first(where: { !$0.exists && $0.id != open.id })
+                {
+                    refuse(new.line, "", "client \(people[index].externalID) has an open case in Wegweiser; close it there first")
                 }
             }
         }
@@ -397,6 +408,8 @@ extension Importer {
 
         /// Records a finding.
         private mutating func refuse(_ line: Int, _ field: String, _ reason: String) {
+            findingCount += 1
+            guard findings.count < Importer.findingLimit else { return }
             findings.append(Finding(line: line, field: field, reason: reason))
         }
     }

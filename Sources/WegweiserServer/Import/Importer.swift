@@ -35,8 +35,10 @@ public struct Importer: Sendable {
 
     /// What a file holds and what importing it writes.
     public struct Plan: Sendable {
-        /// What is refused; a plan with findings imports nothing.
+        /// What is refused (at most ``Importer/findingLimit``); a plan with findings imports nothing.
         public var findings: [Finding]
+        /// How many findings there were in all.
+        public var findingCount: Int
         /// The records read.
         public var records: Int
         /// The people of the file, in its order.
@@ -91,6 +93,8 @@ public struct Importer: Sendable {
     public static let lineLimit = 65_536
     /// The most bytes of a file.
     public static let fileLimit = 1 << 30
+    /// The most findings kept (all are counted).
+    public static let findingLimit = 10_000
 
     /// The district the file's people belong to.
     public let districtID: String
@@ -148,9 +152,12 @@ public struct Importer: Sendable {
     public func plan(_ file: Data) async throws -> Plan {
         var reading = Reading(importer: self)
         var number = 0
-        for line in file.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        var start = file.startIndex
+        while start < file.endIndex {
+            let end = file[start...].firstIndex(of: UInt8(ascii: "\n")) ?? file.endIndex
             number += 1
-            var bytes = line
+            var bytes = file[start..<end]
+            start = end < file.endIndex ? file.index(after: end) : end
             if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
             if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
             try await reading.read(bytes, line: number)
@@ -158,6 +165,7 @@ public struct Importer: Sendable {
         try await reading.finish()
         return Plan(
             findings: reading.findings.sorted { ($0.line, $0.field) < ($1.line, $1.field) },
+            findingCount: reading.findingCount,
             records: reading.records,
             people: reading.people
         )

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Synchronization
+import Tracing
 
 /// Writes one log line per request once it is answered — method, path (without the query, which
 /// may carry search terms), status, duration, and for an operation of the contract its
@@ -20,7 +21,11 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let note = RequestNote()
         let span = tracing?.span(for: request.head)
         do {
-            let response = try await RequestNote.$current.withValue(note) { try await next(request, context) }
+            let response = try await RequestNote.$current.withValue(note) {
+                // Spans started further in (none yet) would nest under the request's.
+                guard let span else { return try await next(request, context) }
+                return try await ServiceContext.withValue(span.context) { try await next(request, context) }
+            }
             record(request, status: response.status.code, since: started, note: note, logger: context.logger)
             if let span { tracing?.end(span, operation: note.read().operation, status: response.status.code) }
             return response
