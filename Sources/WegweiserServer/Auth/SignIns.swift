@@ -97,7 +97,17 @@ extension SignIns {
                         try await client.withGuardedConnection { connection in
                             try await connection.listen(on: SignIns.channel) { notifications in
                                 signIns.setListening(true)
-                                defer { signIns.setListening(false) }
+                                let listening = ListeningFlag()
+                                defer {
+                                    listening.end()
+                                    signIns.setListening(false)
+                                }
+                                // The moment the connection closes, changes can no longer be
+                                // heard: remember nothing from then on, whatever the listen does
+                                // (unless this listen has ended and another one took over).
+                                connection.closeFuture.whenComplete { _ in
+                                    if listening.isOn { signIns.setListening(false) }
+                                }
                                 for try await _ in notifications { signIns.invalidate() }
                             }
                         }
@@ -112,4 +122,15 @@ extension SignIns {
             }
         }
     }
+}
+
+/// Whether one `LISTEN` of the listener still runs.
+private final class ListeningFlag: Sendable {
+    private let on = Mutex(true)
+
+    /// Whether it runs.
+    var isOn: Bool { on.withLock { $0 } }
+
+    /// It has ended.
+    func end() { on.withLock { $0 = false } }
 }
